@@ -1,0 +1,7 @@
+"""``python -m vsh``."""
+
+import sys
+
+from vsh.cli import main
+
+sys.exit(main())

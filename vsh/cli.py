@@ -1,0 +1,327 @@
+"""Entry point: virsh's global options, then argv, script, stdin or shell mode.
+
+Global options follow virsh's getopt rules (``+:c:d:e:hk:K:l:qrtvV``: they
+stop at the first non-option, long names may be abbreviated).  After them:
+
+* no words: the interactive shell on a terminal, else commands read from stdin;
+* one word: a command string (``;``, newlines, quotes, comments);
+* several words: one command, where ``;`` is plain data.
+
+Status: the last command's success (0/1), 1 for any parse error, 130 for
+Ctrl-C, and quietly 141 when stdout is closed early.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+
+from vsh.errors import ExitStatus, VshError
+from vsh.numbers import c_int
+from vsh.session import ERROR, Session, Settings
+
+LIBVIRT_VERSION = "9.0.0"  # the virsh release whose behaviour vsh reproduces
+
+# (long name, takes an argument: 0 no, 1 required, 2 optional, short letter)
+_LONG_OPTIONS = (
+    ("connect", 1, "c"),
+    ("debug", 1, "d"),
+    ("escape", 1, "e"),
+    ("help", 0, "h"),
+    ("keepalive-interval", 1, "k"),
+    ("keepalive-count", 1, "K"),
+    ("log", 1, "l"),
+    ("quiet", 0, "q"),
+    ("readonly", 0, "r"),
+    ("timing", 0, "t"),
+    ("version", 2, "v"),
+)
+_SHORT_WITH_ARG = set("cdekKl")
+_SHORT_FLAGS = set("hqrtvV")
+
+
+class _Exit(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str | None, bool]], list[str]]:
+    """getopt_long with "+:" semantics: returns ([(letter, arg, was_long)], rest)."""
+    found: list[tuple[str, str | None, bool]] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return found, list(argv[i + 1 :])
+        if word.startswith("--"):
+            name, eq, value = word[2:].partition("=")
+            matches = [o for o in _LONG_OPTIONS if o[0] == name]
+            if not matches:
+                matches = [o for o in _LONG_OPTIONS if o[0].startswith(name)]
+            if len(matches) != 1:
+                raise VshError(f"unsupported option '{word}'. See --help.")
+            long_name, has_arg, letter = matches[0]
+            i += 1
+            if has_arg == 0:
+                if eq:
+                    raise VshError(f"unsupported option '-{letter}'. See --help.")
+                found.append((letter, None, True))
+            elif has_arg == 2:
+                found.append((letter, value if eq else None, True))
+            elif eq:
+                found.append((letter, value, True))
+            elif i < len(argv):
+                found.append((letter, argv[i], True))
+                i += 1
+            else:
+                raise VshError(f"option '-{letter}'/'--{long_name}' requires an argument")
+            continue
+        if not word.startswith("-") or word == "-":
+            break
+        i += 1
+        pos = 1
+        while pos < len(word):
+            letter = word[pos]
+            pos += 1
+            if letter in _SHORT_FLAGS:
+                found.append((letter, None, False))
+            elif letter in _SHORT_WITH_ARG:
+                if pos < len(word):
+                    found.append((letter, word[pos:], False))
+                elif i < len(argv):
+                    found.append((letter, argv[i], False))
+                    i += 1
+                else:
+                    long_name = next(o[0] for o in _LONG_OPTIONS if o[2] == letter)
+                    raise VshError(f"option '-{letter}'/'--{long_name}' requires an argument")
+                break
+            else:
+                raise VshError(f"unsupported option '-{letter}'. See --help.")
+    return found, list(argv[i:])
+
+
+def _escape_ok(value: str) -> bool:
+    if len(value) == 1:
+        return value != "^"
+    return (
+        len(value) == 2 and value[0] == "^" and ("a" <= value[1] <= "z" or "@" <= value[1] <= "_")
+    )
+
+
+def _version_long() -> str:
+    return (
+        f"Virsh command line tool of libvirt {LIBVIRT_VERSION}\n"
+        "See web site at https://libvirt.org/\n\n"
+        "Compiled with support for:\n"
+        " Hypervisors: QEMU/KVM LXC LibXL OpenVZ VMware VirtualBox ESX Test\n"
+        " Networking: Remote Network Bridging Interface udev Nwfilter\n"
+        " Storage: Dir Disk Filesystem SCSI Multipath iSCSI iSCSI-direct LVM RBD Gluster ZFS\n"
+        " Miscellaneous: Daemon Nodedev AppArmor SELinux Secrets Debug DTrace Readline\n"
+    )
+
+
+def parse_global(session: Session, argv: Sequence[str]) -> list[str]:
+    """Apply the global options to ``session``; return the remaining words."""
+    settings = session.settings
+    options, rest = _getopt(argv)
+    debug_set = False
+    for letter, value, was_long in options:
+        if letter == "c":
+            settings.uri, settings.uri_given = value, True
+        elif letter == "d":
+            assert value is not None
+            level = c_int(value)
+            if level is None:
+                raise VshError(f"option {'--debug' if was_long else '-d'} takes a numeric argument")
+            if not 0 <= level <= 4:
+                session.error(f"ignoring debug level {level} out of range [0-4]")
+            else:
+                settings.debug, debug_set = level, True
+        elif letter == "e":
+            assert value is not None
+            if not _escape_ok(value):
+                raise VshError(f"Invalid string '{value}' for escape sequence")
+            settings.escape = value
+        elif letter == "h":
+            from vsh.helptext import usage
+
+            session.print(usage())
+            raise _Exit(ExitStatus.OK)
+        elif letter in "kK":
+            assert value is not None
+            name = (
+                ("--keepalive-interval" if letter == "k" else "--keepalive-count")
+                if was_long
+                else f"-{letter}"
+            )
+            number = c_int(value, 0)
+            if number is None:
+                raise VshError(f"Invalid value for option {name}")
+            if number < 0:
+                raise VshError(f"option {name} requires a positive integer argument")
+            if letter == "k":
+                settings.keepalive_interval = number
+            else:
+                settings.keepalive_count = number
+        elif letter == "l":
+            assert value is not None
+            session.open_log(value)
+        elif letter == "q":
+            settings.quiet = True
+        elif letter == "r":
+            settings.readonly = True
+        elif letter == "t":
+            settings.timing = True
+        elif letter == "v" and value != "long":
+            session.print(LIBVIRT_VERSION + "\n")
+            raise _Exit(ExitStatus.OK)
+        elif letter in "vV":
+            session.print(_version_long())
+            raise _Exit(ExitStatus.OK)
+    if not debug_set:
+        _debug_from_env(session)
+    if settings.logfile is None:
+        path = os.environ.get("VSH_LOG_FILE") or os.environ.get("VIRSH_LOG_FILE")
+        if path:
+            session.open_log(path)
+    return rest
+
+
+def _debug_from_env(session: Session) -> None:
+    for var in ("VSH_DEBUG", "VIRSH_DEBUG"):
+        raw = os.environ.get(var)
+        if raw is None:
+            continue
+        level = c_int(raw)
+        if level is None or not 0 <= level <= 4:
+            session.error(f"{var[:-6]}_DEBUG not set with a valid numeric value")
+        else:
+            session.settings.debug = level
+        return
+
+
+def default_uri() -> str | None:
+    """URI precedence after -c: VSH_, then VIRSH_DEFAULT_CONNECT_URI; else libvirt decides."""
+    return (
+        os.environ.get("VSH_DEFAULT_CONNECT_URI")
+        or os.environ.get("VIRSH_DEFAULT_CONNECT_URI")
+        or None
+    )
+
+
+def run_main(argv: Sequence[str], session: Session) -> int:
+    from vsh import runner
+
+    try:
+        words = parse_global(session, argv)
+    except _Exit as done:
+        return done.status
+    settings = session.settings
+    if not words:
+        return _no_command(session)
+    if len(words) == 1:
+        if not words[0]:
+            return ExitStatus.FAILED  # virsh refuses an empty command string, silently
+        commands = runner.parse_script(session, words[0])
+    else:
+        commands = runner.parse_argv(session, words)
+    if commands is None:
+        return ExitStatus.FAILED
+    if not _init_connection(session):
+        return ExitStatus.FAILED
+    if not settings.uri_given:
+        session.connection.uri = default_uri()
+    ok = runner.run(session, commands)
+    return ExitStatus.OK if ok else ExitStatus.FAILED
+
+
+def _init_connection(session: Session) -> bool:
+    """With -c, connect before anything runs (virsh); otherwise lazily."""
+    if not session.settings.uri_given:
+        return True
+    from vsh.conn import report
+
+    if session.connection.reconnect():
+        return True
+    report(session)
+    return False
+
+
+def _no_command(session: Session) -> int:
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        session.settings.interactive = True
+        if not _init_connection(session):
+            return ExitStatus.FAILED
+        if not session.settings.uri_given:
+            session.connection.uri = default_uri()
+        from vsh.repl import run_shell
+
+        return run_shell(session)
+    if not _init_connection(session):
+        return ExitStatus.FAILED
+    if not session.settings.uri_given:
+        session.connection.uri = default_uri()
+    return run_stdin(session)
+
+
+def run_stdin(session: Session) -> int:
+    """Piped stdin: run line by line, no banner or echo; 1 if anything failed.
+
+    virsh exits 0 here whatever happened; cron jobs need to notice failures.
+    """
+    from vsh import runner
+
+    all_ok = True
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        commands = runner.parse_script(session, line)
+        if commands is None:
+            all_ok = False
+            continue
+        if not runner.run(session, commands):
+            all_ok = False
+        if any(c.cmd.name in ("quit", "exit") for c in commands):
+            break
+    return ExitStatus.OK if all_ok else ExitStatus.FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    session = Session(Settings(debug=ERROR))
+    status: int
+    try:
+        status = run_main(args, session)
+        sys.stdout.flush()
+    except VshError as exc:
+        for message in exc.messages:
+            session.error(message)
+        status = ExitStatus.FAILED
+    except KeyboardInterrupt:
+        with contextlib.suppress(OSError):
+            session.error("interrupted")
+        status = ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        status = ExitStatus.BROKEN_PIPE
+    if status == ExitStatus.BROKEN_PIPE or _stdout_broken():
+        # Keep the interpreter from failing again while flushing at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        status = ExitStatus.BROKEN_PIPE
+    return status
+
+
+def _stdout_broken() -> bool:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

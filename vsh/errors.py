@@ -1,0 +1,50 @@
+"""Errors, their virsh wording, and the exit statuses vsh documents.
+
+virsh prints every error as ``error: <text>`` on stderr.  A command may print
+context lines of its own (``error: Failed to delete snapshot a``) before the
+libvirt message that caused the failure; :class:`VshError` carries both.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import libvirt
+
+
+class ExitStatus(IntEnum):
+    """Process exit statuses (documented in the man page, EXIT STATUS)."""
+
+    OK = 0
+    FAILED = 1  # a command failed, or the command line could not be parsed
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    BROKEN_PIPE = 141  # stdout closed early, as `vsh list | head -1` (128 + SIGPIPE)
+
+
+class VshError(Exception):
+    """A command failure: context lines, then the libvirt error that caused it."""
+
+    def __init__(self, *messages: str, cause: libvirt.libvirtError | None = None) -> None:
+        super().__init__(*messages)
+        self.messages = list(messages)
+        self.cause = cause
+
+
+def libvirt_message(err: libvirt.libvirtError) -> str:
+    """The text virsh prints for a libvirt error (``virError.message``)."""
+    msg = err.get_error_message()
+    return msg if msg else str(err)
+
+
+def is_disconnect(err: libvirt.libvirtError) -> bool:
+    """True when the error says the hypervisor connection died (virsh's rule)."""
+    import libvirt
+
+    code, domain = err.get_error_code(), err.get_error_domain()
+    return (code == libvirt.VIR_ERR_SYSTEM_ERROR and domain == libvirt.VIR_FROM_REMOTE) or code in (
+        libvirt.VIR_ERR_RPC,
+        libvirt.VIR_ERR_NO_CONNECT,
+        libvirt.VIR_ERR_INVALID_CONN,
+    )

@@ -1,0 +1,65 @@
+"""virsh's number parsing (virStrToLong_* and virScaleInteger), pure.
+
+Strict like libvirt: the whole string must be a number, leading blanks allowed.
+"""
+
+from __future__ import annotations
+
+_BLANKS = " \t\n\v\f\r"
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+UINT_MAX = 2**32 - 1
+ULLONG_MAX = 2**64 - 1
+
+
+def _c_integer(text: str, base: int) -> int | None:
+    """strtol's grammar: blanks, sign, then digits of ``base`` (0: C prefixes)."""
+    s = text.lstrip(_BLANKS)
+    sign = 1
+    if s[:1] in ("+", "-"):
+        sign = -1 if s[0] == "-" else 1
+        s = s[1:]
+    if base == 0:
+        if s[:2].lower() == "0x" and len(s) > 2:
+            base, s = 16, s[2:]
+        elif s[:1] == "0" and len(s) > 1:
+            base, s = 8, s[1:]
+        else:
+            base = 10
+    elif base == 16 and s[:2].lower() == "0x" and len(s) > 2:
+        s = s[2:]
+    if not s or not s.isascii() or not s.isalnum():
+        return None
+    try:
+        return sign * int(s, base)
+    except ValueError:
+        return None
+
+
+def c_int(text: str, base: int = 10) -> int | None:
+    """virStrToLong_i: an int in C's range, else None."""
+    value = _c_integer(text, base)
+    return value if value is not None and INT_MIN <= value <= INT_MAX else None
+
+
+def c_uint(text: str, base: int = 10) -> int | None:
+    """virStrToLong_ui: like strtoul, '-1' wraps to UINT_MAX (libvirt accepts it)."""
+    value = _c_integer(text, base)
+    if value is None:
+        return None
+    if value < 0:
+        if -value > UINT_MAX:
+            return None
+        value += UINT_MAX + 1
+    return value if value <= UINT_MAX else None
+
+
+def c_ullong(text: str, base: int = 10, *, positive: bool = False) -> int | None:
+    """virStrToLong_ull (or _ullp with ``positive``: no negative numbers)."""
+    value = _c_integer(text, base)
+    if value is None:
+        return None
+    if value < 0:
+        if positive or -value > ULLONG_MAX:
+            return None
+        value += ULLONG_MAX + 1
+    return value if value <= ULLONG_MAX else None
