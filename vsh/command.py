@@ -39,6 +39,7 @@ class VshOption(click.Option):
         completer_flags: int = 0,
         empty_ok: bool = False,
         value_kind: str = "",
+        extension: bool = False,
     ) -> None:
         is_flag = kind is OptKind.BOOL
         super().__init__(
@@ -56,6 +57,9 @@ class VshOption(click.Option):
         self.empty_ok = empty_ok
         # What a file/uri/... value is, for completion of non-libvirt values.
         self.value_kind = value_kind
+        # A vsh addition (like --json): left out of virsh-layout help so that
+        # `help CMD` stays byte-identical to virsh; the man page lists it.
+        self.extension = extension
 
     @property
     def vsh_name(self) -> str:

@@ -45,7 +45,7 @@ def command_help(cmd: VshCommand) -> str:
     lines = ["  NAME", f"    {cmd.name} - {cmd.summary}", "", "  SYNOPSIS"]
     synopsis = f"    {cmd.name}"
     shortopt = False
-    visible = [o for o in cmd.vsh_options if o.vsh.kind is not OptKind.ALIAS]
+    visible = [o for o in cmd.vsh_options if o.vsh.kind is not OptKind.ALIAS and not o.extension]
     for opt in visible:
         d = opt.vsh
         if d.kind in (OptKind.INT, OptKind.STRING, OptKind.DATA) and not d.named_only:

@@ -5,14 +5,14 @@ in help order; ALIASES maps an alias to its command.
 """
 
 COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
-    'cd': ('vsh.commands.builtins', 'cd', 'virsh', 'change the current directory', False),
+    'cd': ('vsh.commands.builtins', 'cd', 'virsh', 'change the current directory', False),  # noqa: E501
     'echo': ('vsh.commands.builtins', 'echo', 'virsh', 'echo arguments. Used for internal testing.', False),  # noqa: E501
-    'exit': ('vsh.commands.builtins', 'exit_', 'virsh', 'quit this interactive terminal', False),
-    'help': ('vsh.commands.builtins', 'help_', 'virsh', 'print help', False),
-    'pwd': ('vsh.commands.builtins', 'pwd', 'virsh', 'print the current directory', False),
-    'quit': ('vsh.commands.builtins', 'quit_', 'virsh', 'quit this interactive terminal', False),
+    'exit': ('vsh.commands.builtins', 'exit_', 'virsh', 'quit this interactive terminal', False),  # noqa: E501
+    'help': ('vsh.commands.builtins', 'help_', 'virsh', 'print help', False),  # noqa: E501
+    'pwd': ('vsh.commands.builtins', 'pwd', 'virsh', 'print the current directory', False),  # noqa: E501
+    'quit': ('vsh.commands.builtins', 'quit_', 'virsh', 'quit this interactive terminal', False),  # noqa: E501
     'self-test': ('vsh.commands.builtins', 'self_test', 'virsh', 'internal command for testing virt shells', True),  # noqa: E501
-    'connect': ('vsh.commands.builtins', 'connect', 'virsh', '(re)connect to hypervisor', False),
+    'connect': ('vsh.commands.builtins', 'connect', 'virsh', '(re)connect to hypervisor', False),  # noqa: E501
 }
 
 ALIASES: dict[str, str] = {
