@@ -23,573 +23,573 @@ LIST_HEADER = ["Id", "Name", "State"]
 
 LIST_GOLDENS = [
     (  # tab
-        'a\tb',
+        "a\tb",
         (
-            ' Id   Name     State\n'
-            '-------------------------\n'
-            ' 1    test     running\n'
-            ' -    a\\x09b   shut off\n'
+            " Id   Name     State\n"
+            "-------------------------\n"
+            " 1    test     running\n"
+            " -    a\\x09b   shut off\n"
         ),
         (
-            ' Id   Name     State\n'
-            '-------------------------\n'
-            ' 1    test     running\n'
-            ' -    a\\x09b   shut off\n'
+            " Id   Name     State\n"
+            "-------------------------\n"
+            " 1    test     running\n"
+            " -    a\\x09b   shut off\n"
         ),
     ),
     (  # space
-        'a b',
+        "a b",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a b    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a b    shut off\n"
         ),
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a b    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a b    shut off\n"
         ),
     ),
     (  # semi
-        'x;y',
+        "x;y",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    x;y    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    x;y    shut off\n"
         ),
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    x;y    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    x;y    shut off\n"
         ),
     ),
     (  # quote
-        'q\'"',
+        "q'\"",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    q\'"    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    q'\"    shut off\n"
         ),
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    q\'"    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    q'\"    shut off\n"
         ),
     ),
     (  # cjk
-        '日本語',
+        "日本語",
         (
-            ' Id   Name     State\n'
-            '-------------------------\n'
-            ' 1    test     running\n'
-            ' -    日本語   shut off\n'
+            " Id   Name     State\n"
+            "-------------------------\n"
+            " 1    test     running\n"
+            " -    日本語   shut off\n"
         ),
         (
-            ' Id   Name                                   State\n'
-            '-------------------------------------------------------\n'
-            ' 1    test                                   running\n'
-            ' -    \\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff   shut off\n'
+            " Id   Name                                   State\n"
+            "-------------------------------------------------------\n"
+            " 1    test                                   running\n"
+            " -    \\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff   shut off\n"
         ),
     ),
     (  # comb
-        'e\u0301x',
+        "e\u0301x",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    e\u0301x     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    e\u0301x     shut off\n"
         ),
         (
-            ' Id   Name         State\n'
-            '-----------------------------\n'
-            ' 1    test         running\n'
-            ' -    e\\xff\\xffx   shut off\n'
+            " Id   Name         State\n"
+            "-----------------------------\n"
+            " 1    test         running\n"
+            " -    e\\xff\\xffx   shut off\n"
         ),
     ),
     (  # emoji
-        '😀',
+        "😀",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    😀     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    😀     shut off\n"
         ),
         (
-            ' Id   Name               State\n'
-            '-----------------------------------\n'
-            ' 1    test               running\n'
-            ' -    \\xff\\xff\\xff\\xff   shut off\n'
+            " Id   Name               State\n"
+            "-----------------------------------\n"
+            " 1    test               running\n"
+            " -    \\xff\\xff\\xff\\xff   shut off\n"
         ),
     ),
     (  # nel
-        '\x85',
+        "\x85",
         (
-            ' Id   Name       State\n'
-            '---------------------------\n'
-            ' 1    test       running\n'
-            ' -    \\xff\\xff   shut off\n'
+            " Id   Name       State\n"
+            "---------------------------\n"
+            " 1    test       running\n"
+            " -    \\xff\\xff   shut off\n"
         ),
         (
-            ' Id   Name       State\n'
-            '---------------------------\n'
-            ' 1    test       running\n'
-            ' -    \\xff\\xff   shut off\n'
+            " Id   Name       State\n"
+            "---------------------------\n"
+            " 1    test       running\n"
+            " -    \\xff\\xff   shut off\n"
         ),
     ),
     (  # shy
-        'a\xadb',
+        "a\xadb",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\xadb    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\xadb    shut off\n"
         ),
         (
-            ' Id   Name         State\n'
-            '-----------------------------\n'
-            ' 1    test         running\n'
-            ' -    a\\xff\\xffb   shut off\n'
+            " Id   Name         State\n"
+            "-----------------------------\n"
+            " 1    test         running\n"
+            " -    a\\xff\\xffb   shut off\n"
         ),
     ),
     (  # zwsp
-        'a\u200bb',
+        "a\u200bb",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\u200bb     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\u200bb     shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # bsx
-        'a\\xb',
+        "a\\xb",
         (
-            ' Id   Name      State\n'
-            '--------------------------\n'
-            ' 1    test      running\n'
-            ' -    a\\x5cxb   shut off\n'
+            " Id   Name      State\n"
+            "--------------------------\n"
+            " 1    test      running\n"
+            " -    a\\x5cxb   shut off\n"
         ),
         (
-            ' Id   Name      State\n'
-            '--------------------------\n'
-            ' 1    test      running\n'
-            ' -    a\\x5cxb   shut off\n'
+            " Id   Name      State\n"
+            "--------------------------\n"
+            " 1    test      running\n"
+            " -    a\\x5cxb   shut off\n"
         ),
     ),
     (  # bs
-        'a\\b',
+        "a\\b",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\\b    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\\b    shut off\n"
         ),
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\\b    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\\b    shut off\n"
         ),
     ),
     (  # bom
-        'a\ufeffb',
+        "a\ufeffb",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\ufeffb     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\ufeffb     shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # unassigned
-        'a\u0378b',
+        "a\u0378b",
         (
-            ' Id   Name         State\n'
-            '-----------------------------\n'
-            ' 1    test         running\n'
-            ' -    a\\xff\\xffb   shut off\n'
+            " Id   Name         State\n"
+            "-----------------------------\n"
+            " 1    test         running\n"
+            " -    a\\xff\\xffb   shut off\n"
         ),
         (
-            ' Id   Name         State\n'
-            '-----------------------------\n'
-            ' 1    test         running\n'
-            ' -    a\\xff\\xffb   shut off\n'
+            " Id   Name         State\n"
+            "-----------------------------\n"
+            " 1    test         running\n"
+            " -    a\\xff\\xffb   shut off\n"
         ),
     ),
     (  # pua
-        'a\ue000b',
+        "a\ue000b",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\ue000b    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\ue000b    shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # tag
-        'a\U000e0001b',
+        "a\U000e0001b",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\U000e0001b     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\U000e0001b     shut off\n"
         ),
         (
-            ' Id   Name                 State\n'
-            '-------------------------------------\n'
-            ' 1    test                 running\n'
-            ' -    a\\xff\\xff\\xff\\xffb   shut off\n'
+            " Id   Name                 State\n"
+            "-------------------------------------\n"
+            " 1    test                 running\n"
+            " -    a\\xff\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # heart
-        '❤\ufe0f',
+        "❤\ufe0f",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    ❤\ufe0f      shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    ❤\ufe0f      shut off\n"
         ),
         (
-            ' Id   Name                       State\n'
-            '-------------------------------------------\n'
-            ' 1    test                       running\n'
-            ' -    \\xff\\xff\\xff\\xff\\xff\\xff   shut off\n'
+            " Id   Name                       State\n"
+            "-------------------------------------------\n"
+            " 1    test                       running\n"
+            " -    \\xff\\xff\\xff\\xff\\xff\\xff   shut off\n"
         ),
     ),
     (  # jamo
-        'a\u1160b',
+        "a\u1160b",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\u1160b     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\u1160b     shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # mc
-        'aःb',
+        "aःb",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    aःb    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    aःb    shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # amb
-        'a±b',
+        "a±b",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a±b    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a±b    shut off\n"
         ),
         (
-            ' Id   Name         State\n'
-            '-----------------------------\n'
-            ' 1    test         running\n'
-            ' -    a\\xff\\xffb   shut off\n'
+            " Id   Name         State\n"
+            "-----------------------------\n"
+            " 1    test         running\n"
+            " -    a\\xff\\xffb   shut off\n"
         ),
     ),
     (  # fw
-        'Ａ',
+        "Ａ",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    Ａ     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    Ａ     shut off\n"
         ),
         (
-            ' Id   Name           State\n'
-            '-------------------------------\n'
-            ' 1    test           running\n'
-            ' -    \\xff\\xff\\xff   shut off\n'
+            " Id   Name           State\n"
+            "-------------------------------\n"
+            " 1    test           running\n"
+            " -    \\xff\\xff\\xff   shut off\n"
         ),
     ),
     (  # hw
-        'ｱ',
+        "ｱ",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    ｱ      shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    ｱ      shut off\n"
         ),
         (
-            ' Id   Name           State\n'
-            '-------------------------------\n'
-            ' 1    test           running\n'
-            ' -    \\xff\\xff\\xff   shut off\n'
+            " Id   Name           State\n"
+            "-------------------------------\n"
+            " 1    test           running\n"
+            " -    \\xff\\xff\\xff   shut off\n"
         ),
     ),
     (  # idsp
-        'a\u3000b',
+        "a\u3000b",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\u3000b   shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\u3000b   shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # lsep
-        'a\u2028b',
+        "a\u2028b",
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # cr
-        'a\rb',
+        "a\rb",
         (
-            ' Id   Name     State\n'
-            '-------------------------\n'
-            ' 1    test     running\n'
-            ' -    a\\x0db   shut off\n'
+            " Id   Name     State\n"
+            "-------------------------\n"
+            " 1    test     running\n"
+            " -    a\\x0db   shut off\n"
         ),
         (
-            ' Id   Name     State\n'
-            '-------------------------\n'
-            ' 1    test     running\n'
-            ' -    a\\x0db   shut off\n'
+            " Id   Name     State\n"
+            "-------------------------\n"
+            " 1    test     running\n"
+            " -    a\\x0db   shut off\n"
         ),
     ),
     (  # del
-        'a\x7fb',
+        "a\x7fb",
         (
-            ' Id   Name     State\n'
-            '-------------------------\n'
-            ' 1    test     running\n'
-            ' -    a\\x7fb   shut off\n'
+            " Id   Name     State\n"
+            "-------------------------\n"
+            " 1    test     running\n"
+            " -    a\\x7fb   shut off\n"
         ),
         (
-            ' Id   Name     State\n'
-            '-------------------------\n'
-            ' 1    test     running\n'
-            ' -    a\\x7fb   shut off\n'
+            " Id   Name     State\n"
+            "-------------------------\n"
+            " 1    test     running\n"
+            " -    a\\x7fb   shut off\n"
         ),
     ),
     (  # c1
-        'a\x80b',
+        "a\x80b",
         (
-            ' Id   Name         State\n'
-            '-----------------------------\n'
-            ' 1    test         running\n'
-            ' -    a\\xff\\xffb   shut off\n'
+            " Id   Name         State\n"
+            "-----------------------------\n"
+            " 1    test         running\n"
+            " -    a\\xff\\xffb   shut off\n"
         ),
         (
-            ' Id   Name         State\n'
-            '-----------------------------\n'
-            ' 1    test         running\n'
-            ' -    a\\xff\\xffb   shut off\n'
+            " Id   Name         State\n"
+            "-----------------------------\n"
+            " 1    test         running\n"
+            " -    a\\xff\\xffb   shut off\n"
         ),
     ),
     (  # nbsp
-        'a\xa0b',
+        "a\xa0b",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\xa0b    shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\xa0b    shut off\n"
         ),
         (
-            ' Id   Name         State\n'
-            '-----------------------------\n'
-            ' 1    test         running\n'
-            ' -    a\\xff\\xffb   shut off\n'
+            " Id   Name         State\n"
+            "-----------------------------\n"
+            " 1    test         running\n"
+            " -    a\\xff\\xffb   shut off\n"
         ),
     ),
     (  # lrm
-        'a\u200eb',
+        "a\u200eb",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\u200eb     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\u200eb     shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # vs16
-        'a\ufe0fb',
+        "a\ufe0fb",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\ufe0fb     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\ufe0fb     shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # zwj
-        'a\u200db',
+        "a\u200db",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\u200db     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\u200db     shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # rtl
-        'a\u202eb',
+        "a\u202eb",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\u202eb     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\u202eb     shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # enclose
-        'a\u20ddb',
+        "a\u20ddb",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    a\u20ddb     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    a\u20ddb     shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # hangul
-        '한',
+        "한",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    한     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    한     shut off\n"
         ),
         (
-            ' Id   Name           State\n'
-            '-------------------------------\n'
-            ' 1    test           running\n'
-            ' -    \\xff\\xff\\xff   shut off\n'
+            " Id   Name           State\n"
+            "-------------------------------\n"
+            " 1    test           running\n"
+            " -    \\xff\\xff\\xff   shut off\n"
         ),
     ),
     (  # flag
-        '🇯🇵',
+        "🇯🇵",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    🇯🇵     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    🇯🇵     shut off\n"
         ),
         (
-            ' Id   Name                               State\n'
-            '---------------------------------------------------\n'
-            ' 1    test                               running\n'
-            ' -    \\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff   shut off\n'
+            " Id   Name                               State\n"
+            "---------------------------------------------------\n"
+            " 1    test                               running\n"
+            " -    \\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff   shut off\n"
         ),
     ),
     (  # cjkextb
-        '𠀀',
+        "𠀀",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    𠀀     shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    𠀀     shut off\n"
         ),
         (
-            ' Id   Name               State\n'
-            '-----------------------------------\n'
-            ' 1    test               running\n'
-            ' -    \\xff\\xff\\xff\\xff   shut off\n'
+            " Id   Name               State\n"
+            "-----------------------------------\n"
+            " 1    test               running\n"
+            " -    \\xff\\xff\\xff\\xff   shut off\n"
         ),
     ),
     (  # noncharacter
-        'a\ufdd0b',
+        "a\ufdd0b",
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
         (
-            ' Id   Name             State\n'
-            '---------------------------------\n'
-            ' 1    test             running\n'
-            ' -    a\\xff\\xff\\xffb   shut off\n'
+            " Id   Name             State\n"
+            "---------------------------------\n"
+            " 1    test             running\n"
+            " -    a\\xff\\xff\\xffb   shut off\n"
         ),
     ),
     (  # grin_skin
-        '👍🏽',
+        "👍🏽",
         (
-            ' Id   Name   State\n'
-            '-----------------------\n'
-            ' 1    test   running\n'
-            ' -    👍🏽   shut off\n'
+            " Id   Name   State\n"
+            "-----------------------\n"
+            " 1    test   running\n"
+            " -    👍🏽   shut off\n"
         ),
         (
-            ' Id   Name                               State\n'
-            '---------------------------------------------------\n'
-            ' 1    test                               running\n'
-            ' -    \\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff   shut off\n'
+            " Id   Name                               State\n"
+            "---------------------------------------------------\n"
+            " 1    test                               running\n"
+            " -    \\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff   shut off\n"
         ),
     ),
 ]
@@ -618,8 +618,7 @@ def test_empty_table() -> None:
     # `snapshot-list test` with no snapshots; with -q virsh prints nothing at all.
     header = ["Name", "Creation Time", "State"]
     assert render_table(header, []) == (
-        " Name   Creation Time   State\n"
-        "-------------------------------\n"
+        " Name   Creation Time   State\n-------------------------------\n"
     )
     assert render_table(header, [], header_shown=False) == ""
 
@@ -676,7 +675,7 @@ def test_rows_may_be_a_generator() -> None:
 # Odd but printable names, both locales: spaces, ';', quotes, '../', CJK,
 # combining accent, emoji; widths come from the captured goldens above.
 _cell_text = st.text(
-    alphabet=st.sampled_from(list("ab ;'\"./\\x\t\x01") + ["日", "\u0301", "😀", "\x85", "Ａ", "é"]),
+    alphabet=st.sampled_from([*"ab ;'\"./\\x\t\x01", "日", "\u0301", "😀", "\x85", "Ａ", "é"]),
     max_size=8,
 )
 _tables = st.integers(min_value=1, max_value=4).flatmap(
@@ -691,8 +690,9 @@ _tables = st.integers(min_value=1, max_value=4).flatmap(
 def test_layout_property(table: tuple, header_shown: bool, utf8: bool) -> None:
     header, rows = table
     measured = ([header] if header_shown else []) + rows
-    widths = [max((display_width(r[i], utf8) for r in measured), default=0)
-              for i in range(len(header))]
+    widths = [
+        max((display_width(r[i], utf8) for r in measured), default=0) for i in range(len(header))
+    ]
     lines = render_table(header, rows, header_shown=header_shown, utf8=utf8).split("\n")
     assert lines.pop() == ""  # output ends with a newline
     printed = [header] if header_shown else []
@@ -702,10 +702,14 @@ def test_layout_property(table: tuple, header_shown: bool, utf8: bool) -> None:
     assert len(lines) == len(printed)
     for line, row in zip(lines, printed, strict=True):
         # Every cell starts at the same column: 1 + sum(previous widths + 3).
-        expected = "".join(
-            " " + encode_cell(c, utf8)[0] + " " * (widths[i] - display_width(c, utf8) + 2)
-            for i, c in enumerate(row[:-1])
-        ) + " " + encode_cell(row[-1], utf8)[0]
+        expected = (
+            "".join(
+                " " + encode_cell(c, utf8)[0] + " " * (widths[i] - display_width(c, utf8) + 2)
+                for i, c in enumerate(row[:-1])
+            )
+            + " "
+            + encode_cell(row[-1], utf8)[0]
+        )
         assert line == expected
         screen = sum(widths[:-1]) + 3 * (len(row) - 1) + 1 + display_width(row[-1], utf8)
         assert _screen_width(line, utf8) == screen
@@ -757,9 +761,7 @@ def test_kv_snapshot_info_raw_utf8() -> None:
     # `snapshot-info test --current` for snapshot '日本\x' (both locales alike).
     pairs = [("Name:", "日本\\x"), ("Domain:", "test"), ("Parent:", "a\tb")]
     assert render_kv(pairs) == (
-        "Name:           日本\\x\n"
-        "Domain:         test\n"
-        "Parent:         a\tb\n"
+        "Name:           日本\\x\nDomain:         test\nParent:         a\tb\n"
     )
 
 
@@ -767,9 +769,7 @@ def test_kv_nodeinfo_width_20() -> None:
     # `virsh -c test:///default nodeinfo` (first lines).
     pairs = [("CPU model:", "i686"), ("CPU(s):", "16"), ("Core(s) per socket:", "2")]
     assert render_kv(pairs, width=20) == (
-        "CPU model:           i686\n"
-        "CPU(s):              16\n"
-        "Core(s) per socket:  2\n"
+        "CPU model:           i686\nCPU(s):              16\nCore(s) per socket:  2\n"
     )
 
 

@@ -100,9 +100,7 @@ def test_names_are_not_escaped() -> None:
 
 def test_odd_names_first_principles() -> None:
     edges = {"../up": ["x;y", "q'\"", "e\u0301 😀"]}
-    assert _render(["../up"], edges) == (
-        "../up\n  |\n  +- x;y\n  +- q'\"\n  +- e\u0301 😀\n    \n"
-    )
+    assert _render(["../up"], edges) == ("../up\n  |\n  +- x;y\n  +- q'\"\n  +- e\u0301 😀\n    \n")
 
 
 def _chain(n: int) -> Callable[[str], list[str]]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 __all__ = ["render_json"]
 
 
-def render_json(obj: Any) -> str:
+def render_json(obj: object) -> str:
     """Pretty-print ``obj`` with 2-space indent, UTF-8 kept, newline-terminated."""
     import json  # lazy: keep `import vsh.output.jsonout` free for the CLI's startup
 

@@ -1,0 +1,26 @@
+#!/bin/sh
+# `make run`: the main job on libvirt's embedded test driver (test:///default).
+# The driver's state lives inside one process, so the demo is one vsh script.
+set -eu
+VSH=${1:-vsh}
+cat <<'INTRO'
+vsh demo on test:///default: a few snapshots of domain 'test', created out of
+name order (snap-10 before snap-7 breaks `ls`-ordered redefine loops), then the
+tree and a parents-first (topological) listing that any script can replay.
+
+INTRO
+exec "$VSH" -c test:///default '
+snapshot-create-as test base --description "fresh install"
+snapshot-create-as test snap-10 --description "packages updated"
+snapshot-create-as test snap-7 --description "config tuned"
+snapshot-revert test base
+snapshot-create-as test experiment
+echo "--- snapshot-list test --tree"
+snapshot-list test --tree
+echo "--- snapshot-list test --topological --name"
+snapshot-list test --topological --name
+echo "--- snapshot-list test --parent"
+snapshot-list test --parent
+echo "--- snapshot-info test --current --json"
+snapshot-info test --current --json
+'
