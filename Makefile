@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.vsh-installed
-DEB_PKGS := libvirt-dev pkg-config libvirt-clients
+DEB_PKGS := libvirt-dev pkg-config libvirt-clients man-db
 
 .PHONY: all setup deps run test lint index man bench upstream-tests clean
 
@@ -34,6 +34,9 @@ lint: setup
 
 index: setup
 	$(PY) -m vsh.tablegen
+
+man: setup
+	$(PY) -m vsh.manpage
 
 bench: setup
 	$(PY) -m benchmarks
