@@ -13,3 +13,23 @@ def _private_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     for var in ("LIBVIRT_DEFAULT_URI", "VIRSH_DEFAULT_CONNECT_URI", "VSH_DEFAULT_CONNECT_URI"):
         monkeypatch.delenv(var, raising=False)
+
+
+# The real libvirtd + QEMU stack for @pytest.mark.real tests: the session fixture, the
+# per-test deadline and daemon check, the guest factory, and the skip/fail reporting
+# (VSH_REQUIRE_REAL=1 turns every skipped real test into a failure).
+from tests.realstack.plugin import (  # noqa: E402
+    _real_test_guard,
+    guests,
+    pytest_runtest_makereport,
+    pytest_terminal_summary,
+    real_stack,
+)
+
+__all__ = [
+    "_real_test_guard",
+    "guests",
+    "pytest_runtest_makereport",
+    "pytest_terminal_summary",
+    "real_stack",
+]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from vsh.errors import ExitStatus, VshError
 from vsh.numbers import c_int
-from vsh.session import ERROR, Session, Settings
+from vsh.session import ERROR, INFO, Session, Settings
 
 LIBVIRT_VERSION = "9.0.0"  # the virsh release whose behaviour vsh reproduces
 
@@ -47,14 +47,18 @@ class _Exit(Exception):
         self.status = status
 
 
-def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str | None, bool]], list[str]]:
-    """getopt_long with "+:" semantics: returns ([(letter, arg, was_long)], rest)."""
-    found: list[tuple[str, str | None, bool]] = []
+def _getopt(argv: Sequence[str], rest: list[str]) -> Iterator[tuple[str, str | None, bool]]:
+    """getopt_long with "+:" semantics: yields (letter, arg, was_long), then fills ``rest``.
+
+    Lazy like getopt: virsh acts on each option before reading the next, so
+    ``-v -x`` prints the version and ``-d 9 -x`` warns before failing.
+    """
     i = 0
     while i < len(argv):
         word = argv[i]
         if word == "--":
-            return found, list(argv[i + 1 :])
+            rest.extend(argv[i + 1 :])
+            return
         if word.startswith("--"):
             name, eq, value = word[2:].partition("=")
             matches = [o for o in _LONG_OPTIONS if o[0] == name]
@@ -67,14 +71,14 @@ def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str | None, bool]], li
             if has_arg == 0:
                 if eq:
                     raise VshError(f"unsupported option '-{letter}'. See --help.")
-                found.append((letter, None, True))
+                yield letter, None, True
             elif has_arg == 2:
-                found.append((letter, value if eq else None, True))
+                yield letter, value if eq else None, True
             elif eq:
-                found.append((letter, value, True))
+                yield letter, value, True
             elif i < len(argv):
-                found.append((letter, argv[i], True))
                 i += 1
+                yield letter, argv[i - 1], True
             else:
                 raise VshError(f"option '-{letter}'/'--{long_name}' requires an argument")
             continue
@@ -86,28 +90,28 @@ def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str | None, bool]], li
             letter = word[pos]
             pos += 1
             if letter in _SHORT_FLAGS:
-                found.append((letter, None, False))
+                yield letter, None, False
             elif letter in _SHORT_WITH_ARG:
                 if pos < len(word):
-                    found.append((letter, word[pos:], False))
+                    yield letter, word[pos:], False
                 elif i < len(argv):
-                    found.append((letter, argv[i], False))
                     i += 1
+                    yield letter, argv[i - 1], False
                 else:
                     long_name = next(o[0] for o in _LONG_OPTIONS if o[2] == letter)
                     raise VshError(f"option '-{letter}'/'--{long_name}' requires an argument")
                 break
             else:
                 raise VshError(f"unsupported option '-{letter}'. See --help.")
-    return found, list(argv[i:])
+    rest.extend(argv[i:])
 
 
 def _escape_ok(value: str) -> bool:
-    if len(value) == 1:
-        return value != "^"
-    return (
-        len(value) == 2 and value[0] == "^" and ("a" <= value[1] <= "z" or "@" <= value[1] <= "_")
-    )
+    """One byte other than ``^``, or ``^`` and one of a-z @ A-Z [ \\ ] ^ _ (C strlen)."""
+    raw = os.fsencode(value)
+    if len(raw) == 1:
+        return raw != b"^"
+    return len(raw) == 2 and raw[:1] == b"^" and (0x61 <= raw[1] <= 0x7A or 0x40 <= raw[1] <= 0x5F)
 
 
 def _version_long() -> str:
@@ -125,9 +129,9 @@ def _version_long() -> str:
 def parse_global(session: Session, argv: Sequence[str]) -> list[str]:
     """Apply the global options to ``session``; return the remaining words."""
     settings = session.settings
-    options, rest = _getopt(argv)
-    debug_set = False
-    for letter, value, was_long in options:
+    init_debug(session)  # virsh's vshInit reads the environment before the options
+    rest: list[str] = []
+    for letter, value, was_long in _getopt(argv, rest):
         if letter == "c":
             settings.uri, settings.uri_given = value, True
         elif letter == "d":
@@ -138,7 +142,7 @@ def parse_global(session: Session, argv: Sequence[str]) -> list[str]:
             if not 0 <= level <= 4:
                 session.error(f"ignoring debug level {level} out of range [0-4]")
             else:
-                settings.debug, debug_set = level, True
+                settings.debug = level
         elif letter == "e":
             assert value is not None
             if not _escape_ok(value):
@@ -180,13 +184,22 @@ def parse_global(session: Session, argv: Sequence[str]) -> list[str]:
         elif letter in "vV":
             session.print(_version_long())
             raise _Exit(ExitStatus.OK)
-    if not debug_set:
+    return rest
+
+
+def init_debug(session: Session) -> None:
+    """virsh's vshInitDebug, run before the options and again once they are applied.
+
+    The environment's debug level counts only while the level is still the
+    default (so a bad ``VIRSH_DEBUG`` is reported twice, and ``-d 4`` lets it
+    in); the environment's log file only while no log file is open.
+    """
+    if session.settings.debug == ERROR:
         _debug_from_env(session)
-    if settings.logfile is None:
+    if session.settings.logfile is None:
         path = os.environ.get("VSH_LOG_FILE") or os.environ.get("VIRSH_LOG_FILE")
         if path:
             session.open_log(path)
-    return rest
 
 
 def _debug_from_env(session: Session) -> None:
@@ -222,6 +235,7 @@ def run_main(argv: Sequence[str], session: Session) -> int:
     if not words:
         return _no_command(session)
     if len(words) == 1:
+        session.debug(INFO, f'commands: "{words[0]}"\n')
         if not words[0]:
             return ExitStatus.FAILED  # virsh refuses an empty command string, silently
         commands = runner.parse_script(session, words[0])
@@ -229,17 +243,21 @@ def run_main(argv: Sequence[str], session: Session) -> int:
         commands = runner.parse_argv(session, words)
     if commands is None:
         return ExitStatus.FAILED
+    init_debug(session)  # virsh's vshInitReload, after the commands are parsed
     if not _init_connection(session):
         return ExitStatus.FAILED
-    if not settings.uri_given:
-        session.connection.uri = default_uri()
     ok = runner.run(session, commands)
     return ExitStatus.OK if ok else ExitStatus.FAILED
 
 
 def _init_connection(session: Session) -> bool:
-    """With -c, connect before anything runs (virsh); otherwise lazily."""
+    """With -c, connect before anything runs (virsh); otherwise lazily.
+
+    The environment's URI is only recorded here: the connection (and libvirt
+    itself) is loaded by the first command that needs it.
+    """
     if not session.settings.uri_given:
+        session.settings.uri = default_uri()
         return True
     from vsh.conn import report
 
@@ -250,19 +268,16 @@ def _init_connection(session: Session) -> bool:
 
 
 def _no_command(session: Session) -> int:
+    init_debug(session)  # virsh's vshInitReload
     if sys.stdin.isatty() and sys.stdout.isatty():
         session.settings.interactive = True
         if not _init_connection(session):
             return ExitStatus.FAILED
-        if not session.settings.uri_given:
-            session.connection.uri = default_uri()
         from vsh.repl import run_shell
 
         return run_shell(session)
     if not _init_connection(session):
         return ExitStatus.FAILED
-    if not session.settings.uri_given:
-        session.connection.uri = default_uri()
     return run_stdin(session)
 
 
@@ -277,7 +292,9 @@ def run_stdin(session: Session) -> int:
     for line in sys.stdin:
         if not line.strip():
             continue
-        commands = runner.parse_script(session, line)
+        # One line is one command string without its newline, as virsh's
+        # readline hands it over: a trailing `\` is then "dangling".
+        commands = runner.parse_script(session, line.removesuffix("\n"))
         if commands is None:
             all_ok = False
             continue
@@ -290,6 +307,11 @@ def run_stdin(session: Session) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    # Bytes that are not UTF-8 arrive as surrogates (PEP 383); write them back
+    # as the same bytes, as virsh does, on stderr too (`unknown command: '\xff'`).
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
     session = Session(Settings(debug=ERROR))
     status: int
     try:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import libvirt
 
 from vsh.errors import libvirt_message
+from vsh.session import INFO
 
 if TYPE_CHECKING:
     from vsh.session import Session
@@ -114,8 +115,9 @@ class Connection:
         try:
             uri = conn.getURI()
         except libvirt.libvirtError:
-            uri = self.uri or "(null)"
-        self.session.error(texts.get(reason, "unknown reason") % uri)
+            uri = "(null)"  # virsh: NULLSTR(virConnectGetURI(conn))
+        text = texts.get(reason)
+        self.session.error(text % uri if text else "unknown reason")
         self.disconnected += 1
 
     # -- open / close -------------------------------------------------------------
@@ -136,16 +138,22 @@ class Connection:
             self.session.last_error = err
             return None
         if interval > 0:
+            keepalive_error: libvirt.libvirtError | None = None
             try:
                 failed = conn.setKeepAlive(interval, count) != 0
-            except libvirt.libvirtError:
-                failed = True
+            except libvirt.libvirtError as err:
+                failed, keepalive_error = True, err
             if failed and forced:
                 self.session.error(
                     "Cannot setup keepalive on connection as requested, disconnecting"
                 )
                 conn.close()
+                # virsh then reports why (the test driver: "this function is not
+                # supported by the connection driver: virConnectSetKeepAlive").
+                self.session.last_error = keepalive_error
                 return None
+            if failed:
+                self.session.debug(INFO, "Failed to setup keepalive on connection\n")
             self.session.last_error = None
         return conn
 

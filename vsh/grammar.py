@@ -18,8 +18,7 @@ the first error aborts the whole parse.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator, Sequence
 from enum import Enum
 
 
@@ -32,15 +31,47 @@ class OptKind(Enum):
     ALIAS = "alias"  # hidden second name: "target" or "target=value"
 
 
-@dataclass(frozen=True, slots=True)
 class OptDef:
-    """One option of a command, in virsh's terms."""
+    """One option of a command, in virsh's terms (immutable).
 
-    name: str
-    kind: OptKind
-    required: bool = False  # VSH_OFLAG_REQ
-    named_only: bool = False  # VSH_OFLAG_REQ_OPT: may not be given positionally
-    alias: str = ""  # ALIAS only: "target" or "target=value"
+    A plain class rather than a dataclass: this module is on every start-up
+    path, and generating dataclass methods costs more than the whole parse.
+    """
+
+    __slots__ = ("alias", "kind", "name", "named_only", "required")
+
+    def __init__(
+        self,
+        name: str,
+        kind: OptKind,
+        required: bool = False,  # VSH_OFLAG_REQ
+        named_only: bool = False,  # VSH_OFLAG_REQ_OPT: may not be given positionally
+        alias: str = "",  # ALIAS only: "target" or "target=value"
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "kind", kind)
+        set_(self, "required", required)
+        set_(self, "named_only", named_only)
+        set_(self, "alias", alias)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"OptDef is immutable: cannot set {name}")
+
+    def _key(self) -> tuple[str, OptKind, bool, bool, str]:
+        return (self.name, self.kind, self.required, self.named_only, self.alias)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OptDef) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"OptDef(name={self.name!r}, kind={self.kind}, required={self.required}, "
+            f"named_only={self.named_only}, alias={self.alias!r})"
+        )
 
     @property
     def takes_value(self) -> bool:
@@ -69,27 +100,53 @@ class GrammarError(Exception):
 HELP_OPT = OptDef("help", OptKind.BOOL)
 
 
-@dataclass(slots=True)
 class ParsedCommand:
     """A command with its options bound: name -> str | True | list[str]."""
 
-    cmd: CommandDef
-    values: dict[str, str | bool | list[str]] = field(default_factory=dict)
-    help_requested: bool = False
+    __slots__ = ("cmd", "help_requested", "values")
 
+    def __init__(
+        self,
+        cmd: CommandDef,
+        values: dict[str, str | bool | list[str]] | None = None,
+        help_requested: bool = False,
+    ) -> None:
+        self.cmd = cmd
+        self.values: dict[str, str | bool | list[str]] = {} if values is None else values
+        self.help_requested = help_requested
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ParsedCommand) and (
+            self.cmd,
+            self.values,
+            self.help_requested,
+        ) == (other.cmd, other.values, other.help_requested)
+
+    def __repr__(self) -> str:
+        return f"ParsedCommand({self.cmd!r}, {self.values!r}, {self.help_requested!r})"
+
+
+# Receives a message as it happens (a non-fatal error, a debug line).
+Reporter = Callable[[str], None]
 
 # Token stream: a word, an end of command, or the end of input.
 WORD, END_CMD, END = 0, 1, 2
 Token = tuple[int, str]
 
 
-def script_tokens(text: str) -> Iterator[Token]:
+def script_tokens(text: str) -> Generator[Token, bool | None, None]:
     """Tokenize a virsh command string lazily, token by token.
 
     Laziness matters: virsh reports the first error it meets, so a bad option in
     the first command wins over an unterminated quote in the third.
+
+    ``send(False)`` asks for the next token without error reporting, as virsh
+    reads the words of a command commented out by a quoted ``'#word'``: there
+    an unterminated ``"`` just runs to the end of the text (a dangling ``\\``
+    still fails, as virsh then re-reads that word with reporting on).
     """
     pos, n = 0, len(text)
+    report: bool | None = True
     while True:
         while pos < n and (
             text[pos] in " \t" or (text[pos] == "\\" and text.startswith("\n", pos + 1))
@@ -101,12 +158,12 @@ def script_tokens(text: str) -> Iterator[Token]:
         ch = text[pos]
         if ch in ";\n":
             pos += 1
-            yield END_CMD, ""
+            report = yield END_CMD, ""
             continue
         if ch == "#":  # an unquoted '#' starts a comment to the end of the line
             eol = text.find("\n", pos)
             pos = n if eol < 0 else eol + 1
-            yield END_CMD, ""
+            report = yield END_CMD, ""
             continue
         word: list[str] = []
         single = double = False
@@ -131,12 +188,12 @@ def script_tokens(text: str) -> Iterator[Token]:
                 continue
             word.append(text[pos])
             pos += 1
-        if double:
+        if double and report is not False:
             raise GrammarError('missing "')
-        yield WORD, "".join(word)
+        report = yield WORD, "".join(word)
 
 
-def argv_tokens(words: Sequence[str]) -> Iterator[Token]:
+def argv_tokens(words: Sequence[str]) -> Generator[Token, bool | None, None]:
     """Each argv word is one token; there is no command separator."""
     for word in words:
         yield WORD, word
@@ -150,8 +207,12 @@ def _is_option_word(word: str) -> bool:
 class _Binder:
     """Binds one command's words to its option table (virsh's per-command loop)."""
 
-    def __init__(self, cmd: CommandDef) -> None:
+    def __init__(
+        self, cmd: CommandDef, report: Reporter | None = None, debug: Reporter | None = None
+    ) -> None:
         self.cmd = cmd
+        self.report = report
+        self.debug = debug
         self.opts = list(cmd.optdefs)
         self.parsed = ParsedCommand(cmd)
         self.seen: set[str] = set()
@@ -182,6 +243,9 @@ class _Binder:
         raise GrammarError(f"command '{self.cmd.name}' doesn't support option --{name}")
 
     def store(self, opt: OptDef, value: str | None) -> None:
+        if self.debug is not None:  # virsh's vshDebug(VSH_ERR_INFO) per bound option
+            data = (value or "", "optdata") if opt.takes_value else ("(none)", "bool")
+            self.debug(f"{self.cmd.name}: {opt.name}({data[1]}): {data[0]}\n")
         if opt is HELP_OPT:
             self.parsed.help_requested = True
         elif opt.kind is OptKind.BOOL:
@@ -195,7 +259,17 @@ class _Binder:
 
     def named(self, word: str, next_word: Callable[[], Token]) -> None:
         name, eq, rest = word[2:].partition("=")
-        opt, inline = self.find(name, rest if eq else None)
+        try:
+            opt, inline = self.find(name, rest if eq else None)
+        except GrammarError as exc:
+            if not self.is_help:
+                raise
+            # virsh prints the error (`help --command a --command b`) but 'help'
+            # goes on parsing, ignoring the option.
+            for message in exc.messages:
+                if self.report is not None:
+                    self.report(message)
+            return
         if opt is None:  # 'help' ignores options it does not know
             return
         if opt.kind is OptKind.BOOL or opt is HELP_OPT:
@@ -242,15 +316,28 @@ class _Binder:
 Lookup = Callable[[str], CommandDef | None]
 
 
-def parse(tokens: Iterator[Token], lookup: Lookup) -> list[ParsedCommand]:
+def parse(
+    tokens: Iterator[Token],
+    lookup: Lookup,
+    *,
+    report: Reporter | None = None,
+    debug: Reporter | None = None,
+) -> list[ParsedCommand]:
     """Parse a whole token stream into bound commands, or raise GrammarError.
 
     ``lookup`` maps a command name (or alias) to its definition, or None.
+    ``report`` receives errors virsh prints without failing the parse; ``debug``
+    receives virsh's ``-d`` lines for each bound option (``echo: shell(bool): (none)``),
+    both as they happen.
     """
     commands: list[ParsedCommand] = []
 
     def next_word() -> Token:
         return next(tokens)
+
+    def next_quiet() -> Token:
+        send = getattr(tokens, "send", None)
+        return send(False) if send is not None else next(tokens)
 
     while True:
         binder: _Binder | None = None
@@ -260,12 +347,12 @@ def parse(tokens: Iterator[Token], lookup: Lookup) -> list[ParsedCommand]:
             if binder is None:
                 if word.startswith("#"):  # a quoted '#word' comments out this command
                     while kind == WORD:
-                        kind, word = next(tokens)
+                        kind, word = next_quiet()
                     break
                 cmd = lookup(word)
                 if cmd is None:
                     raise GrammarError(f"unknown command: '{word}'")
-                binder = _Binder(cmd)
+                binder = _Binder(cmd, report, debug)
             elif data_only:
                 binder.data(word)
             elif _is_option_word(word):
@@ -281,9 +368,17 @@ def parse(tokens: Iterator[Token], lookup: Lookup) -> list[ParsedCommand]:
             return commands
 
 
-def parse_script(text: str, lookup: Lookup) -> list[ParsedCommand]:
-    return parse(script_tokens(text), lookup)
+def parse_script(
+    text: str, lookup: Lookup, *, report: Reporter | None = None, debug: Reporter | None = None
+) -> list[ParsedCommand]:
+    return parse(script_tokens(text), lookup, report=report, debug=debug)
 
 
-def parse_argv(words: Sequence[str], lookup: Lookup) -> list[ParsedCommand]:
-    return parse(argv_tokens(words), lookup)
+def parse_argv(
+    words: Sequence[str],
+    lookup: Lookup,
+    *,
+    report: Reporter | None = None,
+    debug: Reporter | None = None,
+) -> list[ParsedCommand]:
+    return parse(argv_tokens(words), lookup, report=report, debug=debug)

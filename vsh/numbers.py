@@ -54,9 +54,11 @@ def c_uint(text: str, base: int = 10) -> int | None:
 
 
 def c_ullong(text: str, base: int = 10, *, positive: bool = False) -> int | None:
-    """virStrToLong_ull (or _ullp with ``positive``: no negative numbers)."""
+    """virStrToLong_ull (or _ullp with ``positive``: no '-' at all, not even "-0")."""
     value = _c_integer(text, base)
     if value is None:
+        return None
+    if positive and text.lstrip(_BLANKS).startswith("-"):
         return None
     if value < 0:
         if positive or -value > ULLONG_MAX:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import time
-import traceback
 from collections.abc import Sequence
 
 import click
@@ -19,7 +18,7 @@ from vsh import grammar, table
 from vsh.command import VshCommand
 from vsh.errors import VshError, libvirt_message
 from vsh.grammar import GrammarError, ParsedCommand
-from vsh.session import Session
+from vsh.session import INFO, Session
 
 
 def _lookup(name: str) -> VshCommand | None:
@@ -28,11 +27,22 @@ def _lookup(name: str) -> VshCommand | None:
 
 def parse_script(session: Session, text: str) -> list[ParsedCommand] | None:
     """Parse a command string; on error print it and return None."""
-    return _parse(session, lambda: grammar.parse_script(text, _lookup))
+    return _parse(
+        session,
+        lambda: grammar.parse_script(text, _lookup, report=session.error, debug=_debug(session)),
+    )
 
 
 def parse_argv(session: Session, words: Sequence[str]) -> list[ParsedCommand] | None:
-    return _parse(session, lambda: grammar.parse_argv(words, _lookup))
+    return _parse(
+        session,
+        lambda: grammar.parse_argv(words, _lookup, report=session.error, debug=_debug(session)),
+    )
+
+
+def _debug(session: Session) -> grammar.Reporter:
+    """virsh prints each bound option at debug level INFO (``-d 1``) while parsing."""
+    return lambda line: session.debug(INFO, line)
 
 
 def _parse(session: Session, do_parse: object) -> list[ParsedCommand] | None:
@@ -90,15 +100,27 @@ def execute(session: Session, parsed: ParsedCommand) -> bool:
         else:
             session.last_error = exc
     if not ok:
-        err = session.last_error
-        if err is not None:
-            from vsh.errors import is_disconnect
-
-            if is_disconnect(err):
-                session.connection.mark_disconnected()
-            session.last_error = None
-            session.error(libvirt_message(err))
+        _report_last_error(session)
     return ok
+
+
+def _report_last_error(session: Session) -> None:
+    """virsh's vshReportError, plus its disconnect detection.
+
+    Kept out of :func:`execute`: a local there holding the error would make a
+    reference cycle (error -> traceback -> command frame -> ... -> execute's
+    frame -> error) that keeps the command's libvirt objects alive until the
+    garbage collector runs, so a later ``connect`` would report "references
+    were leaked".
+    """
+    err, session.last_error = session.last_error, None
+    if err is None:
+        return
+    from vsh.errors import is_disconnect
+
+    if is_disconnect(err):
+        session.connection.mark_disconnected()
+    session.error(libvirt_message(err))
 
 
 def _call(session: Session, cmd: VshCommand, parsed: ParsedCommand) -> bool:
@@ -117,5 +139,7 @@ def _report_bug(session: Session, cmd: VshCommand, exc: Exception) -> None:
     if isinstance(exc, BrokenPipeError):
         raise exc
     if session.settings.debug == 0:
+        import traceback
+
         session.err.write(traceback.format_exc())
     session.error(f"internal error in '{cmd.name}': {type(exc).__name__}: {exc}")

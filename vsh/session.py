@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 from vsh.errors import VshError
@@ -25,31 +24,52 @@ DEBUG, INFO, NOTICE, WARNING, ERROR = range(5)
 _LEVEL_NAMES = {DEBUG: "DEBUG", INFO: "INFO", NOTICE: "INFO", WARNING: "WARNING", ERROR: "ERROR"}
 
 
-@dataclass
 class Settings:
-    uri: str | None = None
-    uri_given: bool = False  # -c was used: connect eagerly, as virsh does
-    readonly: bool = False
-    quiet: bool = False
-    timing: bool = False
-    debug: int = ERROR
-    logfile: str | None = None
-    keepalive_interval: int = -1  # -1: libvirt's default (5 s), not forced
-    keepalive_count: int = -1  # -1: default (6), not forced
-    escape: str = "^]"
-    interactive: bool = False
-    json: bool = False
+    """What the global options said (plain class: cheap on the start-up path)."""
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        uri_given: bool = False,  # -c was used: connect eagerly, as virsh does
+        readonly: bool = False,
+        quiet: bool = False,
+        timing: bool = False,
+        debug: int = ERROR,
+        logfile: str | None = None,
+        keepalive_interval: int = -1,  # -1: libvirt's default (5 s), not forced
+        keepalive_count: int = -1,  # -1: default (6), not forced
+        escape: str = "^]",
+        interactive: bool = False,
+        json: bool = False,
+    ) -> None:
+        self.uri = uri
+        self.uri_given = uri_given
+        self.readonly = readonly
+        self.quiet = quiet
+        self.timing = timing
+        self.debug = debug
+        self.logfile = logfile
+        self.keepalive_interval = keepalive_interval
+        self.keepalive_count = keepalive_count
+        self.escape = escape
+        self.interactive = interactive
+        self.json = json
 
 
-@dataclass
 class Session:
-    settings: Settings = field(default_factory=Settings)
-    out: TextIO = field(default_factory=lambda: sys.stdout)
-    err: TextIO = field(default_factory=lambda: sys.stderr)
-    # The libvirt error a failing command leaves to be reported (vshReportError).
-    last_error: libvirt.libvirtError | None = None
-    _connection: Connection | None = None
-    _log: TextIO | None = None
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else Settings()
+        self.out: TextIO = out if out is not None else sys.stdout
+        self.err: TextIO = err if err is not None else sys.stderr
+        # The libvirt error a failing command leaves to be reported (vshReportError).
+        self.last_error: libvirt.libvirtError | None = None
+        self._connection: Connection | None = None
+        self._log: TextIO | None = None
 
     # -- output (vshPrint / vshPrintExtra / vshError) ---------------------------
     def print(self, text: str) -> None:
@@ -69,17 +89,21 @@ class Session:
         self.err.flush()
 
     def debug(self, level: int, message: str) -> None:
-        """virsh's vshDebug: shown on stdout at or above the -d level."""
-        self.log(level, message)
+        """virsh's vshDebug: logged and shown on stdout at or above the -d level."""
         if level >= self.settings.debug:
+            self.log(level, message)
             self.out.write(message)
 
     # -- log file (-l) ----------------------------------------------------------
     def open_log(self, path: str) -> None:
+        """Open (or switch to) the log file; virsh exits 1 when it cannot."""
+        if self._log is not None:
+            self._log.close()
+            self._log, self.settings.logfile = None, None
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise VshError(f"failed to open the log file. {exc.strerror}") from exc
+            raise VshError("failed to open the log file. check the log file path") from exc
         self._log = os.fdopen(fd, "a", encoding="utf-8")
         self.settings.logfile = path
 

@@ -32,11 +32,22 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("Backup", "backup"),
     ("Storage Pool", "pool"),
     ("Storage Volume", "volume"),
+    # vsh's own commands live apart, so `help GROUP` for virsh's groups stays
+    # identical to virsh's (and "Virsh itself" stays last, as in virsh).
+    ("Beyond virsh", "vsh"),
     ("Virsh itself", "virsh"),
 )
 
 # Modules holding commands, in help order within a group.
-MODULES: tuple[str, ...] = ("vsh.commands.builtins",)
+MODULES: tuple[str, ...] = (
+    "vsh.commands.domain",
+    "vsh.commands.monitor",
+    "vsh.commands.host",
+    "vsh.commands.checkpoint",
+    "vsh.commands.snapshot",
+    "vsh.commands.bulk",
+    "vsh.commands.builtins",
+)
 
 
 class Entry(NamedTuple):

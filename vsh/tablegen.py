@@ -48,7 +48,7 @@ def collect(modules: tuple[str, ...]) -> tuple[dict[str, tuple], dict[str, str]]
 def render(modules: tuple[str, ...]) -> str:
     commands, aliases = collect(modules)
     lines = ["COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {"]
-    lines += [f"    {name!r}: {row!r},  # noqa: E501" for name, row in commands.items()]
+    lines += [f"    {name!r}: {row!r}," for name, row in commands.items()]
     lines += ["}", "", "ALIASES: dict[str, str] = {"]
     lines += [f"    {alias!r}: {name!r}," for alias, name in aliases.items()]
     lines += ["}"]

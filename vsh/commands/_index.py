@@ -5,14 +5,58 @@ in help order; ALIASES maps an alias to its command.
 """
 
 COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
-    'cd': ('vsh.commands.builtins', 'cd', 'virsh', 'change the current directory', False),  # noqa: E501
-    'echo': ('vsh.commands.builtins', 'echo', 'virsh', 'echo arguments. Used for internal testing.', False),  # noqa: E501
-    'exit': ('vsh.commands.builtins', 'exit_', 'virsh', 'quit this interactive terminal', False),  # noqa: E501
-    'help': ('vsh.commands.builtins', 'help_', 'virsh', 'print help', False),  # noqa: E501
-    'pwd': ('vsh.commands.builtins', 'pwd', 'virsh', 'print the current directory', False),  # noqa: E501
-    'quit': ('vsh.commands.builtins', 'quit_', 'virsh', 'quit this interactive terminal', False),  # noqa: E501
-    'self-test': ('vsh.commands.builtins', 'self_test', 'virsh', 'internal command for testing virt shells', True),  # noqa: E501
-    'connect': ('vsh.commands.builtins', 'connect', 'virsh', '(re)connect to hypervisor', False),  # noqa: E501
+    'autostart': ('vsh.commands.domain', 'autostart', 'domain', 'autostart a domain', False),
+    'create': ('vsh.commands.domain', 'create', 'domain', 'create a domain from an XML file', False),
+    'define': ('vsh.commands.domain', 'define', 'domain', "define (but don't start) a domain from an XML file", False),
+    'destroy': ('vsh.commands.domain', 'destroy', 'domain', 'destroy (stop) a domain', False),
+    'domid': ('vsh.commands.domain', 'domid', 'domain', 'convert a domain name or UUID to domain id', False),
+    'domname': ('vsh.commands.domain', 'domname', 'domain', 'convert a domain id or UUID to domain name', False),
+    'domuuid': ('vsh.commands.domain', 'domuuid', 'domain', 'convert a domain name or id to domain UUID', False),
+    'dumpxml': ('vsh.commands.domain', 'dumpxml', 'domain', 'domain information in XML', False),
+    'reboot': ('vsh.commands.domain', 'reboot', 'domain', 'reboot a domain', False),
+    'reset': ('vsh.commands.domain', 'reset', 'domain', 'reset a domain', False),
+    'resume': ('vsh.commands.domain', 'resume', 'domain', 'resume a domain', False),
+    'shutdown': ('vsh.commands.domain', 'shutdown', 'domain', 'gracefully shutdown a domain', False),
+    'start': ('vsh.commands.domain', 'start', 'domain', 'start a (previously defined) inactive domain', False),
+    'suspend': ('vsh.commands.domain', 'suspend', 'domain', 'suspend a domain', False),
+    'undefine': ('vsh.commands.domain', 'undefine', 'domain', 'undefine a domain', False),
+    'dominfo': ('vsh.commands.monitor', 'dominfo', 'monitor', 'domain information', False),
+    'domstate': ('vsh.commands.monitor', 'domstate', 'monitor', 'domain state', False),
+    'list': ('vsh.commands.monitor', 'list_', 'monitor', 'list domains', False),
+    'hostname': ('vsh.commands.host', 'hostname', 'host', 'print the hypervisor hostname', False),
+    'uri': ('vsh.commands.host', 'uri', 'host', 'print the hypervisor canonical URI', False),
+    'version': ('vsh.commands.host', 'version', 'host', 'show version', False),
+    'checkpoint-create': ('vsh.commands.checkpoint', 'checkpoint_create', 'checkpoint', 'Create a checkpoint from XML', False),
+    'checkpoint-create-as': ('vsh.commands.checkpoint', 'checkpoint_create_as', 'checkpoint', 'Create a checkpoint from a set of args', False),
+    'checkpoint-delete': ('vsh.commands.checkpoint', 'checkpoint_delete', 'checkpoint', 'Delete a domain checkpoint', False),
+    'checkpoint-dumpxml': ('vsh.commands.checkpoint', 'checkpoint_dumpxml', 'checkpoint', 'Dump XML for a domain checkpoint', False),
+    'checkpoint-edit': ('vsh.commands.checkpoint', 'checkpoint_edit', 'checkpoint', 'edit XML for a checkpoint', False),
+    'checkpoint-info': ('vsh.commands.checkpoint', 'checkpoint_info', 'checkpoint', 'checkpoint information', False),
+    'checkpoint-list': ('vsh.commands.checkpoint', 'checkpoint_list', 'checkpoint', 'List checkpoints for a domain', False),
+    'checkpoint-parent': ('vsh.commands.checkpoint', 'checkpoint_parent', 'checkpoint', 'Get the name of the parent of a checkpoint', False),
+    'snapshot-create': ('vsh.commands.snapshot', 'snapshot_create', 'snapshot', 'Create a snapshot from XML', False),
+    'snapshot-create-as': ('vsh.commands.snapshot', 'snapshot_create_as', 'snapshot', 'Create a snapshot from a set of args', False),
+    'snapshot-current': ('vsh.commands.snapshot', 'snapshot_current', 'snapshot', 'Get or set the current snapshot', False),
+    'snapshot-delete': ('vsh.commands.snapshot', 'snapshot_delete', 'snapshot', 'Delete a domain snapshot', False),
+    'snapshot-dumpxml': ('vsh.commands.snapshot', 'snapshot_dumpxml', 'snapshot', 'Dump XML for a domain snapshot', False),
+    'snapshot-edit': ('vsh.commands.snapshot', 'snapshot_edit', 'snapshot', 'edit XML for a snapshot', False),
+    'snapshot-info': ('vsh.commands.snapshot', 'snapshot_info', 'snapshot', 'snapshot information', False),
+    'snapshot-list': ('vsh.commands.snapshot', 'snapshot_list', 'snapshot', 'List snapshots for a domain', False),
+    'snapshot-parent': ('vsh.commands.snapshot', 'snapshot_parent', 'snapshot', 'Get the name of the parent of a snapshot', False),
+    'snapshot-revert': ('vsh.commands.snapshot', 'snapshot_revert', 'snapshot', 'Revert a domain to a snapshot', False),
+    'snapshot-export': ('vsh.commands.bulk', 'snapshot_export', 'vsh', "export a domain's snapshot metadata to one file", False),
+    'snapshot-redefine': ('vsh.commands.bulk', 'snapshot_redefine', 'vsh', 'redefine snapshot metadata from bundles or snapshot XML files', False),
+    'snapshot-restore': ('vsh.commands.bulk', 'snapshot_restore', 'vsh', 'revert many domains to a snapshot, in parallel', False),
+    'cd': ('vsh.commands.builtins', 'cd', 'virsh', 'change the current directory', False),
+    'echo': ('vsh.commands.builtins', 'echo', 'virsh', 'echo arguments. Used for internal testing.', False),
+    'exit': ('vsh.commands.builtins', 'exit_', 'virsh', 'quit this interactive terminal', False),
+    'help': ('vsh.commands.builtins', 'help_', 'virsh', 'print help', False),
+    'pwd': ('vsh.commands.builtins', 'pwd', 'virsh', 'print the current directory', False),
+    'quit': ('vsh.commands.builtins', 'quit_', 'virsh', 'quit this interactive terminal', False),
+    'self-test': ('vsh.commands.builtins', 'self_test', 'virsh', 'internal command for testing virt shells', True),
+    'connect': ('vsh.commands.builtins', 'connect', 'virsh', '(re)connect to hypervisor', False),
+    'complete': ('vsh.commands.builtins', 'complete', 'virsh', 'internal command for autocompletion', True),
+    'completion': ('vsh.commands.builtins', 'completion', 'vsh', 'print a shell completion script', False),
 }
 
 ALIASES: dict[str, str] = {

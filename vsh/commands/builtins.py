@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from vsh.command import command, option
@@ -33,6 +34,8 @@ def cd(s: Session, dir: str | None) -> bool:
 
 def _split_commas(text: str) -> list[str]:
     """Split on ',' where ',,' stands for a literal comma (virsh vshStringToArray)."""
+    if not text:
+        return []  # g_strsplit("") is an empty vector: nothing at all is printed
     parts = text.split(",")
     out = [parts[0]]
     concat = False
@@ -51,8 +54,9 @@ def _split_commas(text: str) -> list[str]:
 
 _SHELL_SPECIAL = set("\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")
 _XML_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;"}
-# Control characters libvirt drops from XML text (all below 0x20 but tab, LF, CR).
-_XML_DROPPED = {chr(c) for c in range(1, 0x20)} - {"\t", "\n", "\r"}
+# Control characters libvirt drops from XML text: 0x01-0x19 but tab, LF, CR
+# (virBufferEscapeString's table stops at 0x19; 0x1A-0x1F pass through).
+_XML_DROPPED = {chr(c) for c in range(1, 0x1A)} - {"\t", "\n", "\r"}
 
 
 def shell_quote(text: str) -> str:
@@ -179,7 +183,7 @@ def self_test(s: Session, completers_missing: bool) -> bool:
     for problem in problems:
         s.error(problem)
     for line in missing:
-        s.print(line + "\n")
+        s.print_extra(line + "\n")  # vshPrintExtra: -q hides it
     return not problems
 
 
@@ -194,3 +198,113 @@ def self_test(s: Session, completers_missing: bool) -> bool:
 @option("readonly", OptKind.BOOL, "read-only connection")
 def connect(s: Session, name: str | None, readonly: bool) -> bool:
     return s.connection.reconnect(name, readonly, force=True)
+
+
+def _close_stdin() -> None:
+    """No authentication callback may wait for an answer while the user presses Tab."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+
+
+def complete_shells(_s: Session, _flags: int = 0) -> list[str]:
+    """The shells ``completion`` writes scripts for."""
+    from vsh.completion.engine import SHELLS
+
+    return list(SHELLS)
+
+
+@command(
+    "complete",
+    summary="internal command for autocompletion",
+    description="internal use only",
+    group=GROUP,
+    needs_connection=False,
+    hidden=True,
+)
+@option(
+    "shell",
+    OptKind.STRING,
+    "answer a vsh completion script: the words are its command line and current word",
+    named_only=True,
+    extension=True,
+    completer=complete_shells,
+)
+@option("string", OptKind.ARGV, "partial string to autocomplete", empty_ok=True)
+def complete(s: Session, shell: str | None, string: tuple[str, ...]) -> bool:
+    """virsh's bash protocol: print the candidates for the words, one per line.
+
+    As virsh: standard input is closed, then the connection is made (it must
+    succeed), the words are joined into a line, and nothing printed means
+    failure.  With ``--shell`` (vsh's own scripts) the first word is the
+    shell's command line up to the cursor and the second, for bash, the word
+    bash will replace; the connection is then made only if a value needs it.
+    """
+    from vsh.completion import engine, providers
+
+    if shell is not None:
+        return _complete_for_script(s, shell, string)
+    if not string:
+        return False
+    _close_stdin()
+    if s.connection.ensure() is None:
+        return False
+    token = providers.lookup_errors.set(s.error)
+    try:
+        found = engine.complete_virsh(s, string, report=s.error)
+    finally:
+        providers.lookup_errors.reset(token)
+    if not found:
+        return False
+    for candidate in found:
+        s.print(candidate + "\n")
+    return True
+
+
+def _complete_for_script(s: Session, shell: str, words: tuple[str, ...]) -> bool:
+    from vsh.completion import engine
+
+    if shell not in engine.SHELLS:
+        raise VshError(f"unsupported shell '{shell}': use bash, zsh or fish")
+    if not words:
+        return False
+    _close_stdin()
+    parsed = engine.parse_command_line(words[0])
+    conn = s.connection
+    if (parsed.uri is not None and parsed.uri != conn.uri) or (
+        parsed.readonly and not conn.readonly
+    ):
+        conn.close()
+        conn.uri = parsed.uri if parsed.uri is not None else conn.uri
+        conn.readonly = conn.readonly or parsed.readonly
+    tried: list[bool] = []
+
+    def connect() -> None:
+        if not tried:
+            tried.append(True)
+            conn.ensure()
+
+    cur = words[1] if len(words) > 1 else None
+    for reply in engine.complete_command_line(s, parsed, shell, cur=cur, prepare=connect):
+        s.print(reply + "\n")
+    return True
+
+
+@command(
+    "completion",
+    summary="print a shell completion script",
+    description="Print a completion script for bash, zsh or fish. "
+    "Load it with: source <(vsh completion bash)",
+    group="vsh",  # not virsh's: `help virsh` stays as in virsh
+    needs_connection=False,
+)
+@option("shell", OptKind.DATA, "bash, zsh or fish", required=True, completer=complete_shells)
+def completion(s: Session, shell: str) -> bool:
+    from vsh.completion.scripts import SCRIPTS
+
+    script = SCRIPTS.get(shell)
+    if script is None:
+        raise VshError(f"unsupported shell '{shell}': use bash, zsh or fish")
+    s.print(script)
+    return True

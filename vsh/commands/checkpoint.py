@@ -1,1 +1,549 @@
-"""checkpoint commands."""
+"""Checkpoint commands (virsh-checkpoint.c), in virsh's table order.
+
+Checkpoint APIs all date from libvirt 5.6, so virsh has no old-server
+fallbacks here; vsh adds the same client-side TOPOLOGICAL order as for
+snapshots, for servers that reject VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL.
+The ``--json`` output is described in :mod:`vsh.moments`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import libvirt
+
+from vsh import lookup, moments
+from vsh.command import command, option
+from vsh.completion import providers
+from vsh.errors import VshError, libvirt_message
+from vsh.grammar import OptKind
+from vsh.moments import Entry
+from vsh.session import Session
+
+GROUP = "checkpoint"
+HAS = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT
+
+
+def _domain(flags: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """VIRSH_COMMON_OPT_DOMAIN_FULL: the <domain> data option and its completer."""
+    return option(
+        "domain",
+        OptKind.DATA,
+        "domain name, id or uuid",
+        required=True,
+        completer=lookup.complete_domain_names,
+        completer_flags=flags,
+    )
+
+
+_TOPO = moments.CHK_LIST_TOPOLOGICAL
+_TOPO_REJECTED = (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_NO_SUPPORT)
+
+
+# ---------------------------------------------------------------------------
+# checkpoint-create, checkpoint-create-as
+# ---------------------------------------------------------------------------
+
+
+def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str | None) -> bool:
+    """virshCheckpointCreate."""
+    bad = moments.utf8_error(xml, "(domain_checkpoint)")
+    if bad is not None:
+        raise VshError(bad)
+    chk = dom.checkpointCreateXML(xml, flags)
+    name = chk.getName()
+    if path is not None:
+        s.print_extra(f"Domain checkpoint {name} created from '{path}'")
+    else:
+        s.print_extra(f"Domain checkpoint {name} created")
+    return True
+
+
+@command(
+    "checkpoint-create",
+    summary="Create a checkpoint from XML",
+    description="Create a checkpoint from XML for use in future incremental backups",
+    group=GROUP,
+)
+@_domain(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("xmlfile", OptKind.STRING, "domain checkpoint XML", value_kind="file")
+@option("redefine", OptKind.BOOL, "redefine metadata for existing checkpoint")
+@option("redefine-validate", OptKind.BOOL, "validate the redefined checkpoint")
+@option("quiesce", OptKind.BOOL, "quiesce guest's file systems")
+def checkpoint_create(
+    s: Session,
+    domain: str,
+    xmlfile: str | None,
+    redefine: bool,
+    redefine_validate: bool,
+    quiesce: bool,
+) -> bool:
+    if redefine_validate and not redefine:
+        raise VshError("Option --redefine is required by option --redefine-validate")
+    flags = 0
+    if redefine:
+        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE
+    if redefine_validate:
+        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE
+    if quiesce:
+        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE
+    dom = lookup.domain(s, domain, cmd="checkpoint-create")
+    path = s.text(xmlfile, "xmlfile")
+    xml = "<domaincheckpoint/>" if path is None else moments.read_xml_file(path)
+    return _create(s, dom, xml, flags, path)
+
+
+@command(
+    "checkpoint-create-as",
+    summary="Create a checkpoint from a set of args",
+    description="Create a checkpoint from arguments for use in future incremental backups",
+    group=GROUP,
+)
+@_domain(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("name", OptKind.STRING, "name of checkpoint", value_kind="empty")
+@option("description", OptKind.STRING, "description of checkpoint", value_kind="empty")
+@option("print-xml", OptKind.BOOL, "print XML document rather than create")
+@option("quiesce", OptKind.BOOL, "quiesce guest's file systems")
+@option(
+    "diskspec",
+    OptKind.ARGV,
+    "disk attributes: disk[,checkpoint=type][,bitmap=name]",
+    value_kind="diskspec",
+)
+def checkpoint_create_as(
+    s: Session,
+    domain: str,
+    name: str | None,
+    description: str | None,
+    print_xml: bool,
+    quiesce: bool,
+    diskspec: tuple[str, ...],
+) -> bool:
+    flags = libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE if quiesce else 0
+    dom = lookup.domain(s, domain, cmd="checkpoint-create-as")
+    name = s.text(name, "name")
+    description = s.text(description, "description")
+    xml = moments.checkpoint_xml(name, description, diskspec)
+    if print_xml:
+        s.print(xml + "\n")
+        return True
+    return _create(s, dom, xml, flags, None)
+
+
+# ---------------------------------------------------------------------------
+# checkpoint-delete
+# ---------------------------------------------------------------------------
+
+
+@command(
+    "checkpoint-delete",
+    summary="Delete a domain checkpoint",
+    description="Checkpoint Delete",
+    group=GROUP,
+)
+@_domain(HAS | libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
+@option("children", OptKind.BOOL, "delete checkpoint and all children")
+@option("children-only", OptKind.BOOL, "delete children but not checkpoint")
+@option(
+    "metadata", OptKind.BOOL, "delete only libvirt metadata, leaving checkpoint contents behind"
+)
+def checkpoint_delete(
+    s: Session,
+    domain: str,
+    checkpointname: str | None,
+    children: bool,
+    children_only: bool,
+    metadata: bool,
+) -> bool:
+    dom = lookup.domain(s, domain, cmd="checkpoint-delete")
+    chk, name = lookup.checkpoint(s, dom, checkpointname)
+    flags = 0
+    if children:
+        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN
+    if children_only:
+        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY
+    if metadata:
+        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY
+    try:
+        chk.delete(flags)
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to delete checkpoint {name}", cause=err) from err
+    if flags & libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY:
+        s.print_extra(f"Domain checkpoint {name} children deleted\n")
+    else:
+        s.print_extra(f"Domain checkpoint {name} deleted\n")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# checkpoint-dumpxml
+# ---------------------------------------------------------------------------
+
+
+@command(
+    "checkpoint-dumpxml",
+    summary="Dump XML for a domain checkpoint",
+    description="Checkpoint Dump XML",
+    group=GROUP,
+)
+@_domain(HAS)
+@option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
+@option("security-info", OptKind.BOOL, "include security sensitive information in XML dump")
+@option("no-domain", OptKind.BOOL, "exclude <domain> from XML")
+@option("size", OptKind.BOOL, "include backup size estimate in XML dump")
+@option(
+    "xpath",
+    OptKind.STRING,
+    "xpath expression to filter the XML document",
+    named_only=True,
+    value_kind="empty",
+)
+@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+def checkpoint_dumpxml(
+    s: Session,
+    domain: str,
+    checkpointname: str | None,
+    security_info: bool,
+    no_domain: bool,
+    size: bool,
+    xpath: str | None,
+    wrap: bool,
+) -> bool:
+    from vsh import xpathdump
+
+    flags = 0
+    if security_info:
+        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_XML_SECURE
+    if no_domain:
+        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN
+    if size:
+        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_XML_SIZE
+    dom = lookup.domain(s, domain, cmd="checkpoint-dumpxml")
+    if xpath == "":
+        return False  # vshCommandOptStringQuiet: an empty value fails silently
+    chk, _ = lookup.checkpoint(s, dom, checkpointname)
+    xml = chk.getXMLDesc(flags)
+    xpathdump.dump(s.print, xml, "domain-checkpoint", xpath, wrap)
+    return True
+
+
+# ---------------------------------------------------------------------------
+# checkpoint-edit
+# ---------------------------------------------------------------------------
+
+
+@command(
+    "checkpoint-edit",
+    summary="edit XML for a checkpoint",
+    description="Edit the domain checkpoint XML for a named checkpoint",
+    group=GROUP,
+)
+@_domain(HAS)
+@option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
+def checkpoint_edit(s: Session, domain: str, checkpointname: str | None) -> bool:
+    from vsh import editor
+
+    dom = lookup.domain(s, domain, cmd="checkpoint-edit")
+    chk, name = lookup.checkpoint(s, dom, checkpointname)
+    define_flags = libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE
+
+    def get_xml() -> str:
+        return chk.getXMLDesc(libvirt.VIR_DOMAIN_CHECKPOINT_XML_SECURE)
+
+    def unchanged_is_done() -> bool:
+        s.print_extra(f"Checkpoint {name} XML configuration not changed.\n")
+        return True
+
+    def define(doc: str, edited: str) -> tuple[Any, Any]:
+        try:
+            return dom.checkpointCreateXML(edited, define_flags), None
+        except libvirt.libvirtError as err:
+            return None, err
+
+    try:
+        edited = editor.edit(s, get_xml, define, unchanged_is_done)
+    except editor.EditFailed as failed:
+        raise VshError(f"Failed to update {name}", cause=failed.cause) from None
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to update {name}", cause=err) from err
+    if edited is None:
+        return True
+    edited_name = edited.getName()
+    if edited_name == name:
+        s.print_extra(f"Checkpoint {name} edited.\n")
+        return True
+    try:
+        edited.delete(libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
+    except libvirt.libvirtError as err:
+        s.error(libvirt_message(err))
+        raise VshError(f"Failed to clean up {edited_name}", f"Failed to update {name}") from err
+    raise VshError(f"Cannot rename checkpoint {name} to {edited_name}", f"Failed to update {name}")
+
+
+# ---------------------------------------------------------------------------
+# checkpoint-info
+# ---------------------------------------------------------------------------
+
+
+def parent_name(s: Session, chk: libvirt.virDomainCheckpoint) -> str | None:
+    """virshGetCheckpointParent."""
+    try:
+        return chk.getParent(0).getName()
+    except libvirt.libvirtError as err:
+        if err.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN_CHECKPOINT:
+            return None
+        s.error(libvirt_message(err))
+        raise VshError("unable to determine if checkpoint has parent") from err
+
+
+@command(
+    "checkpoint-info",
+    summary="checkpoint information",
+    description="Returns basic information about a checkpoint.",
+    group=GROUP,
+)
+@_domain(HAS)
+@option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
+@option("json", OptKind.BOOL, "print the information as a JSON object", extension=True)
+def checkpoint_info(s: Session, domain: str, checkpointname: str | None, json: bool) -> bool:
+    from vsh.output.table import render_kv
+
+    dom = lookup.domain(s, domain, cmd="checkpoint-info")
+    chk, name = lookup.checkpoint(s, dom, checkpointname)
+    if json or s.settings.json:
+        return _info_json(s, dom, chk, name)
+    s.print(render_kv([("Name:", name), ("Domain:", dom.name())]))
+    try:
+        parent = parent_name(s, chk)
+    except VshError as exc:
+        raise VshError(*exc.messages, "unexpected problem querying checkpoint state") from exc
+    s.print(render_kv([("Parent:", parent or "-")]))
+    try:
+        count = len(chk.listAllChildren(0))
+    except libvirt.libvirtError as err:
+        if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT:
+            return True
+        raise
+    s.print(render_kv([("Children:", str(count))]))
+    count = len(chk.listAllChildren(libvirt.VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS))
+    s.print(render_kv([("Descendants:", str(count))]))
+    return True
+
+
+def _record(facts: moments.Facts, name: str, kids: int, desc: int) -> dict[str, Any]:
+    seconds = moments.parse_llong(facts.creation or "")
+    return {
+        "name": name,
+        "parent": facts.parent,
+        "creation_time": None if seconds is None else moments.iso_time(seconds),
+        "children": kids,
+        "descendants": desc,
+        "description": facts.description,
+    }
+
+
+def _info_json(
+    s: Session, dom: libvirt.virDomain, chk: libvirt.virDomainCheckpoint, name: str
+) -> bool:
+    from vsh.output.jsonout import render_json
+
+    facts = moments.scan(chk.getXMLDesc(0))
+    record = _record(
+        facts,
+        name,
+        len(chk.listAllChildren(0)),
+        len(chk.listAllChildren(libvirt.VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS)),
+    )
+    record = {
+        "name": name,
+        "domain": dom.name(),
+        **{k: v for k, v in record.items() if k != "name"},
+    }
+    s.print(render_json(record))
+    return True
+
+
+# ---------------------------------------------------------------------------
+# checkpoint-list
+# ---------------------------------------------------------------------------
+
+
+def collect(
+    s: Session,
+    dom: libvirt.virDomain,
+    start: libvirt.virDomainCheckpoint | None,
+    flags: int,
+    tree: bool,
+) -> list[Entry]:
+    """virshCheckpointListCollect, plus client-side TOPOLOGICAL when rejected."""
+    emulate_topo = False
+
+    def list_all(f: int) -> list[libvirt.virDomainCheckpoint]:
+        if start is not None:
+            return start.listAllChildren(f)
+        return dom.listAllCheckpoints(f)
+
+    try:
+        try:
+            objs = list_all(flags)
+        except libvirt.libvirtError as err:
+            if not (flags & _TOPO and err.get_error_code() in _TOPO_REJECTED):
+                raise
+            emulate_topo = True
+            objs = list_all(flags & ~_TOPO)
+    except libvirt.libvirtError as err:
+        raise VshError("unexpected problem querying checkpoints", cause=err) from err
+    entries = [Entry(o.getName(), o) for o in objs]
+    del objs
+    if tree or emulate_topo:
+        for e in entries:
+            e.parent = parent_name(s, e.obj)
+    if emulate_topo:
+        entries = moments.parents_first(entries)
+    if tree and start is not None:
+        entries.append(Entry(start.getName(), start, None))
+    if not flags & _TOPO:
+        moments.sort_by_name(entries)
+    return entries
+
+
+def _table(s: Session, entries: list[Entry], with_parent: bool) -> None:
+    from vsh.output.table import render_table
+    from vsh.output.text import locale_is_utf8
+
+    header = ["Name", "Creation Time"] + (["Parent"] if with_parent else [])
+
+    def rows() -> Any:
+        for e in entries:
+            try:
+                xml = e.obj.getXMLDesc(0)
+            except libvirt.libvirtError:
+                continue
+            facts = moments.scan(xml)
+            when = moments.table_time(facts.creation or "")
+            if when is None:
+                continue
+            yield (e.name, when, facts.parent or "") if with_parent else (e.name, when)
+
+    s.print(render_table(header, rows(), header_shown=not s.settings.quiet, utf8=locale_is_utf8()))
+
+
+def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: bool) -> None:
+    from vsh.output.jsonout import render_json
+
+    if tree:
+        entries = moments.tree_order(entries)
+    everything = [Entry(o.getName(), o) for o in dom.listAllCheckpoints(0)]
+    for e in everything:
+        e.parent = parent_name(s, e.obj)
+    kids, desc = moments.family_counts(
+        [e.name for e in everything], {e.name: e.parent for e in everything}
+    )
+    records = []
+    for e in entries:
+        try:
+            facts = moments.scan(e.obj.getXMLDesc(0))
+        except libvirt.libvirtError:
+            continue
+        records.append(_record(facts, e.name, kids.get(e.name, 0), desc.get(e.name, 0)))
+    s.print(render_json(records))
+
+
+@command(
+    "checkpoint-list",
+    summary="List checkpoints for a domain",
+    description="Checkpoint List",
+    group=GROUP,
+)
+@_domain(HAS)
+@option("parent", OptKind.BOOL, "add a column showing parent checkpoint")
+@option("roots", OptKind.BOOL, "list only checkpoints without parents")
+@option("leaves", OptKind.BOOL, "list only checkpoints without children")
+@option("no-leaves", OptKind.BOOL, "list only checkpoints that are not leaves (with children)")
+@option("tree", OptKind.BOOL, "list checkpoints in a tree")
+@option(
+    "from",
+    OptKind.STRING,
+    "limit list to children of given checkpoint",
+    completer=providers.checkpoint_names,
+)
+@option("descendants", OptKind.BOOL, "with --from, list all descendants")
+@option("name", OptKind.BOOL, "list checkpoint names only")
+@option("topological", OptKind.BOOL, "sort list topologically rather than by name")
+@option("json", OptKind.BOOL, "print the list as a JSON array", extension=True)
+def checkpoint_list(s: Session, domain: str, **opt: Any) -> bool:
+    tree, name, parent, roots = opt["tree"], opt["name"], opt["parent"], opt["roots"]
+    from_name: str | None = opt["from"]
+    has_from = from_name is not None
+    for a, b, both in (
+        ("tree", "name", tree and name),
+        ("parent", "roots", parent and roots),
+        ("parent", "tree", parent and tree),
+        ("roots", "tree", roots and tree),
+        ("roots", "from", roots and has_from),
+    ):
+        if both:
+            raise VshError(f"Options --{a} and --{b} are mutually exclusive")
+    flags = 0
+    for option_name, bit in (
+        ("leaves", moments.CHK_LIST_LEAVES),
+        ("no-leaves", moments.CHK_LIST_NO_LEAVES),
+    ):
+        if opt[option_name.replace("-", "_")]:
+            if tree:
+                raise VshError(f"--{option_name} and --tree are mutually exclusive")
+            flags |= bit
+    if opt["topological"]:
+        flags |= moments.CHK_LIST_TOPOLOGICAL
+    if roots:
+        flags |= moments.CHK_LIST_ROOTS
+    if opt["descendants"]:
+        if not has_from:
+            raise VshError("--descendants requires --from")
+        flags |= moments.CHK_LIST_DESCENDANTS
+    dom = lookup.domain(s, domain, cmd="checkpoint-list")
+    start = None
+    if has_from:
+        start, _ = lookup.checkpoint(s, dom, from_name, option="from")
+    entries = collect(s, dom, start, flags, tree)
+    if opt["json"] or s.settings.json:
+        _json_list(s, dom, entries, tree)
+    elif tree:
+        moments.print_tree(entries, s.print)
+    elif name:
+        write = s.print
+        for e in entries:
+            write(e.name + "\n")
+    else:
+        _table(s, entries, parent)
+    return True
+
+
+# ---------------------------------------------------------------------------
+# checkpoint-parent
+# ---------------------------------------------------------------------------
+
+
+@command(
+    "checkpoint-parent",
+    summary="Get the name of the parent of a checkpoint",
+    description="Extract the checkpoint's parent, if any",
+    group=GROUP,
+)
+@_domain(HAS)
+@option(
+    "checkpointname",
+    OptKind.STRING,
+    "find parent of checkpoint name",
+    completer=providers.checkpoint_names,
+)
+def checkpoint_parent(s: Session, domain: str, checkpointname: str | None) -> bool:
+    dom = lookup.domain(s, domain, cmd="checkpoint-parent")
+    chk, name = lookup.checkpoint(s, dom, checkpointname)
+    parent = parent_name(s, chk)
+    if parent is None:
+        raise VshError(f"checkpoint '{name}' has no parent")
+    s.print(parent)
+    return True

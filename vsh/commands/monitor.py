@@ -1,1 +1,669 @@
-"""monitor commands."""
+"""monitor commands: dominfo, domstate, list (tools/virsh-domain-monitor.c).
+
+Each command builds plain data first and renders it second, so the same data
+feeds virsh's text layout and vsh's ``--json`` (an extension, hidden from
+``help CMD``).  JSON schemas, all keys always present:
+
+``list --json`` -- an array, in virsh's order (running domains by id, then
+inactive ones by name, ignoring ASCII case); the filters apply, the column
+choices (``--name``, ``--uuid``, ``--id``, ``--table``) do not::
+
+    [{"id": 1 | null, "name": "test", "uuid": "6695eb01-...",
+      "state": "running" | "saved" | ... | null,
+      "title": "..." | null}]
+
+  ``state`` is virsh's word ("saved" only with ``--managed-save``; null when
+  the state could not be read), ``title`` is null unless ``--title`` is given.
+
+``dominfo --json`` -- one object::
+
+    {"id": 1 | null, "name": str, "uuid": str | null, "os_type": str | null,
+     "state": str | null, "cpus": int | null, "cpu_time_ns": int | null,
+     "max_memory_kib": int | null, "used_memory_kib": int | null,
+     "persistent": bool | null, "autostart": bool | null,
+     "managed_save": bool | null, "security_model": str | null,
+     "security_doi": str | null, "security_label": str | null,
+     "security_enforcing": bool | null, "messages": [str]}
+
+  null means "not known" (the call failed or, for security, no model is
+  active); ``max_memory_kib`` is null also when the domain has no limit.
+
+``domstate --json`` -- ``{"state": "running", "reason": "booted"}``, the
+reason always included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libvirt
+
+from vsh import lookup
+from vsh.command import command, option
+from vsh.errors import VshError
+from vsh.grammar import OptKind
+from vsh.session import DEBUG, Session
+
+GROUP = "monitor"
+
+UINT_MAX = 2**32 - 1
+
+# virshDomainState and the per-state reason tables, in libvirt's enum order.
+STATES = (
+    "no state",
+    "running",
+    "idle",
+    "paused",
+    "in shutdown",
+    "shut off",
+    "crashed",
+    "pmsuspended",
+)
+REASONS: tuple[tuple[str, ...], ...] = (
+    ("unknown",),
+    (
+        "unknown",
+        "booted",
+        "migrated",
+        "restored",
+        "from snapshot",
+        "unpaused",
+        "migration canceled",
+        "save canceled",
+        "event wakeup",
+        "crashed",
+        "post-copy",
+        "post-copy failed",
+    ),
+    ("unknown",),
+    (
+        "unknown",
+        "user",
+        "migrating",
+        "saving",
+        "dumping",
+        "I/O error",
+        "watchdog",
+        "from snapshot",
+        "shutting down",
+        "creating snapshot",
+        "crashed",
+        "starting up",
+        "post-copy",
+        "post-copy failed",
+    ),
+    ("unknown", "user"),
+    (
+        "unknown",
+        "shutdown",
+        "destroyed",
+        "crashed",
+        "migrated",
+        "saved",
+        "failed",
+        "from snapshot",
+        "daemon",
+    ),
+    ("unknown", "panicked"),
+    ("unknown",),
+)
+
+
+def state_text(state: int) -> str:
+    """virshDomainStateToString."""
+    return STATES[state] if 0 <= state < len(STATES) else "no state"
+
+
+def reason_text(state: int, reason: int) -> str:
+    """virshDomainStateReasonToString."""
+    if 0 <= state < len(REASONS):
+        table = REASONS[state]
+        if 0 <= reason < len(table):
+            return table[reason]
+    return "unknown"
+
+
+def _table(s: Session, header: list[str], rows: list[list[str]]) -> str:
+    from vsh.output.table import render_table
+    from vsh.output.text import locale_is_utf8
+
+    return render_table(header, rows, header_shown=not s.settings.quiet, utf8=locale_is_utf8())
+
+
+def _json(obj: Any) -> str:
+    from vsh.output.jsonout import render_json
+
+    return render_json(obj)
+
+
+# ---------------------------------------------------------------------------
+# dominfo
+
+
+def dominfo_data(s: Session, dom: libvirt.virDomain) -> tuple[dict[str, Any], bool]:
+    """What cmdDominfo learns about ``dom``, and whether virsh would succeed.
+
+    A failed call leaves its key null (its error pending, as virsh's
+    last_error); virsh stops right after a failing security call.
+    """
+    data: dict[str, Any] = dict.fromkeys(
+        (
+            "id",
+            "name",
+            "uuid",
+            "os_type",
+            "state",
+            "cpus",
+            "cpu_time_ns",
+            "max_memory_kib",
+            "used_memory_kib",
+            "persistent",
+            "autostart",
+            "managed_save",
+            "security_model",
+            "security_doi",
+            "security_label",
+            "security_enforcing",
+        )
+    )
+    data["messages"] = []
+    ok = True
+    dom_id = dom.ID()
+    data["id"] = None if dom_id in (-1, UINT_MAX) else dom_id
+    data["name"] = dom.name()
+    try:
+        data["uuid"] = dom.UUIDString()
+    except libvirt.libvirtError as err:
+        s.last_error = err
+    try:
+        data["os_type"] = dom.OSType()
+    except libvirt.libvirtError as err:
+        s.last_error = err
+    try:
+        state, max_mem, memory, ncpus, cpu_time = dom.info()
+    except libvirt.libvirtError as err:
+        s.last_error = err
+        ok = False
+    else:
+        data["state"] = state_text(state)
+        data["cpus"] = ncpus
+        data["cpu_time_ns"] = cpu_time
+        data["max_memory_kib"] = None if max_mem == UINT_MAX else max_mem
+        data["used_memory_kib"] = memory
+    try:
+        persistent = dom.isPersistent()
+    except libvirt.libvirtError as err:
+        s.last_error = err
+        persistent = -1
+    data["persistent"] = None if persistent < 0 else bool(persistent)
+    try:
+        data["autostart"] = bool(dom.autostart())
+    except libvirt.libvirtError as err:
+        s.last_error = err
+    try:
+        data["managed_save"] = bool(dom.hasManagedSaveImage(0))
+    except libvirt.libvirtError as err:
+        s.last_error = err
+    try:
+        model, doi = s.conn.getSecurityModel()
+    except libvirt.libvirtError as err:
+        if err.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
+            s.last_error = err
+            return data, False
+        s.last_error = None
+    else:
+        if model:
+            data["security_model"] = model
+            data["security_doi"] = doi
+            try:
+                label, enforcing = dom.securityLabel()
+            except libvirt.libvirtError as err:
+                s.last_error = err
+                return data, False
+            if label:
+                data["security_label"] = label
+                data["security_enforcing"] = bool(enforcing)
+    try:
+        data["messages"] = list(dom.messages(0) or [])
+    except libvirt.libvirtError as err:
+        s.last_error = err
+    return data, ok
+
+
+def render_dominfo(data: dict[str, Any]) -> str:
+    """virsh's ``%-15s %s`` lines for dominfo data."""
+    from vsh.output.table import render_kv
+
+    return render_kv(dominfo_pairs(data))
+
+
+def dominfo_pairs(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (label, value) lines of dominfo, in virsh's order."""
+    pairs: list[tuple[str, str]] = [
+        ("Id:", "-" if data["id"] is None else str(data["id"])),
+        ("Name:", data["name"]),
+    ]
+    if data["uuid"] is not None:
+        pairs.append(("UUID:", data["uuid"]))
+    if data["os_type"] is not None:
+        pairs.append(("OS Type:", data["os_type"]))
+    if data["state"] is not None:
+        pairs.append(("State:", data["state"]))
+        pairs.append(("CPU(s):", str(data["cpus"])))
+        if data["cpu_time_ns"]:
+            pairs.append(("CPU time:", f"{data['cpu_time_ns'] / 1000000000.0:.1f}s"))
+        max_mem = data["max_memory_kib"]
+        pairs.append(("Max memory:", "no limit" if max_mem is None else f"{max_mem} KiB"))
+        pairs.append(("Used memory:", f"{data['used_memory_kib']} KiB"))
+    persistent = data["persistent"]
+    pairs.append(
+        ("Persistent:", "unknown" if persistent is None else ("yes" if persistent else "no"))
+    )
+    if data["autostart"] is not None:
+        pairs.append(("Autostart:", "enable" if data["autostart"] else "disable"))
+    managed = data["managed_save"]
+    pairs.append(("Managed save:", "unknown" if managed is None else ("yes" if managed else "no")))
+    if data["security_model"] is not None:
+        pairs.append(("Security model:", data["security_model"]))
+        pairs.append(("Security DOI:", data["security_doi"]))
+        if data["security_label"] is not None:
+            mode = "enforcing" if data["security_enforcing"] else "permissive"
+            pairs.append(("Security label:", f"{data['security_label']} ({mode})"))
+    for i, message in enumerate(data["messages"]):
+        pairs.append(("Messages:" if i == 0 else "", message))
+    return pairs
+
+
+@command(
+    "dominfo",
+    summary="domain information",
+    description="Returns basic information about the domain.",
+    group=GROUP,
+)
+@option(
+    "domain",
+    OptKind.DATA,
+    "domain name, id or uuid",
+    required=True,
+    completer=lookup.complete_domain_names,
+)
+@option("json", OptKind.BOOL, "print the information as JSON", extension=True)
+def dominfo(s: Session, domain: str, json: bool) -> bool:
+    dom = lookup.domain(s, domain, cmd="dominfo")
+    data, ok = dominfo_data(s, dom)
+    persistent = data["persistent"]
+    debug_line = f"Domain persistent flag value: {-1 if persistent is None else int(persistent)}\n"
+    if json or s.settings.json:
+        s.debug(DEBUG, debug_line)
+        s.print(_json(data))
+        return ok
+    # virsh's debug line comes between the memory lines and "Persistent:".
+    from vsh.output.table import render_kv
+
+    pairs = dominfo_pairs(data)
+    cut = next(i for i, (label, _value) in enumerate(pairs) if label == "Persistent:")
+    s.print(render_kv(pairs[:cut]))
+    s.debug(DEBUG, debug_line)
+    s.print(render_kv(pairs[cut:]))
+    return ok
+
+
+# ---------------------------------------------------------------------------
+# domstate
+
+
+@command(
+    "domstate",
+    summary="domain state",
+    description="Returns state about a domain.",
+    group=GROUP,
+)
+@option(
+    "domain",
+    OptKind.DATA,
+    "domain name, id or uuid",
+    required=True,
+    completer=lookup.complete_domain_names,
+)
+@option("reason", OptKind.BOOL, "also print reason for the state")
+@option("json", OptKind.BOOL, "print the state as JSON", extension=True)
+def domstate(s: Session, domain: str, reason: bool, json: bool) -> bool:
+    dom = lookup.domain(s, domain, cmd="domstate")
+    state, why = lookup.domain_state(s, dom)
+    if json or s.settings.json:
+        s.print(_json({"state": state_text(state), "reason": reason_text(state, why)}))
+    elif reason:
+        s.print(f"{state_text(state)} ({reason_text(state, why)})\n")
+    else:
+        s.print(f"{state_text(state)}\n")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# list
+
+L = libvirt
+ACTIVE = L.VIR_CONNECT_LIST_DOMAINS_ACTIVE
+INACTIVE = L.VIR_CONNECT_LIST_DOMAINS_INACTIVE
+PERSISTENT = L.VIR_CONNECT_LIST_DOMAINS_PERSISTENT
+TRANSIENT = L.VIR_CONNECT_LIST_DOMAINS_TRANSIENT
+RUNNING = L.VIR_CONNECT_LIST_DOMAINS_RUNNING
+PAUSED = L.VIR_CONNECT_LIST_DOMAINS_PAUSED
+SHUTOFF = L.VIR_CONNECT_LIST_DOMAINS_SHUTOFF
+OTHER = L.VIR_CONNECT_LIST_DOMAINS_OTHER
+MANAGEDSAVE = L.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE
+NO_MANAGEDSAVE = L.VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE
+AUTOSTART = L.VIR_CONNECT_LIST_DOMAINS_AUTOSTART
+NO_AUTOSTART = L.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART
+HAS_SNAPSHOT = L.VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT
+NO_SNAPSHOT = L.VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT
+HAS_CHECKPOINT = L.VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT
+NO_CHECKPOINT = L.VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT
+
+FILTERS_ACTIVE = ACTIVE | INACTIVE
+FILTERS_PERSISTENT = PERSISTENT | TRANSIENT
+FILTERS_STATE = RUNNING | PAUSED | SHUTOFF | OTHER
+FILTERS_MANAGEDSAVE = MANAGEDSAVE | NO_MANAGEDSAVE
+FILTERS_AUTOSTART = AUTOSTART | NO_AUTOSTART
+FILTERS_SNAPSHOT = HAS_SNAPSHOT | NO_SNAPSHOT
+FILTERS_CHECKPOINT = HAS_CHECKPOINT | NO_CHECKPOINT
+
+# (option, flag) in cmdList's order; --inactive/--all/--state-shutoff also pick the base.
+_FILTER_OPTIONS = (
+    ("persistent", PERSISTENT),
+    ("transient", TRANSIENT),
+    ("with_managed_save", MANAGEDSAVE),
+    ("without_managed_save", NO_MANAGEDSAVE),
+    ("autostart", AUTOSTART),
+    ("no_autostart", NO_AUTOSTART),
+    ("with_snapshot", HAS_SNAPSHOT),
+    ("without_snapshot", NO_SNAPSHOT),
+    ("with_checkpoint", HAS_CHECKPOINT),
+    ("without_checkpoint", NO_CHECKPOINT),
+    ("state_running", RUNNING),
+    ("state_paused", PAUSED),
+    ("state_shutoff", SHUTOFF),
+    ("state_other", OTHER),
+)
+
+
+def list_flags(opts: dict[str, bool]) -> int:
+    """cmdList's filter flags from its bool options (python names)."""
+    flags = ACTIVE
+    if opts.get("inactive") or opts.get("state_shutoff"):
+        flags = INACTIVE
+    if opts.get("all"):
+        flags = INACTIVE | ACTIVE
+    for name, flag in _FILTER_OPTIONS:
+        if opts.get(name):
+            flags |= flag
+    return flags
+
+
+def _inactive(dom: libvirt.virDomain) -> bool:
+    return dom.ID() in (-1, UINT_MAX)
+
+
+def sort_key(dom_id: int, name: str) -> tuple[int, int, bytes]:
+    """virshDomainSorter: running domains by id, then the rest by strcasecmp name."""
+    if dom_id in (-1, UINT_MAX):
+        from vsh.output.text import to_c_bytes
+
+        return (1, 0, to_c_bytes(name).lower())
+    return (0, dom_id, b"")
+
+
+class ListError(Exception):
+    """virshDomainListCollect failed: virsh's message, and the libvirt error."""
+
+    def __init__(self, message: str, cause: libvirt.libvirtError | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.cause = cause
+
+
+def _fallback_keep(dom: libvirt.virDomain, flags: int) -> bool:
+    """The client-side filters virsh applies when the server could not."""
+
+    def match(flag: int) -> bool:
+        return bool(flags & flag)
+
+    def call(what: str, fn: Any) -> Any:
+        try:
+            return fn()
+        except libvirt.libvirtError as err:
+            raise ListError(what, err) from err
+
+    if match(FILTERS_PERSISTENT):
+        persistent = call("Failed to get domain persistence info", dom.isPersistent)
+        if not ((match(PERSISTENT) and persistent) or (match(TRANSIENT) and not persistent)):
+            return False
+    if match(FILTERS_STATE):
+        state = call("Failed to get domain state", lambda: dom.state(0))[0]
+        if not (
+            (match(RUNNING) and state == L.VIR_DOMAIN_RUNNING)
+            or (match(PAUSED) and state == L.VIR_DOMAIN_PAUSED)
+            or (match(SHUTOFF) and state == L.VIR_DOMAIN_SHUTOFF)
+            or (
+                match(OTHER)
+                and state not in (L.VIR_DOMAIN_RUNNING, L.VIR_DOMAIN_PAUSED, L.VIR_DOMAIN_SHUTOFF)
+            )
+        ):
+            return False
+    if match(FILTERS_AUTOSTART):
+        autostart = call("Failed to get domain autostart state", dom.autostart)
+        if not ((match(AUTOSTART) and autostart) or (match(NO_AUTOSTART) and not autostart)):
+            return False
+    if match(FILTERS_MANAGEDSAVE):
+        mansave = call("Failed to check for managed save image", lambda: dom.hasManagedSaveImage(0))
+        if not ((match(MANAGEDSAVE) and mansave) or (match(NO_MANAGEDSAVE) and not mansave)):
+            return False
+    if match(FILTERS_SNAPSHOT):
+        nsnap = call("Failed to get snapshot count", lambda: dom.snapshotNum(0))
+        if not ((match(HAS_SNAPSHOT) and nsnap > 0) or (match(NO_SNAPSHOT) and nsnap == 0)):
+            return False
+    if match(FILTERS_CHECKPOINT):
+        nchk = len(call("Failed to get checkpoint count", lambda: dom.listAllCheckpoints(0)))
+        if not ((match(HAS_CHECKPOINT) and nchk > 0) or (match(NO_CHECKPOINT) and nchk == 0)):
+            return False
+    return True
+
+
+def collect_domains(conn: libvirt.virConnect, flags: int) -> list[libvirt.virDomain]:
+    """virshDomainListCollect: the domains ``flags`` selects, in virsh's order.
+
+    virConnectListAllDomains first; a server rejecting some flags gets them
+    masked and filtered here; a server without it gets the old per-kind
+    listing calls.  Raises ListError with virsh's message.
+    """
+    domains: list[libvirt.virDomain] | None = None
+    need_filter = False
+    try:
+        domains = conn.listAllDomains(flags)
+    except libvirt.libvirtError as err:
+        code = err.get_error_code()
+        if code == L.VIR_ERR_INVALID_ARG:
+            try:
+                domains = conn.listAllDomains(flags & FILTERS_ACTIVE)
+                need_filter = True
+            except libvirt.libvirtError as err2:
+                raise ListError("Failed to list domains", err2) from err2
+        elif code != L.VIR_ERR_NO_SUPPORT:
+            raise ListError("Failed to list domains", err) from err
+    if domains is None:
+        domains = _collect_old(conn, flags)
+        need_filter = True
+    if need_filter:
+        domains = [dom for dom in domains if _fallback_keep(dom, flags)]
+    decorated = [(sort_key(dom.ID(), dom.name()), i, dom) for i, dom in enumerate(domains)]
+    decorated.sort(key=lambda item: (item[0], item[1]))
+    return [dom for _key, _i, dom in decorated]
+
+
+def _collect_old(conn: libvirt.virConnect, flags: int) -> list[libvirt.virDomain]:
+    """The pre-0.9.13 way: ids of running domains, names of defined ones."""
+    ids: list[int] = []
+    names: list[str] = []
+    if not flags & FILTERS_ACTIVE or flags & ACTIVE:
+        try:
+            if conn.numOfDomains():
+                ids = list(conn.listDomainsID())
+        except libvirt.libvirtError as err:
+            raise ListError("Failed to list active domains", err) from err
+    if not flags & FILTERS_ACTIVE or flags & INACTIVE:
+        try:
+            if conn.numOfDefinedDomains():
+                names = list(conn.listDefinedDomains())
+        except libvirt.libvirtError as err:
+            raise ListError("Failed to list inactive domains", err) from err
+    found: list[libvirt.virDomain] = []
+    for dom_id in ids:
+        try:
+            found.append(conn.lookupByID(dom_id))
+        except libvirt.libvirtError:
+            continue
+    for name in names:
+        try:
+            found.append(conn.lookupByName(name))
+        except libvirt.libvirtError:
+            continue
+    return found
+
+
+def domain_title(s: Session, dom: libvirt.virDomain) -> str:
+    """virshGetDomainDescription(title=True): metadata, else the XML's <title>."""
+    try:
+        return dom.metadata(L.VIR_DOMAIN_METADATA_TITLE, None, 0)
+    except libvirt.libvirtError as err:
+        code = err.get_error_code()
+        if code == L.VIR_ERR_NO_DOMAIN_METADATA:
+            s.last_error = None
+            return ""
+        if code != L.VIR_ERR_NO_SUPPORT:
+            raise
+        s.last_error = err
+    try:
+        desc = dom.XMLDesc(0)
+    except libvirt.libvirtError as err:
+        raise VshError("Failed to get domain description xml", cause=err) from err
+    from vsh.commands.domain import parse_xml
+
+    root = parse_xml(desc)
+    if root is None:
+        raise VshError("Failed to parse domain description xml")
+    return str(root.xpath("string(./title[1])"))
+
+
+@command(
+    "list",
+    summary="list domains",
+    description="Returns list of domains.",
+    group=GROUP,
+    exclusive=(("table", "name"), ("table", "uuid"), ("table", "id")),
+)
+@option("inactive", OptKind.BOOL, "list inactive domains")
+@option("all", OptKind.BOOL, "list inactive & active domains")
+@option("transient", OptKind.BOOL, "list transient domains")
+@option("persistent", OptKind.BOOL, "list persistent domains")
+@option("with-snapshot", OptKind.BOOL, "list domains with existing snapshot")
+@option("without-snapshot", OptKind.BOOL, "list domains without a snapshot")
+@option("with-checkpoint", OptKind.BOOL, "list domains with existing checkpoint")
+@option("without-checkpoint", OptKind.BOOL, "list domains without a checkpoint")
+@option("state-running", OptKind.BOOL, "list domains in running state")
+@option("state-paused", OptKind.BOOL, "list domains in paused state")
+@option("state-shutoff", OptKind.BOOL, "list domains in shutoff state")
+@option("state-other", OptKind.BOOL, "list domains in other states")
+@option("autostart", OptKind.BOOL, "list domains with autostart enabled")
+@option("no-autostart", OptKind.BOOL, "list domains with autostart disabled")
+@option("with-managed-save", OptKind.BOOL, "list domains with managed save state")
+@option("without-managed-save", OptKind.BOOL, "list domains without managed save")
+@option("uuid", OptKind.BOOL, "list uuid's only")
+@option("name", OptKind.BOOL, "list domain names only")
+@option("id", OptKind.BOOL, "list domain IDs only")
+@option("table", OptKind.BOOL, "list table (default)")
+@option("managed-save", OptKind.BOOL, "mark inactive domains with managed save state")
+@option("title", OptKind.BOOL, "show domain title")
+@option("json", OptKind.BOOL, "print the domains as JSON", extension=True)
+def list_(s: Session, **opts: bool) -> bool:
+    as_json = opts.pop("json") or s.settings.json
+    managed = opts["managed_save"]
+    with_title = opts["title"]
+    opt_uuid, opt_name, opt_id = opts["uuid"], opts["name"], opts["id"]
+    table = opts["table"] or not (opt_uuid or opt_name or opt_id)
+    try:
+        domains = collect_domains(s.conn, list_flags(opts))
+    except ListError as exc:
+        raise VshError(exc.message, cause=exc.cause) from None
+
+    if as_json:
+        items = []
+        for dom in domains:
+            items.append(_list_item(s, dom, managed, with_title, with_uuid=True))
+        s.print(_json(items))
+        return True
+
+    if table:
+        rows: list[list[str]] = []
+        for dom in domains:
+            item = _list_item(s, dom, managed, with_title)
+            if item["state"] is None:
+                continue  # gone in the meantime: virsh skips the row
+            row = ["-" if item["id"] is None else str(item["id"]), item["name"], item["state"]]
+            if with_title:
+                row.append(item["title"])
+            rows.append(row)
+        header = ["Id", "Name", "State", "Title"] if with_title else ["Id", "Name", "State"]
+        s.print(_table(s, header, rows))
+        return True
+
+    for dom in domains:
+        dom_id = dom.ID()
+        id_text = "-" if dom_id in (-1, UINT_MAX) else str(dom_id)
+        parts = []
+        if opt_uuid:
+            try:
+                parts.append(dom.UUIDString())
+            except libvirt.libvirtError as err:
+                raise VshError("Failed to get domain's UUID", cause=err) from err
+        if opt_id:
+            if id_text == "-" and not opt_uuid and not opt_name:
+                continue  # --id alone lists running domains only
+            parts.append(id_text)
+        if opt_name:
+            parts.append(dom.name())
+        s.print(" ".join(parts) + "\n")
+    return True
+
+
+def _list_item(
+    s: Session, dom: libvirt.virDomain, managed: bool, with_title: bool, with_uuid: bool = False
+) -> dict[str, Any]:
+    """One list entry; state None when it could not be read (virsh drops the row)."""
+    dom_id = dom.ID()
+    item: dict[str, Any] = {
+        "id": None if dom_id in (-1, UINT_MAX) else dom_id,
+        "name": dom.name(),
+        "uuid": None,
+        "state": None,
+        "title": None,
+    }
+    if with_uuid:
+        try:
+            item["uuid"] = dom.UUIDString()
+        except libvirt.libvirtError as err:
+            s.last_error = err
+    try:
+        state, _reason = lookup.domain_state(s, dom)
+    except libvirt.libvirtError as err:
+        s.last_error = err
+        return item
+    if managed and state == L.VIR_DOMAIN_SHUTOFF:
+        try:
+            if dom.hasManagedSaveImage(0) > 0:
+                state = -2
+        except libvirt.libvirtError as err:
+            s.last_error = err
+    item["state"] = "saved" if state == -2 else state_text(state)
+    if with_title:
+        item["title"] = domain_title(s, dom)
+    return item

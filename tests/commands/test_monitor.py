@@ -1,0 +1,486 @@
+"""vsh.commands.monitor: data building, rendering and JSON of list/dominfo/domstate.
+
+Expected texts come from virsh 9.0 (captured outputs, quoted in
+/work/shared/reference/virsh-reference.md section 3.1) or from the C source's
+rules (virsh-domain-monitor.c); differential tests against the real binary are
+in tests/conformance/test_domain_conformance.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import libvirt
+import pytest
+
+from tests.commands.fakes import Fake, lv_error, output, run_script, session_with
+from tests.conformance.harness import run_vsh
+from vsh.commands import monitor
+from vsh.commands.monitor import (
+    ACTIVE,
+    AUTOSTART,
+    HAS_SNAPSHOT,
+    INACTIVE,
+    MANAGEDSAVE,
+    PAUSED,
+    PERSISTENT,
+    RUNNING,
+    SHUTOFF,
+    TRANSIENT,
+    ListError,
+    collect_domains,
+    list_flags,
+    reason_text,
+    render_dominfo,
+    state_text,
+)
+
+NODE = "test://" + str(Path(__file__).resolve().parents[1] / "fixtures" / "domains" / "node.xml")
+
+
+# ---------------------------------------------------------------------------
+# state words
+
+
+def test_state_words() -> None:
+    assert [state_text(i) for i in range(8)] == [
+        "no state",
+        "running",
+        "idle",
+        "paused",
+        "in shutdown",
+        "shut off",
+        "crashed",
+        "pmsuspended",
+    ]
+    assert state_text(8) == "no state"
+    assert state_text(-1) == "no state"
+
+
+def test_reason_words() -> None:
+    assert reason_text(libvirt.VIR_DOMAIN_RUNNING, 0) == "unknown"
+    assert reason_text(libvirt.VIR_DOMAIN_RUNNING, 1) == "booted"
+    assert reason_text(libvirt.VIR_DOMAIN_RUNNING, 11) == "post-copy failed"
+    assert reason_text(libvirt.VIR_DOMAIN_PAUSED, 1) == "user"
+    assert reason_text(libvirt.VIR_DOMAIN_PAUSED, 5) == "I/O error"
+    assert reason_text(libvirt.VIR_DOMAIN_SHUTOFF, 1) == "shutdown"
+    assert reason_text(libvirt.VIR_DOMAIN_SHUTOFF, 8) == "daemon"
+    assert reason_text(libvirt.VIR_DOMAIN_CRASHED, 1) == "panicked"
+    assert reason_text(libvirt.VIR_DOMAIN_SHUTDOWN, 1) == "user"
+    # Unknown reasons and states, and GetInfo's missing reason (-1).
+    assert reason_text(libvirt.VIR_DOMAIN_RUNNING, 99) == "unknown"
+    assert reason_text(libvirt.VIR_DOMAIN_RUNNING, -1) == "unknown"
+    assert reason_text(42, 0) == "unknown"
+
+
+# ---------------------------------------------------------------------------
+# list: flags, order, fall-backs
+
+
+def test_list_flags() -> None:
+    assert list_flags({}) == ACTIVE
+    assert list_flags({"inactive": True}) == INACTIVE
+    assert list_flags({"all": True}) == ACTIVE | INACTIVE
+    assert list_flags({"inactive": True, "all": True}) == ACTIVE | INACTIVE
+    # --state-shutoff implies inactive domains, and filters on the state.
+    assert list_flags({"state_shutoff": True}) == INACTIVE | SHUTOFF
+    assert list_flags({"state_running": True, "state_paused": True}) == ACTIVE | RUNNING | PAUSED
+    assert list_flags({"persistent": True, "transient": True, "all": True}) == (
+        ACTIVE | INACTIVE | PERSISTENT | TRANSIENT
+    )
+    assert list_flags({"with_managed_save": True, "autostart": True, "with_snapshot": True}) == (
+        ACTIVE | MANAGEDSAVE | AUTOSTART | HAS_SNAPSHOT
+    )
+
+
+def _dom(name: str, dom_id: int = -1, **more: object) -> Fake:
+    return Fake(name=name, ID=dom_id, **more)
+
+
+def test_order_running_by_id_then_inactive_by_name_ignoring_case() -> None:
+    doms = [
+        _dom("b"),
+        _dom("z", 10),
+        _dom("Zeta"),
+        _dom("alpha"),
+        _dom("a", 2),
+        _dom("Beta"),
+        _dom("ü"),
+        _dom("_x"),
+    ]
+    conn = Fake(listAllDomains=doms)
+    names = [d.name() for d in collect_domains(conn, ACTIVE | INACTIVE)]
+    # strcasecmp: ASCII letters folded, other bytes compared as they are
+    # ('_' 0x5f sorts before the folded letters, 'ü' 0xc3 after them).
+    assert names == ["a", "z", "_x", "alpha", "b", "Beta", "Zeta", "ü"]
+
+
+def test_order_keeps_server_order_between_equal_names() -> None:
+    doms = [_dom("Alpha"), _dom("alpha"), _dom("ALPHA")]
+    conn = Fake(listAllDomains=doms)
+    assert [d.name() for d in collect_domains(conn, INACTIVE)] == ["Alpha", "alpha", "ALPHA"]
+
+
+def test_list_failure() -> None:
+    conn = Fake(listAllDomains=lv_error(libvirt.VIR_ERR_RPC, "gone"))
+    with pytest.raises(ListError) as exc:
+        collect_domains(conn, ACTIVE)
+    assert exc.value.message == "Failed to list domains"
+    assert exc.value.cause is not None
+
+
+def test_list_invalid_arg_retries_with_masked_flags_and_filters() -> None:
+    calls: list[int] = []
+    running = _dom("run", 1, isPersistent=1, state=[1, 1])
+    paused = _dom("pause", 2, isPersistent=0, state=[3, 1])
+    off = _dom("off", -1, isPersistent=1, state=[5, 0])
+
+    def list_all(flags: int) -> list[Fake]:
+        calls.append(flags)
+        if flags & ~(ACTIVE | INACTIVE):
+            raise lv_error(libvirt.VIR_ERR_INVALID_ARG)
+        return [off, paused, running]
+
+    conn = Fake(listAllDomains=list_all)
+    flags = ACTIVE | INACTIVE | PERSISTENT | RUNNING | SHUTOFF
+    assert [d.name() for d in collect_domains(conn, flags)] == ["run", "off"]
+    assert calls == [flags, ACTIVE | INACTIVE]
+
+
+def test_list_old_server_uses_per_kind_calls() -> None:
+    doms = {
+        1: _dom("one", 1, autostart=1),
+        3: _dom("three", 3, autostart=0),
+        "x": _dom("x", -1, autostart=1),
+    }
+    conn = Fake(
+        listAllDomains=lv_error(libvirt.VIR_ERR_NO_SUPPORT),
+        numOfDomains=2,
+        listDomainsID=[3, 1, 7],  # 7 vanished meanwhile
+        numOfDefinedDomains=1,
+        listDefinedDomains=["x"],
+        lookupByID=lambda i: doms[i] if i in doms else (_ for _ in ()).throw(lv_error(42)),
+        lookupByName=lambda n: doms[n],
+    )
+    names = [d.name() for d in collect_domains(conn, ACTIVE | INACTIVE | AUTOSTART)]
+    assert names == ["one", "x"]
+    # Only active domains asked for: the defined ones are not listed.
+    conn.calls.clear()
+    assert [d.name() for d in collect_domains(conn, ACTIVE)] == ["one", "three"]
+    assert not conn.called("listDefinedDomains")
+
+
+def test_list_old_server_errors() -> None:
+    conn = Fake(
+        listAllDomains=lv_error(libvirt.VIR_ERR_NO_SUPPORT),
+        numOfDomains=lv_error(libvirt.VIR_ERR_RPC),
+    )
+    with pytest.raises(ListError) as exc:
+        collect_domains(conn, ACTIVE)
+    assert exc.value.message == "Failed to list active domains"
+    conn = Fake(
+        listAllDomains=lv_error(libvirt.VIR_ERR_NO_SUPPORT),
+        numOfDomains=0,
+        numOfDefinedDomains=lv_error(libvirt.VIR_ERR_RPC),
+    )
+    with pytest.raises(ListError) as exc:
+        collect_domains(conn, INACTIVE)
+    assert exc.value.message == "Failed to list inactive domains"
+    conn = Fake(
+        listAllDomains=lv_error(libvirt.VIR_ERR_NO_SUPPORT),
+        numOfDomains=1,
+        listDomainsID=[1],
+        lookupByID=_dom("one", 1, snapshotNum=lv_error(libvirt.VIR_ERR_RPC)),
+    )
+    with pytest.raises(ListError) as exc:
+        collect_domains(conn, ACTIVE | HAS_SNAPSHOT)
+    assert exc.value.message == "Failed to get snapshot count"
+
+
+def test_list_command_reports_failure() -> None:
+    s = session_with(Fake(listAllDomains=lv_error(libvirt.VIR_ERR_RPC, "broken pipe")))
+    assert not run_script(s, "list")
+    assert output(s) == ("\n", "error: Failed to list domains\nerror: broken pipe\n")
+
+
+def test_list_skips_domains_whose_state_fails() -> None:
+    doms = [
+        _dom("gone", 1, state=lv_error(libvirt.VIR_ERR_NO_DOMAIN)),
+        _dom("here", 2, state=[1, 0]),
+    ]
+    s = session_with(Fake(listAllDomains=doms))
+    assert run_script(s, "list")
+    out, err = output(s)
+    assert out == " Id   Name   State\n----------------------\n 2    here   running\n\n"
+    assert err == ""
+
+
+def test_list_title_falls_back_to_xml() -> None:
+    dom = _dom(
+        "old",
+        1,
+        state=[1, 0],
+        metadata=lv_error(libvirt.VIR_ERR_NO_SUPPORT),
+        XMLDesc="<domain><name>old</name><title>From &amp; XML</title></domain>",
+    )
+    s = session_with(Fake(listAllDomains=[dom]))
+    assert run_script(s, "list --title")
+    assert output(s)[0] == (
+        " Id   Name   State     Title\n"
+        "-----------------------------------\n"
+        " 1    old    running   From & XML\n\n"
+    )
+
+
+def test_list_title_error_fails_without_table() -> None:
+    dom = _dom("d", 1, state=[1, 0], metadata=lv_error(libvirt.VIR_ERR_RPC, "lost"))
+    s = session_with(Fake(listAllDomains=[dom]))
+    assert not run_script(s, "list --title")
+    assert output(s) == ("\n", "error: lost\n")
+
+
+# ---------------------------------------------------------------------------
+# dominfo
+
+FULL = {
+    "id": 1,
+    "name": "test",
+    "uuid": "6695eb01-f6a4-8304-79aa-97f2502e193f",
+    "os_type": "linux",
+    "state": "running",
+    "cpus": 2,
+    "cpu_time_ns": 1795691863600000000,
+    "max_memory_kib": 8388608,
+    "used_memory_kib": 2097152,
+    "persistent": True,
+    "autostart": False,
+    "managed_save": False,
+    "security_model": "testSecurity",
+    "security_doi": "",
+    "security_label": "libvirt-test",
+    "security_enforcing": True,
+    "messages": [],
+}
+
+
+def test_render_dominfo_as_virsh() -> None:
+    # virsh -c test:///default dominfo test (reference section 3.1)
+    assert render_dominfo(FULL) == (
+        "Id:             1\n"
+        "Name:           test\n"
+        "UUID:           6695eb01-f6a4-8304-79aa-97f2502e193f\n"
+        "OS Type:        linux\n"
+        "State:          running\n"
+        "CPU(s):         2\n"
+        "CPU time:       1795691863.6s\n"
+        "Max memory:     8388608 KiB\n"
+        "Used memory:    2097152 KiB\n"
+        "Persistent:     yes\n"
+        "Autostart:      disable\n"
+        "Managed save:   no\n"
+        "Security model: testSecurity\n"
+        "Security DOI:   \n"
+        "Security label: libvirt-test (enforcing)\n"
+    )
+
+
+def test_render_dominfo_variants() -> None:
+    data = dict(
+        FULL,
+        id=None,
+        uuid=None,
+        os_type=None,
+        cpu_time_ns=0,
+        max_memory_kib=None,
+        persistent=None,
+        autostart=None,
+        managed_save=None,
+        security_label=None,
+        messages=["first", "second"],
+    )
+    assert render_dominfo(data) == (
+        "Id:             -\n"
+        "Name:           test\n"
+        "State:          running\n"
+        "CPU(s):         2\n"
+        "Max memory:     no limit\n"
+        "Used memory:    2097152 KiB\n"
+        "Persistent:     unknown\n"
+        "Managed save:   unknown\n"
+        "Security model: testSecurity\n"
+        "Security DOI:   \n"
+        "Messages:       first\n"
+        "                second\n"
+    )
+    no_info = dict(FULL, state=None, security_model=None, security_enforcing=False)
+    assert "State:" not in render_dominfo(no_info)
+    assert "CPU(s):" not in render_dominfo(no_info)
+    assert "Security" not in render_dominfo(no_info)
+
+
+def _info_dom(**more: object) -> Fake:
+    base: dict[str, object] = {
+        "ID": 5,
+        "name": "d",
+        "UUIDString": "u",
+        "OSType": "hvm",
+        "info": [1, 1024, 512, 1, 0],
+        "isPersistent": 1,
+        "autostart": 1,
+        "hasManagedSaveImage": 0,
+        "securityLabel": ["", False],
+        "messages": [],
+    }
+    base.update(more)
+    return Fake(**base)
+
+
+def test_dominfo_data_collects_and_survives_failures() -> None:
+    s = session_with(Fake(getSecurityModel=["", ""]))
+    dom = _info_dom(info=lv_error(libvirt.VIR_ERR_RPC, "no info"), autostart=lv_error(7, "nope"))
+    data, ok = monitor.dominfo_data(s, dom)
+    assert not ok
+    assert data["state"] is None and data["autostart"] is None
+    assert data["persistent"] is True and data["security_model"] is None
+    # The most recent libvirt error is the one virsh reports at the end.
+    assert s.last_error is not None and s.last_error.get_error_message() == "nope"
+
+
+def test_dominfo_no_security_driver_clears_the_pending_error() -> None:
+    # virsh calls vshResetLibvirtError on VIR_ERR_NO_SUPPORT: the failed
+    # GetInfo leaves the command failing, but with nothing left to report.
+    s = session_with(Fake(getSecurityModel=lv_error(libvirt.VIR_ERR_NO_SUPPORT)))
+    dom = _info_dom(info=lv_error(libvirt.VIR_ERR_RPC, "no info"))
+    data, ok = monitor.dominfo_data(s, dom)
+    assert not ok and s.last_error is None
+    assert data["security_model"] is None and data["messages"] == []
+
+
+def test_dominfo_security_errors_stop_the_command() -> None:
+    s = session_with(Fake(getSecurityModel=lv_error(libvirt.VIR_ERR_RPC, "model?")))
+    data, ok = monitor.dominfo_data(s, _info_dom())
+    assert not ok and data["security_model"] is None
+    s = session_with(Fake(getSecurityModel=["selinux", "0"]))
+    data, ok = monitor.dominfo_data(s, _info_dom(securityLabel=lv_error(9, "label?")))
+    assert not ok and data["security_model"] == "selinux" and data["security_label"] is None
+    s = session_with(Fake(getSecurityModel=["selinux", "0"]))
+    data, ok = monitor.dominfo_data(s, _info_dom(securityLabel=["system_u:x", False]))
+    assert ok and data["security_label"] == "system_u:x" and data["security_enforcing"] is False
+    assert "Security label: system_u:x (permissive)\n" in render_dominfo(data)
+
+
+def test_dominfo_command_prints_what_it_has_then_fails() -> None:
+    s = session_with(Fake(getSecurityModel=["", ""]))
+    dom = _info_dom(info=lv_error(libvirt.VIR_ERR_OPERATION_FAILED, "info failed"))
+    s._connection.current.lookupByID = lambda _i: dom  # type: ignore[union-attr]
+    assert not run_script(s, "dominfo 5")
+    out, err = output(s)
+    assert out == (
+        "Id:             5\n"
+        "Name:           d\n"
+        "UUID:           u\n"
+        "OS Type:        hvm\n"
+        "Persistent:     yes\n"
+        "Autostart:      enable\n"
+        "Managed save:   no\n"
+        "\n"
+    )
+    assert err == "error: info failed\n"
+
+
+# ---------------------------------------------------------------------------
+# JSON (a vsh extension): schema and agreement with the text output
+
+
+def _json(*args: str) -> object:
+    outcome = run_vsh(["-q", *args])
+    assert outcome.status == 0, outcome
+    assert outcome.err == ""
+    return json.loads(outcome.out)
+
+
+def test_list_json_schema() -> None:
+    items = _json("-c", NODE, "list --all --json")
+    assert isinstance(items, list)
+    assert all(list(item) == ["id", "name", "uuid", "state", "title"] for item in items)
+    by_name = {item["name"]: item for item in items}
+    assert by_name["web"] == {
+        "id": 1,
+        "name": "web",
+        "uuid": "00000000-0000-4000-8000-000000000001",
+        "state": "running",
+        "title": None,
+    }
+    assert by_name["saved"]["id"] is None and by_name["saved"]["state"] == "shut off"
+    assert by_name["ünïcode 雪 \"q\" 'a' & <x>"]["state"] == "shut off"
+    # Same domains, same order as the table.
+    names = run_vsh(["-q", "-c", NODE, "list --all --name"]).out.split("\n")
+    assert [item["name"] for item in items] == [n for n in names if n]
+
+
+def test_list_json_follows_filters_and_marks() -> None:
+    items = _json("-c", NODE, "list --all --managed-save --title --with-managed-save --json")
+    assert items == [
+        {
+            "id": None,
+            "name": "saved",
+            "uuid": "00000000-0000-4000-8000-000000000003",
+            "state": "saved",
+            "title": "has a managed save image",
+        }
+    ]
+    # Column choices do not change the objects; filters still apply.
+    assert _json("-c", NODE, "list --id --json") == _json("-c", NODE, "list --json")
+    assert _json("-c", NODE, "list --transient --json")[0]["name"] == "fleeting"
+    assert _json("-c", NODE, "list --state-other --inactive --json") == []
+
+
+def test_dominfo_json_schema() -> None:
+    data = _json("-c", "test:///default", "dominfo test --json")
+    assert list(data) == list(FULL)
+    assert {k: v for k, v in data.items() if k != "cpu_time_ns"} == {
+        k: v for k, v in FULL.items() if k != "cpu_time_ns"
+    }
+    assert isinstance(data["cpu_time_ns"], int) and data["cpu_time_ns"] > 0
+
+
+def test_dominfo_json_messages_and_inactive() -> None:
+    data = _json("-c", NODE, "dominfo deprecated --json")
+    assert data["messages"] == [
+        "tainted: use of deprecated configuration settings",
+        "deprecated configuration: CPU model Deprecated-Test",
+    ]
+    data = _json("-c", NODE, "dominfo saved --json")
+    assert data["id"] is None and data["managed_save"] is True and data["security_label"] is None
+
+
+def test_domstate_json() -> None:
+    assert _json("-c", "test:///default", "domstate test --json") == {
+        "state": "running",
+        "reason": "unknown",
+    }
+    assert _json("-c", NODE, "domstate 'paused one' --json --reason") == {
+        "state": "paused",
+        "reason": "unknown",
+    }
+    assert _json("-c", "test:///default", "suspend test; domstate test --json") == {
+        "state": "paused",
+        "reason": "user",
+    }
+
+
+def test_json_errors_are_virsh_errors() -> None:
+    outcome = run_vsh(["-c", "test:///default", "dominfo nosuch --json"])
+    assert (outcome.status, outcome.out, outcome.err) == (
+        1,
+        "\n",
+        "error: failed to get domain 'nosuch'\n",
+    )
+    outcome = run_vsh(["-c", "test:///default", "list --table --name --json"])
+    assert outcome.err == "error: Options --table and --name are mutually exclusive\n"
+
+
+def test_json_is_hidden_from_help() -> None:
+    for name in ("list", "dominfo", "domstate"):
+        assert "json" not in run_vsh(["help", name]).out

@@ -1,0 +1,173 @@
+"""Completion providers: live names from libvirt, as plain strings.
+
+Each provider is ``provider(session, flags, values) -> list[str]`` where
+``values`` maps the options already on the line to their values (so the
+snapshot provider knows the domain typed before it, positionally or with
+``--domain``).  Providers return every candidate; the engine filters by
+prefix.  They use the session's open connection only: they never connect,
+prompt for credentials, print or raise.
+
+The one exception to "never print" is virsh's own: its snapshot and
+checkpoint completers report ``error: failed to get domain 'x'``.  The hidden
+``complete`` command reproduces that by setting :data:`lookup_errors` for
+the duration of its call; the interactive shell never sets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+
+import libvirt
+
+from vsh.completion.cache import depends_on
+from vsh.numbers import c_int
+from vsh.session import Session
+
+Values = Mapping[str, object]
+
+# Where a completer reports a domain it cannot find (virsh's vshError), if anywhere.
+lookup_errors: ContextVar[Callable[[str], None] | None] = ContextVar(
+    "vsh_completion_lookup_errors", default=None
+)
+
+UUID_STRING_LEN = 36
+
+
+def _alive(s: Session) -> libvirt.virConnect | None:
+    """The session's connection if it is open and alive (virsh's completer guard)."""
+    conn = s.connection.current
+    if conn is None:
+        return None
+    try:
+        return conn if conn.isAlive() > 0 else None
+    except libvirt.libvirtError:
+        return None
+
+
+def _domain(s: Session, values: Values) -> libvirt.virDomain | None:
+    """The domain named on the line, looked up as virsh does: ID, then UUID, then name."""
+    name = values.get("domain")
+    if not isinstance(name, str) or not name:
+        return None
+    conn = _alive(s)
+    if conn is None:
+        return None
+    dom_id = c_int(name)
+    if dom_id is not None and dom_id >= 0:
+        try:
+            return conn.lookupByID(dom_id)
+        except libvirt.libvirtError:
+            pass
+    if len(name.encode()) == UUID_STRING_LEN:
+        try:
+            return conn.lookupByUUIDString(name)
+        except libvirt.libvirtError:
+            pass
+    try:
+        return conn.lookupByName(name)
+    except libvirt.libvirtError:
+        report = lookup_errors.get()
+        if report is not None:
+            report(f"failed to get domain '{name}'")
+        return None
+
+
+def domain_on_line(s: Session, values: Values) -> libvirt.virDomain | None:
+    """virshCommandOptDomain for completers: the ``domain`` option's domain, or None."""
+    return _domain(s, values)
+
+
+def comma_list(current: object, options: list[str] | tuple[str, ...]) -> list[str]:
+    """virshCommaStringListComplete: complete the last item of ``a,b,...``.
+
+    Items already in the list are not offered again; each candidate repeats
+    the items typed so far.
+    """
+    text = current if isinstance(current, str) and current != " " else ""
+    head, comma, _last = text.rpartition(",")
+    typed = head.split(",") if comma else []
+    return [f"{head},{o}" if comma else o for o in options if o not in typed]
+
+
+@depends_on("domain")
+def snapshot_names(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    """virshSnapshotNameCompleter: the snapshots of the domain on the line, server order."""
+    dom = _domain(s, values or {})
+    if dom is None:
+        return []
+    try:
+        return [snap.getName() for snap in dom.listAllSnapshots(flags)]
+    except libvirt.libvirtError:
+        return []
+
+
+@depends_on("domain")
+def checkpoint_names(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    """virshCheckpointNameCompleter: the checkpoints of the domain on the line."""
+    dom = _domain(s, values or {})
+    if dom is None:
+        return []
+    try:
+        return [c.getName() for c in dom.listAllCheckpoints(flags)]
+    except libvirt.libvirtError:
+        return []
+
+
+def _names(method: str, s: Session, flags: int) -> list[str]:
+    conn = _alive(s)
+    if conn is None:
+        return []
+    try:
+        return [obj.name() for obj in getattr(conn, method)(flags)]
+    except libvirt.libvirtError:
+        return []
+
+
+@depends_on()
+def network_names(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    return _names("listAllNetworks", s, flags)
+
+
+@depends_on()
+def pool_names(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    return _names("listAllStoragePools", s, flags)
+
+
+@depends_on()
+def interface_names(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    return _names("listAllInterfaces", s, flags)
+
+
+@depends_on()
+def nodedev_names(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    return _names("listAllDevices", s, flags)
+
+
+@depends_on()
+def nwfilter_names(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    return _names("listAllNWFilters", s, flags)
+
+
+@depends_on()
+def secret_uuids(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    conn = _alive(s)
+    if conn is None:
+        return []
+    try:
+        return [sec.UUIDString() for sec in conn.listAllSecrets(flags)]
+    except libvirt.libvirtError:
+        return []
+
+
+@depends_on("pool")
+def volume_names(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    """Volumes of the pool given on the line (``--pool``)."""
+    conn = _alive(s)
+    pool_name = (values or {}).get("pool")
+    if conn is None or not isinstance(pool_name, str):
+        return []
+    try:
+        return [v.name() for v in conn.storagePoolLookupByName(pool_name).listAllVolumes(0)]
+    except libvirt.libvirtError:
+        return []
