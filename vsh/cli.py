@@ -231,7 +231,6 @@ def run_main(argv: Sequence[str], session: Session) -> int:
         words = parse_global(session, argv)
     except _Exit as done:
         return done.status
-    settings = session.settings
     if not words:
         return _no_command(session)
     if len(words) == 1:

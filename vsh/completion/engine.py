@@ -177,7 +177,7 @@ def option_values(
     files: bool = True,
     prepare: Prepare | None = None,
 ) -> list[str]:
-    """Every value ``opt``'s completer offers (unfiltered)."""
+    """Every value ``opt``'s completer offers (unfiltered), sorted as readline lists them."""
     completer = opt.completer
     if completer is not None:
         if prepare is not None:
@@ -185,7 +185,7 @@ def option_values(
         key = cache_key(completer, opt.completer_flags, values)
 
         def fetch() -> list[str]:
-            return call_completer(completer, session, opt.completer_flags, values)
+            return sorted(call_completer(completer, session, opt.completer_flags, values))
 
         if cache is not None and key is not None:
             return cache.get(key, fetch)
