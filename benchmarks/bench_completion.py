@@ -3,7 +3,8 @@
 * **Snapshot names, warm cache** (target: 50 ms at the 95th percentile).  The
   shell's completer (``VshCompleter``: engine, name cache, prompt_toolkit
   ``Completion`` objects, everything but the thread hop and the drawing) is
-  called in-process for ``snapshot-info dom0 <word>`` on the same generated
+  called in-process (garbage collector frozen after set-up, as the shell
+  does) for ``snapshot-info dom0 <word>`` on the same generated
   node as bench_snapshots (10,000 snapshots, random tree, seed 1), once the
   cache holds the names.  Words: empty (all 10,000 names offered),
   ``snap-1`` (1,111), ``snap-12`` (111) and ``snap-1234`` (1), interleaved
@@ -23,6 +24,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import math
 import os
 import pty
@@ -96,6 +98,7 @@ def completion_figures(ctx: Context) -> list[Result]:
     conn = session.conn
     cache = NameCache()
     completer = VshCompleter(session, cache)
+    gc.freeze()  # as the shell does once it has started (vsh.repl.Shell.run)
     event = CompleteEvent(completion_requested=True)
     domain = fixture.domain
 

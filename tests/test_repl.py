@@ -467,3 +467,16 @@ def test_the_read_only_prompt_is_shown() -> None:
         run_shell(s, input=inp, output=screen)
     assert "vsh > " in screen.text() and "vsh # " not in screen.text()
     s.connection.close()
+
+
+def test_only_a_real_terminal_shell_freezes_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    drive("\x04", quiet=True)
+    assert frozen == []
+    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+        inp.send_text("\x04")
+        Shell(new_session(quiet=True), freeze=True).run()
+    assert frozen == [True]

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import math
 import os
@@ -263,7 +264,7 @@ def _is_terminal(stream: Any) -> bool:
 class Shell:
     """One interactive session: prompt, history, completion and name cache."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, freeze: bool = False) -> None:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 
@@ -272,6 +273,7 @@ class Shell:
         from vsh.history import TrimmedFileHistory
 
         self.session = session
+        self.freeze = freeze  # the shell owns its process (see run)
         self.cache = NameCache()
         self.completer = VshCompleter(session, self.cache)
         self.history = TrimmedFileHistory(history_path(), history_size(session))
@@ -297,6 +299,11 @@ class Shell:
             session.print(BANNER)
             session.out.flush()
         warm(session, self.cache)
+        if self.freeze:
+            # Everything loaded so far (modules, the command table, prompt_toolkit)
+            # lives as long as the shell: keep it out of the garbage collector's
+            # full passes, which otherwise stall Tab on long name lists.
+            gc.freeze()
         while session.settings.interactive:
             line = self.read()
             if line is None:
@@ -361,9 +368,12 @@ def run_shell(session: Session, *, input: Input | None = None, output: Output | 
     """Run the interactive shell until ``quit`` or end of input; status 0.
 
     ``input``/``output`` replace the terminal (tests drive the shell with
-    prompt_toolkit's pipe input and a dummy output).
+    prompt_toolkit's pipe input and a dummy output); only a shell on the
+    real terminal, which owns its process, freezes the garbage collector's
+    view of what start-up loaded.
     """
     from prompt_toolkit.application import create_app_session
 
+    freeze = input is None and output is None
     with create_app_session(input=input, output=output):
-        return Shell(session).run()
+        return Shell(session, freeze=freeze).run()

@@ -41,10 +41,21 @@ GROUPS: tuple[tuple[str, str], ...] = (
 # Modules holding commands, in help order within a group.
 MODULES: tuple[str, ...] = (
     "vsh.commands.domain",
+    "vsh.commands.domain_devices",
+    "vsh.commands.domain_state",
+    "vsh.commands.domain_resources",
     "vsh.commands.monitor",
+    "vsh.commands.events",
     "vsh.commands.host",
+    "vsh.commands.interface",
+    "vsh.commands.nwfilter",
+    "vsh.commands.network",
+    "vsh.commands.nodedev",
+    "vsh.commands.secret",
     "vsh.commands.checkpoint",
     "vsh.commands.snapshot",
+    "vsh.commands.pool",
+    "vsh.commands.volume",
     "vsh.commands.bulk",
     "vsh.commands.builtins",
 )

@@ -84,6 +84,11 @@ def assert_same_completion(uri: str, script: str) -> None:
         "complete -- snapshot-info nosuch a",
         "complete -- snapshot-info test a",
         "complete -- checkpoint-info test ''",
+        "checkpoint-create-as test c1; checkpoint-create-as test c2; "
+        "complete -- checkpoint-info test c",
+        "checkpoint-create-as test c1; complete -- checkpoint-delete test --checkpointname ''",
+        "checkpoint-create-as test c1; complete -- checkpoint-list test --from ''",
+        "checkpoint-create-as test c1; complete -- checkpoint-list ''",
         # the line is the words joined by blanks, parsed by virsh's rules
         "complete -- echo a\\; dest",
         "complete -- '#x' dest",
@@ -232,3 +237,15 @@ def test_completion_prints_scripts(
     assert "complete -c vsh -f -a '(__vsh_complete)'" in text
     parsed = runner.parse_argv(s, ["completion", "tcsh"])
     assert parsed is not None and not runner.run(s, parsed)
+
+
+def test_script_protocol_honours_readonly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(builtins, "_close_stdin", lambda: None)
+    s = Session(Settings(quiet=True), out=io.StringIO(), err=io.StringIO())
+    parsed = runner.parse_argv(
+        s, ["complete", "--shell", "bash", "--", "vsh -r -c test:///default dominfo t", "t"]
+    )
+    assert parsed is not None and runner.run(s, parsed)
+    assert s.out.getvalue() == "test\n"  # type: ignore[attr-defined]
+    assert s.connection.uri == "test:///default" and s.connection.readonly
+    s.connection.close()

@@ -411,3 +411,18 @@ def test_domain_completer_flags_match_virsh(name: str) -> None:
 def test_domname_completes_uuids(node_session: Session) -> None:
     got = completions(node_session, "domname 00000000-0000-4000-8000-00000000000")
     assert "00000000-0000-4000-8000-000000000001" in got
+
+
+def test_values_are_listed_sorted_as_readline_lists_them(
+    cmd: VshCommand, snap_session: Session
+) -> None:
+    """virsh's completers return server (hash) order; readline shows them sorted."""
+    shown = [c.display for c in complete(snap_session, "snapcmd dom0 --snapshotname ")[1]]
+    assert shown == sorted(ODD_SNAPSHOTS)
+    # An empty word: values first, then the options in declaration order.
+    shown = [c.display for c in complete(snap_session, "snapcmd dom0 ")[1]]
+    values = [n for n in sorted(ODD_SNAPSHOTS) if not n.startswith("--")]
+    assert shown[: len(values)] == values
+    assert shown[len(values) :] == [
+        "--snapshotname", "--current", "--checkpoint", "--speed", "--bug", "--file", "--json",
+    ]  # fmt: skip

@@ -16,8 +16,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,14 +27,14 @@ VSH = str(Path(sys.executable).parent / "vsh")
 
 
 class Tmux:
-    def __init__(self, tmux: str, env: dict[str, str]) -> None:
+    def __init__(self, tmux: str, socket: str, env: dict[str, str]) -> None:
         self.tmux = tmux
-        self.socket = f"vsh-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.socket = socket  # a private server: nothing shared with the user's tmux
         self.env = env
 
     def __call__(self, *args: str) -> str:
         proc = subprocess.run(
-            [self.tmux, "-L", self.socket, "-f", "/dev/null", *args],
+            [self.tmux, "-S", self.socket, "-f", "/dev/null", *args],
             capture_output=True,
             text=True,
             env=self.env,
@@ -81,7 +81,8 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
         "TERM": "xterm-256color",
         "PAGER": "cat",
     }
-    t = Tmux(binary, env)
+    socket_dir = tempfile.mkdtemp(prefix="vsh-tmux-")  # short: socket paths are limited
+    t = Tmux(binary, os.path.join(socket_dir, "s"), env)
     t(
         "new-session",
         "-d",
@@ -96,7 +97,8 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
     try:
         yield t
     finally:
-        subprocess.run([binary, "-L", t.socket, "kill-server"], capture_output=True, timeout=30)
+        subprocess.run([binary, "-S", t.socket, "kill-server"], capture_output=True, timeout=30)
+        shutil.rmtree(socket_dir, ignore_errors=True)
 
 
 def test_tab_completes_the_line_on_screen(tmux: Tmux) -> None:

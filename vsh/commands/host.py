@@ -152,3 +152,530 @@ def version(s: Session, daemon: bool, json: bool) -> bool:
     for message in errors:
         s.error(message)
     return True
+
+
+# ---------------------------------------------------------------------------
+# Node information: nodeinfo, capabilities, domcapabilities, sysinfo, freecell,
+# nodememstats, nodecpustats, maxvcpus, cpu-models.
+#
+# ``--json`` (vsh extension) schemas, all keys always present:
+#
+# ``nodeinfo --json``::
+#
+#     {"cpu_model": "i686", "cpus": 16, "mhz": 1400 | null, "sockets": 2,
+#      "cores_per_socket": 2, "threads_per_core": 2, "numa_cells": 2,
+#      "memory_kib": 3145728}
+#
+#   ``mhz`` is null where virsh leaves the "CPU frequency:" line out (0).
+#
+# ``freecell --json``: ``{"cells": [{"cell": 0, "free_kib": 2048}], "total_kib": 2048}``;
+#   without ``--all`` or ``--cellno`` the list of cells is empty.
+#
+# ``nodememstats --json``: ``{"total": 123, "free": 45, ...}`` -- the driver's
+#   fields, in its order, values in KiB.
+#
+# ``nodecpustats --json``: ``{"user": 1, "system": 2, "idle": 3, "iowait": 4}``
+#   -- the fields virsh prints, in nanoseconds; with ``--percent``, percentages
+#   (floats; null where virsh prints "nan") keyed the same plus ``usage``.
+#
+# ``maxvcpus --json``: ``{"max_vcpus": 32}``.
+
+
+def _opt_int(value: str | None, name: str) -> int | None:
+    """vshCommandOptInt: None when absent, virsh's error when not an int."""
+    if value is None:
+        return None
+    from vsh.numbers import c_int
+
+    number = c_int(value)
+    if number is None:
+        raise VshError(f"Numeric value '{value}' for <{name}> option is malformed or out of range")
+    return number
+
+
+def _dump_json(s: Session, obj: Any) -> None:
+    from vsh.output.jsonout import render_json
+
+    s.print(render_json(obj))
+
+
+def _kv(label: str, width: int, value: object) -> str:
+    """printf("%-<width>s ...") on a C string: padding counts bytes."""
+    pad = width - len(label.encode())
+    return f"{label}{' ' * max(pad, 0)} {value}\n"
+
+
+def _node_info(conn: libvirt.virConnect) -> list[Any]:
+    """virNodeGetInfo as virsh sees it: memory in KiB.
+
+    The Python binding divides the memory by 1024 (MiB), losing the
+    remainder virsh prints; the exact KiB come from libvirt itself through
+    ctypes when it can be loaded, else from the binding's MiB.
+    """
+    info = list(conn.getInfo())
+    exact = _node_memory_kib(conn)
+    info[1] = exact if exact is not None else info[1] * 1024
+    return info
+
+
+def _node_memory_kib(conn: libvirt.virConnect) -> int | None:
+    import ctypes
+
+    class _NodeInfo(ctypes.Structure):
+        _fields_ = [
+            ("model", ctypes.c_char * 32),
+            ("memory", ctypes.c_ulong),
+            ("cpus", ctypes.c_uint),
+            ("mhz", ctypes.c_uint),
+            ("nodes", ctypes.c_uint),
+            ("sockets", ctypes.c_uint),
+            ("cores", ctypes.c_uint),
+            ("threads", ctypes.c_uint),
+        ]
+
+    try:
+        lib = ctypes.CDLL("libvirt.so.0")
+        get_ptr = ctypes.pythonapi.PyCapsule_GetPointer
+        get_ptr.restype = ctypes.c_void_p
+        get_ptr.argtypes = [ctypes.py_object, ctypes.c_char_p]
+        ptr = get_ptr(conn._o, b"virConnectPtr")
+        lib.virNodeGetInfo.argtypes = [ctypes.c_void_p, ctypes.POINTER(_NodeInfo)]
+        info = _NodeInfo()
+        if lib.virNodeGetInfo(ptr, ctypes.byref(info)) < 0:
+            return None
+        return int(info.memory)
+    except (OSError, AttributeError, ValueError, TypeError):
+        return None
+
+
+@command(
+    "nodeinfo",
+    summary="node information",
+    description="Returns basic information about the node.",
+    group=GROUP,
+)
+@option("json", OptKind.BOOL, "print the node information as JSON", extension=True)
+def nodeinfo(s: Session, json: bool) -> bool:
+    try:
+        model, memory, cpus, mhz, nodes, sockets, cores, threads = _node_info(s.conn)
+    except libvirt.libvirtError as err:
+        raise VshError("failed to get node information", cause=err) from err
+    if json or s.settings.json:
+        _dump_json(
+            s,
+            {
+                "cpu_model": model,
+                "cpus": cpus,
+                "mhz": mhz or None,
+                "sockets": sockets,
+                "cores_per_socket": cores,
+                "threads_per_core": threads,
+                "numa_cells": nodes,
+                "memory_kib": memory,
+            },
+        )
+        return True
+    out = [_kv("CPU model:", 20, model), _kv("CPU(s):", 20, cpus)]
+    if mhz:
+        out.append(_kv("CPU frequency:", 20, f"{mhz} MHz"))
+    out += [
+        _kv("CPU socket(s):", 20, sockets),
+        _kv("Core(s) per socket:", 20, cores),
+        _kv("Thread(s) per core:", 20, threads),
+        _kv("NUMA cell(s):", 20, nodes),
+        _kv("Memory size:", 20, f"{memory} KiB"),
+    ]
+    s.print("".join(out))
+    return True
+
+
+@command(
+    "capabilities",
+    summary="capabilities",
+    description="Returns capabilities of hypervisor/driver.",
+    group=GROUP,
+)
+def capabilities(s: Session) -> bool:
+    try:
+        caps = s.conn.getCapabilities()
+    except libvirt.libvirtError as err:
+        raise VshError("failed to get capabilities", cause=err) from err
+    s.print(f"{caps}\n")
+    return True
+
+
+def _complete_virttypes(_s: Session, _flags: int = 0) -> list[str]:
+    """virshDomainVirtTypeCompleter: libvirt's domain types."""
+    return [
+        *("qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware"),
+        *("hyperv", "vbox", "phyp", "parallels", "bhyve", "vz"),
+    ]
+
+
+def _complete_arches(_s: Session, _flags: int = 0) -> list[str]:
+    """virshArchCompleter: libvirt's architecture names."""
+    return [
+        *("none", "alpha", "armv6l", "armv7l", "armv7b", "aarch64", "cris", "i686"),
+        *("ia64", "lm32", "loongarch64", "m68k", "microblaze", "microblazeel"),
+        *("mips", "mipsel", "mips64", "mips64el", "openrisc", "parisc", "parisc64"),
+        *("ppc", "ppcle", "ppc64", "ppc64le", "ppcemb", "riscv32", "riscv64"),
+        *("s390", "s390x", "sh4", "sh4eb", "sparc", "sparc64", "unicore32"),
+        *("x86_64", "xtensa", "xtensaeb"),
+    ]
+
+
+@command(
+    "domcapabilities",
+    summary="domain capabilities",
+    description="Returns capabilities of emulator with respect to host and libvirt.",
+    group=GROUP,
+)
+@option(
+    "virttype",
+    OptKind.STRING,
+    "virtualization type (/domain/@type)",
+    completer=_complete_virttypes,
+)
+@option("emulatorbin", OptKind.STRING, "path to emulator binary (/domain/devices/emulator)")
+@option(
+    "arch",
+    OptKind.STRING,
+    "domain architecture (/domain/os/type/@arch)",
+    completer=_complete_arches,
+)
+@option("machine", OptKind.STRING, "machine type (/domain/os/type/@machine)")
+def domcapabilities(
+    s: Session,
+    virttype: str | None,
+    emulatorbin: str | None,
+    arch: str | None,
+    machine: str | None,
+) -> bool:
+    virttype = s.text(virttype, "virttype")
+    emulatorbin = s.text(emulatorbin, "emulatorbin")
+    arch = s.text(arch, "arch")
+    machine = s.text(machine, "machine")
+    try:
+        caps = s.conn.getDomainCapabilities(emulatorbin, arch, machine, virttype, 0)
+    except libvirt.libvirtError as err:
+        raise VshError("failed to get emulator capabilities", cause=err) from err
+    s.print(f"{caps}\n")
+    return True
+
+
+@command(
+    "sysinfo",
+    summary="print the hypervisor sysinfo",
+    description="output an XML string for the hypervisor sysinfo, if available",
+    group=GROUP,
+)
+def sysinfo(s: Session) -> bool:
+    try:
+        text = s.conn.getSysinfo(0)
+    except libvirt.libvirtError as err:
+        raise VshError("failed to get sysinfo", cause=err) from err
+    s.print(text)
+    return True
+
+
+def _complete_cells(s: Session, _flags: int = 0) -> list[str]:
+    """virshCellnoCompleter: the NUMA cell ids of the host."""
+    try:
+        from vsh import xpathdump
+
+        root = xpathdump.parse(s.conn.getCapabilities(), "(capabilities)")
+        if root is None:
+            return []
+        nodes = root.xpath("/capabilities/host/topology/cells/cell/@id")
+        return [str(n.xpath("string(.)")) for n in nodes] if isinstance(nodes, list) else []
+    except Exception:  # completion never fails
+        return []
+
+
+def _pending_error_text() -> str:
+    """The message of libvirt's last error on this thread, as virsh's
+    vshReportError would print it when a call failed without raising."""
+    err = libvirt.virGetLastError()
+    if err and err[0]:
+        return str(err[2])
+    return "An error occurred, but the cause is unknown"
+
+
+def freecell_data(s: Session, cellno: int | None, all_: bool) -> dict[str, Any]:
+    """What cmdFreecell reports: per-cell and total free memory in KiB.
+
+    Raises VshError (or lets a libvirtError through) where virsh fails.
+    """
+    conn = s.conn
+    if not all_:
+        if cellno is not None:
+            free = conn.getCellsFreeMemory(cellno, 1)
+            if len(free) != 1:
+                raise VshError(_pending_error_text())
+            return {"cells": [{"cell": cellno, "free_kib": free[0] // 1024}], "total_kib": None}
+        memory = conn.getFreeMemory()
+        if not memory:
+            # The binding does not raise for 0: virsh reports libvirt's last error.
+            raise VshError(_pending_error_text())
+        return {"cells": [], "total_kib": memory // 1024}
+    try:
+        caps = conn.getCapabilities()
+    except libvirt.libvirtError as err:
+        raise VshError("unable to get node capabilities", cause=err) from err
+    from vsh import xpathdump
+
+    root = xpathdump.parse(caps, "(capabilities)")
+    if root is None:
+        raise VshError("unable to get node capabilities")
+    nodes = root.xpath("/capabilities/host/topology/cells/cell")
+    assert isinstance(nodes, list)
+    from vsh.numbers import c_ullong
+
+    cells = []
+    total = 0
+    for node in nodes:
+        text = node.xpath("string(@id)") if node.xpath("boolean(@id)") else None
+        ident = c_ullong(str(text), positive=True) if text is not None else None
+        if ident is None or ident > 2**64 - 1:
+            raise VshError("conversion from string failed")
+        try:
+            free = conn.getCellsFreeMemory(ident, 1)
+        except libvirt.libvirtError as err:
+            raise VshError(
+                f"failed to get free memory for NUMA node number: {ident}", cause=err
+            ) from err
+        if len(free) != 1:
+            raise VshError(f"failed to get free memory for NUMA node number: {ident}")
+        cells.append({"cell": ident, "free_kib": free[0] // 1024})
+        total += free[0]
+    return {"cells": cells, "total_kib": total // 1024}
+
+
+@command(
+    "freecell",
+    summary="NUMA free memory",
+    description="display available free memory for the NUMA cell.",
+    group=GROUP,
+    exclusive=(("all", "cellno"),),
+)
+@option("cellno", OptKind.INT, "NUMA cell number", completer=_complete_cells)
+@option("all", OptKind.BOOL, "show free memory for all NUMA cells")
+@option("json", OptKind.BOOL, "print the free memory as JSON", extension=True)
+def freecell(s: Session, cellno: str | None, all: bool, json: bool) -> bool:
+    cell = _opt_int(cellno, "cellno")
+    data = freecell_data(s, cell, all)
+    if json or s.settings.json:
+        if data["total_kib"] is None:
+            data["total_kib"] = sum(c["free_kib"] for c in data["cells"])
+        _dump_json(s, data)
+        return True
+    if not all:
+        if cell is not None:
+            s.print(f"{cell}: {data['cells'][0]['free_kib']} KiB\n")
+        else:
+            s.print(f"Total: {data['total_kib']} KiB\n")
+        return True
+    s.print("".join(f"{c['cell']:5d}: {c['free_kib']:10d} KiB\n" for c in data["cells"]))
+    s.print_extra("--------------------\n")
+    s.print_extra(f"{'Total':>5s}: {data['total_kib']:10d} KiB\n")
+    return True
+
+
+@command(
+    "nodememstats",
+    summary="Prints memory stats of the node.",
+    description="Returns memory stats of the node, in kilobytes.",
+    group=GROUP,
+)
+@option("cell", OptKind.INT, "prints specified cell statistics only.")
+@option("json", OptKind.BOOL, "print the memory statistics as JSON", extension=True)
+def nodememstats(s: Session, cell: str | None, json: bool) -> bool:
+    number = _opt_int(cell, "cell")
+    try:
+        stats = s.conn.getMemoryStats(-1 if number is None else number, 0)
+    except libvirt.libvirtError as err:
+        raise VshError("Unable to get number of memory stats", cause=err) from err
+    if json or s.settings.json:
+        _dump_json(s, dict(stats))
+        return True
+    lines = []
+    for field, value in stats.items():
+        pad = " " * max(7 - len(field.encode()), 0)
+        lines.append(f"{field}{pad}: {value:20d} KiB\n")
+    s.print("".join(lines))
+    return True
+
+
+# virshCPUStats: the fields virsh knows, with their labels, in its order.
+_CPU_FIELDS = (
+    ("user", "user:"),
+    ("kernel", "system:"),
+    ("idle", "idle:"),
+    ("iowait", "iowait:"),
+    ("intr", "intr:"),
+)
+_CPU_JSON_KEYS = {
+    "user": "user",
+    "kernel": "system",
+    "idle": "idle",
+    "iowait": "iowait",
+    "intr": "intr",
+}
+
+
+def _c_div_percent(part: float, total: float) -> float:
+    """C's ``part / total * 100`` on doubles (x86: 0/0 is a negative NaN)."""
+    if total == 0:
+        if part == 0:
+            return -float("nan")
+        return float("inf") if part > 0 else float("-inf")
+    return part / total * 100
+
+
+def _c_pct(value: float) -> str:
+    """printf("%5.1lf") as glibc writes it, NaN and infinities included."""
+    import math
+
+    if math.isnan(value):
+        text = "-nan" if math.copysign(1.0, value) < 0 else "nan"
+        return f"{text:>5s}"
+    if math.isinf(value):
+        return f"{'-inf' if value < 0 else 'inf':>5s}"
+    return f"{value:5.1f}"
+
+
+def _complete_node_cpus(s: Session, _flags: int = 0) -> list[str]:
+    """virshNodeCpuCompleter: the online CPUs of the host."""
+    try:
+        info = s.conn.getInfo()
+        return [str(i) for i in range(info[2])]
+    except Exception:  # completion never fails
+        return []
+
+
+@command(
+    "nodecpustats",
+    summary="Prints cpu stats of the node.",
+    description="Returns cpu stats of the node, in nanoseconds.",
+    group=GROUP,
+)
+@option("cpu", OptKind.INT, "prints specified cpu statistics only.", completer=_complete_node_cpus)
+@option("percent", OptKind.BOOL, "prints by percentage during 1 second.")
+@option("json", OptKind.BOOL, "print the cpu statistics as JSON", extension=True)
+def nodecpustats(s: Session, cpu: str | None, percent: bool, json: bool) -> bool:
+    number = _opt_int(cpu, "cpu")
+    cpu_num = -1 if number is None else number
+    conn = s.conn
+    try:
+        first = conn.getCPUStats(cpu_num, 0)
+    except libvirt.libvirtError as err:
+        raise VshError("Unable to get number of cpu stats", cause=err) from err
+    if not first:
+        return True
+    stats: dict[str, int] = {}
+    for key, _label in _CPU_FIELDS:
+        if key in first:
+            stats[key] = first[key]
+    usage = first.get("utilization")
+    if percent and usage is None:
+        import time
+
+        time.sleep(1)
+        try:
+            second = conn.getCPUStats(cpu_num, 0)
+        except libvirt.libvirtError as err:
+            raise VshError("Unable to get node cpu stats", cause=err) from err
+        for key in stats:
+            if key in second:
+                stats[key] = (second[key] - stats[key]) % 2**64
+    as_json = json or s.settings.json
+    if not percent:
+        if as_json:
+            _dump_json(s, {_CPU_JSON_KEYS[k]: v for k, v in stats.items()})
+            return True
+        s.print(
+            "".join(
+                _kv(label, 15, f"{stats[key]:20d}") for key, label in _CPU_FIELDS if key in stats
+            )
+        )
+        return True
+    if usage is not None:
+        if as_json:
+            _dump_json(s, {"usage": float(usage), "idle": float(100 - usage)})
+            return True
+        s.print(_kv("usage:", 15, f"{usage:5d}%"))
+        s.print(_kv("idle:", 15, f"{(100 - usage) % 2**64:5d}%"))
+        return True
+    total = float(sum(stats.values()))
+    pct = {key: _c_div_percent(float(value), total) for key, value in stats.items()}
+    total_usage = _c_div_percent(float(stats.get("user", 0) + stats.get("kernel", 0)), total)
+    if as_json:
+        import math
+
+        data = {"usage": None if math.isnan(total_usage) else total_usage}
+        for key, value in pct.items():
+            data[_CPU_JSON_KEYS[key]] = None if math.isnan(value) else value
+        _dump_json(s, data)
+        return True
+    out = [_kv("usage:", 15, _c_pct(total_usage) + "%")]
+    out += [_kv(label, 15, _c_pct(pct[key]) + "%") for key, label in _CPU_FIELDS if key in pct]
+    s.print("".join(out))
+    return True
+
+
+@command(
+    "maxvcpus",
+    summary="connection vcpu maximum",
+    description="Show maximum number of virtual CPUs for guests on this connection.",
+    group=GROUP,
+)
+@option("type", OptKind.STRING, "domain type", completer=_complete_virttypes)
+@option("json", OptKind.BOOL, "print the maximum as JSON", extension=True)
+def maxvcpus(s: Session, type: str | None, json: bool) -> bool:
+    kind = s.text(type, "type")
+    conn = s.conn
+    vcpus = -1
+    try:
+        caps = conn.getDomainCapabilities(None, None, None, kind, 0)
+    except libvirt.libvirtError:
+        caps = None
+        s.last_error = None
+    if caps is not None:
+        from vsh import xpathdump
+        from vsh.numbers import c_int
+
+        root = xpathdump.parse(caps, "(domainCapabilities)")
+        if root is None:
+            return False
+        found = c_int(str(root.xpath("string(./vcpu[1]/@max)")))
+        if found is not None:
+            vcpus = found
+    if vcpus < 0:
+        vcpus = conn.getMaxVcpus(kind)
+        if vcpus < 0:
+            return False
+    if json or s.settings.json:
+        _dump_json(s, {"max_vcpus": vcpus})
+    else:
+        s.print(f"{vcpus}\n")
+    return True
+
+
+@command(
+    "cpu-models",
+    summary="CPU models",
+    description="Get the CPU models for an arch.",
+    group=GROUP,
+)
+@option("arch", OptKind.DATA, "architecture", required=True, completer=_complete_arches)
+def cpu_models(s: Session, arch: str) -> bool:
+    name = s.text(arch, "arch")
+    try:
+        models = s.conn.getCPUModelNames(name, 0)
+    except libvirt.libvirtError as err:
+        raise VshError("failed to get CPU model names", cause=err) from err
+    if not models:
+        s.print_extra("all CPU models are accepted\n")
+    else:
+        s.print("".join(f"{m}\n" for m in models))
+    return True

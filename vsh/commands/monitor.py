@@ -1,4 +1,6 @@
-"""monitor commands: dominfo, domstate, list (tools/virsh-domain-monitor.c).
+"""monitor commands (tools/virsh-domain-monitor.c): dominfo, domstate, list,
+domblklist, domiflist, domblkinfo, domblkstat, domifstat, domif-getlink,
+dommemstat, domcontrol, domblkerror, domtime, domifaddr.
 
 Each command builds plain data first and renders it second, so the same data
 feeds virsh's text layout and vsh's ``--json`` (an extension, hidden from
@@ -30,6 +32,38 @@ choices (``--name``, ``--uuid``, ``--id``, ``--table``) do not::
 
 ``domstate --json`` -- ``{"state": "running", "reason": "booted"}``, the
 reason always included.
+
+Device commands (null where virsh prints ``-`` or ``N/A``):
+
+``domblklist --json`` -- ``[{"type": str | null, "device": str | null,
+"target": str, "source": str | null}]`` (type and device also without
+``--details``).
+
+``domiflist --json`` -- ``[{"interface": str | null, "type": str | null,
+"source": str | null, "model": str | null, "mac": str | null}]``.
+
+``domblkinfo --json`` -- ``{"capacity": int, "allocation": int,
+"physical": int}`` in bytes; with ``--all`` an array of those objects with a
+leading ``"target": str`` (zeros where virsh prints ``-``).
+
+``domblkstat --json`` -- ``{"device": str, "stats": {name: value}}``, the
+names virsh prints without ``--human`` (``rd_req``, ``wr_bytes``, ...,
+then any further libvirt fields), in virsh's order.
+
+``domifstat --json`` -- ``{"interface": str, "rx_bytes": int | null,
+"rx_packets", "rx_errs", "rx_drop", "tx_bytes", "tx_packets", "tx_errs",
+"tx_drop"}`` (null where virsh prints no line).
+
+``dommemstat --json`` -- ``{name: int}`` with virsh's names (``actual``,
+``swap_in``, ``rss``, ...) for the statistics the domain reports, in its
+order; ``--period`` prints nothing.
+
+``domtime --json`` -- ``{"seconds": int, "nanoseconds": int}``; setting
+prints nothing.
+
+``domifaddr --json`` -- ``[{"name": str, "mac": str | null, "addresses":
+[{"protocol": "ipv4" | "ipv6" | null, "address": str, "prefix": int}]}]``,
+filtered by ``--interface``.
 """
 
 from __future__ import annotations
@@ -667,3 +701,830 @@ def _list_item(
     if with_title:
         item["title"] = domain_title(s, dom)
     return item
+
+
+# ---------------------------------------------------------------------------
+# device commands: domblklist, domiflist, domblkinfo, domblkstat, domifstat,
+# domif-getlink, dommemstat, domcontrol, domblkerror
+
+FULL = "domain name, id or uuid"
+
+
+def _domain_option(flags: int = 0) -> Any:
+    return option(
+        "domain",
+        OptKind.DATA,
+        FULL,
+        required=True,
+        completer=lookup.complete_domain_names,
+        completer_flags=flags,
+    )
+
+
+def _complete_disk_targets(s: Session, flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainDiskTargetCompleter."""
+    from vsh.commands.domain_devices import complete_disk_targets
+
+    return complete_disk_targets(s, flags, values)
+
+
+def _complete_interfaces(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainInterfaceCompleter: each interface's target, else its MAC."""
+    from vsh.commands.domain import parse_xml
+    from vsh.completion.providers import domain_on_line
+
+    dom = domain_on_line(s, values or {})
+    if dom is None:
+        return []
+    try:
+        root = parse_xml(dom.XMLDesc(0))
+    except libvirt.libvirtError:
+        return []
+    if root is None:
+        return []
+    out = []
+    for node in root.xpath("./devices/interface"):
+        name = str(node.xpath("string(./target/@dev)")) or str(node.xpath("string(./mac/@address)"))
+        if name:
+            out.append(name)
+    return out
+
+
+def _xstr(node: Any, expr: str) -> str | None:
+    """virXPathString: the string value, None when empty."""
+    return str(node.xpath(f"string({expr})")) or None
+
+
+def domain_xml_root(s: Session, domain: str, flags: int, cmd: str) -> tuple[Any, Any]:
+    """virshDomainGetXML: (domain, parsed root) or virsh's error."""
+    from vsh.commands.domain import parse_xml
+
+    dom = lookup.domain(s, domain, cmd=cmd)
+    try:
+        desc = dom.XMLDesc(flags)
+    except libvirt.libvirtError as err:
+        raise VshError("Failed to get domain description xml", cause=err) from err
+    root = parse_xml(desc)
+    if root is None:
+        raise VshError("Failed to parse domain description xml")
+    return dom, root
+
+
+def _pci_address(node: Any) -> tuple[int, int, int, int] | None:
+    """virPCIDeviceAddressParseXML, enough for domblklist's NVMe source."""
+    from vsh.numbers import c_uint
+
+    out = []
+    for attr, limit in (("domain", 0xFFFF), ("bus", 0xFF), ("slot", 0x1F), ("function", 7)):
+        text = _xstr(node, f"./@{attr}")
+        if text is None:
+            out.append(0)
+            continue
+        value = c_uint(text, 0)
+        if value is None or value > limit:
+            return None
+        out.append(value)
+    return out[0], out[1], out[2], out[3]
+
+
+def blklist_data(s: Session, domain: str, inactive: bool, details: bool) -> list[dict[str, Any]]:
+    flags = L.VIR_DOMAIN_XML_INACTIVE if inactive else 0
+    _dom, root = domain_xml_root(s, domain, flags, "domblklist")
+    rows: list[dict[str, Any]] = []
+    for disk in root.xpath("./devices/disk"):
+        dtype = _xstr(disk, "./@type")
+        device = _xstr(disk, "./@device")
+        if details and (dtype is None or device is None):
+            s.print("unable to query block list details")
+            raise VshError()
+        target = _xstr(disk, "./target/@dev")
+        if target is None:
+            raise VshError("unable to query block list")
+        if dtype == "nvme":
+            namespace = _xstr(disk, "./source/@namespace")
+            addr_nodes = disk.xpath("./source/address")
+            addr = _pci_address(addr_nodes[0]) if addr_nodes else None
+            if namespace is None or addr is None:
+                raise VshError("Unable to query NVMe disk address")
+            source: str | None = (
+                f"nvme://{addr[0]:04x}:{addr[1]:02x}:{addr[2]:02x}.{addr[3]}/{namespace}"
+            )
+        else:
+            source = _xstr(
+                disk,
+                "./source/@file|./source/@dev|./source/@dir|./source/@name"
+                "|./source/@volume|./source/@path",
+            )
+        rows.append({"type": dtype, "device": device, "target": target, "source": source})
+    return rows
+
+
+@command(
+    "domblklist",
+    summary="list all domain blocks",
+    description="Get the summary of block devices for a domain.",
+    group=GROUP,
+)
+@_domain_option()
+@option("inactive", OptKind.BOOL, "get inactive rather than running configuration")
+@option("details", OptKind.BOOL, "additionally display the type and device value")
+@option("json", OptKind.BOOL, "print the block devices as JSON", extension=True)
+def domblklist(s: Session, domain: str, inactive: bool, details: bool, json: bool) -> bool:
+    rows = blklist_data(s, domain, inactive, details)
+    if json or s.settings.json:
+        s.print(_json(rows))
+        return True
+    if details:
+        header = ["Type", "Device", "Target", "Source"]
+        cells = [[r["type"], r["device"], r["target"], r["source"] or "-"] for r in rows]
+    else:
+        header = ["Target", "Source"]
+        cells = [[r["target"], r["source"] or "-"] for r in rows]
+    s.print(_table(s, header, cells))
+    return True
+
+
+@command(
+    "domiflist",
+    summary="list all domain virtual interfaces",
+    description="Get the summary of virtual interfaces for a domain.",
+    group=GROUP,
+)
+@_domain_option()
+@option("inactive", OptKind.BOOL, "get inactive rather than running configuration")
+@option("json", OptKind.BOOL, "print the interfaces as JSON", extension=True)
+def domiflist(s: Session, domain: str, inactive: bool, json: bool) -> bool:
+    flags = L.VIR_DOMAIN_XML_INACTIVE if inactive else 0
+    _dom, root = domain_xml_root(s, domain, flags, "domiflist")
+    rows: list[dict[str, Any]] = []
+    for node in root.xpath("./devices/interface"):
+        rows.append(
+            {
+                "interface": _xstr(node, "./target/@dev"),
+                "type": _xstr(node, "./@type"),
+                "source": _xstr(
+                    node,
+                    "./source/@bridge|./source/@dev|./source/@network|./source/@name"
+                    "|./source/@path",
+                ),
+                "model": _xstr(node, "./model/@type"),
+                "mac": _xstr(node, "./mac/@address"),
+            }
+        )
+    if json or s.settings.json:
+        s.print(_json(rows))
+        return True
+    cells = []
+    for r in rows:
+        if r["type"] is None:
+            # virsh passes NULL as the second cell, ending the row early.
+            raise VshError("internal error: Incorrect number of cells in a table row")
+        cells.append(
+            [
+                r["interface"] or "-",
+                r["type"],
+                r["source"] or "-",
+                r["model"] or "-",
+                r["mac"] or "-",
+            ]
+        )
+    s.print(_table(s, ["Interface", "Type", "Source", "Model", "MAC"], cells))
+    return True
+
+
+_PRETTY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+
+
+def pretty_capacity3(value: int) -> str:
+    """vshPrettyCapacity printed as ``%.3lf %s``."""
+    limit = 1024
+    for unit in _PRETTY_UNITS:
+        if value < limit:
+            return f"{value / (limit // 1024):.3f} {unit}"
+        limit *= 1024
+    return f"{value / (limit // 1024):.3f} EiB"
+
+
+def _blkinfo_cells(info: tuple[int, int, int], human: bool) -> list[str]:
+    if info == (0, 0, 0):
+        return ["-", "-", "-"]
+    if human:
+        return [pretty_capacity3(v) for v in info]
+    return [str(v) for v in info]
+
+
+@command(
+    "domblkinfo",
+    summary="domain block device size information",
+    description="Get block device size info for a domain.",
+    group=GROUP,
+    exclusive=(("all", "device"),),
+)
+@_domain_option()
+@option("device", OptKind.STRING, "block device", completer=_complete_disk_targets)
+@option("human", OptKind.BOOL, "Human readable output")
+@option("all", OptKind.BOOL, "display all block devices info")
+@option("json", OptKind.BOOL, "print the sizes as JSON", extension=True)
+def domblkinfo(
+    s: Session, domain: str, device: str | None, human: bool, all: bool, json: bool
+) -> bool:
+    dom = lookup.domain(s, domain, cmd="domblkinfo")
+    if not all and not device:
+        raise VshError("command 'domblkinfo' requires <device> option")
+    as_json = json or s.settings.json
+    keys = ("capacity", "allocation", "physical")
+    if not all:
+        assert device is not None
+        info = tuple(dom.blockInfo(device, 0))
+        if as_json:
+            s.print(_json(dict(zip(keys, info, strict=True))))
+            return True
+        from vsh.output.table import render_kv
+
+        cells = _blkinfo_cells(info, human)  # type: ignore[arg-type]
+        s.print(render_kv(list(zip(("Capacity:", "Allocation:", "Physical:"), cells, strict=True))))
+        return True
+    try:
+        active = dom.isActive() == 1
+    except libvirt.libvirtError:
+        active = False
+    from vsh.commands.domain import parse_xml
+
+    try:
+        desc = dom.XMLDesc(0)
+    except libvirt.libvirtError as err:
+        raise VshError("Failed to get domain description xml", cause=err) from err
+    root = parse_xml(desc)
+    if root is None:
+        raise VshError("Failed to parse domain description xml")
+    rows: list[tuple[str, tuple[int, int, int]]] = []
+    for disk in root.xpath("./devices/disk"):
+        protocol = _xstr(disk, "./source/@protocol")
+        target = _xstr(disk, "./target/@dev")
+        info3: tuple[int, int, int] = (0, 0, 0)
+        if disk.xpath("boolean(./source)"):
+            try:
+                info3 = tuple(dom.blockInfo(target, 0))  # type: ignore[assignment]
+            except libvirt.libvirtError as err:
+                if not (
+                    protocol
+                    and not active
+                    and err.get_error_code() == L.VIR_ERR_INTERNAL_ERROR
+                    and err.get_error_domain() == L.VIR_FROM_STORAGE
+                ):
+                    raise
+                s.last_error = None
+        rows.append((target or "", info3))
+    if as_json:
+        s.print(_json([{"target": t, **dict(zip(keys, i, strict=True))} for t, i in rows]))
+        return True
+    cells = [[t, *_blkinfo_cells(i, human)] for t, i in rows]
+    s.print(_table(s, ["Target", "Capacity", "Allocation", "Physical"], cells))
+    return True
+
+
+# (typed parameter field, legacy name, human text) in virsh's order.
+_BLKSTAT_FIELDS = (
+    ("rd_operations", "rd_req", "number of read operations:"),
+    ("rd_bytes", "rd_bytes", "number of bytes read:"),
+    ("wr_operations", "wr_req", "number of write operations:"),
+    ("wr_bytes", "wr_bytes", "number of bytes written:"),
+    ("errs", "errs", "error count:"),
+    ("flush_operations", None, "number of flush operations:"),
+    ("rd_total_times", None, "total duration of reads (ns):"),
+    ("wr_total_times", None, "total duration of writes (ns):"),
+    ("flush_total_times", None, "total duration of flushes (ns):"),
+)
+
+
+@command(
+    "domblkstat",
+    summary="get device block stats for a domain",
+    description="Get device block stats for a running domain. See man page or use --human "
+    "for explanation of fields",
+    group=GROUP,
+)
+@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("device", OptKind.STRING, "block device", empty_ok=True, completer=_complete_disk_targets)
+@option("human", OptKind.BOOL, "print a more human readable output")
+@option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
+def domblkstat(s: Session, domain: str, device: str | None, human: bool, json: bool) -> bool:
+    from vsh.commands.domain_resources import typed_value
+
+    dom = lookup.domain(s, domain, cmd="domblkstat")
+    name = dom.name()
+    device = device or ""
+    # (printed name, human text, value) in virsh's order
+    lines: list[tuple[str, str | None, Any]] = []
+    try:
+        params = dom.blockStatsFlags(device, 0)
+    except libvirt.libvirtError as err:
+        if err.get_error_code() != L.VIR_ERR_NO_SUPPORT:
+            raise
+        s.last_error = None
+        try:
+            legacy = dom.blockStats(device)
+        except libvirt.libvirtError as err2:
+            raise VshError(f"Failed to get block stats {name} {device}", cause=err2) from err2
+        for (_field, legacy_name, text), value in zip(_BLKSTAT_FIELDS, legacy, strict=False):
+            if value >= 0:
+                lines.append((legacy_name or _field, text, value))
+    else:
+        params = dict(params)
+        for field, legacy_name, text in _BLKSTAT_FIELDS:
+            if field in params:
+                lines.append((legacy_name or field, text, params.pop(field)))
+        for field, value in params.items():
+            lines.append((field, None, value))
+    if json or s.settings.json:
+        s.print(_json({"device": device, "stats": {n: v for n, _t, v in lines}}))
+        return True
+    out = []
+    prefix = device
+    if human:
+        out.append(f"Device: {device}\n")
+        prefix = ""
+    for legacy_name, text, value in lines:
+        shown = typed_value(value)
+        if human and text is not None:
+            out.append(f"{prefix} {text:<31} {shown}\n")
+        else:
+            out.append(f"{prefix} {legacy_name} {shown}\n")
+    s.print("".join(out))
+    return True
+
+
+_IFSTAT_FIELDS = (
+    "rx_bytes",
+    "rx_packets",
+    "rx_errs",
+    "rx_drop",
+    "tx_bytes",
+    "tx_packets",
+    "tx_errs",
+    "tx_drop",
+)
+
+
+@command(
+    "domifstat",
+    summary="get network interface stats for a domain",
+    description="Get network interface stats for a running domain.",
+    group=GROUP,
+)
+@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option(
+    "interface",
+    OptKind.DATA,
+    "interface device specified by name or MAC Address",
+    required=True,
+    completer=_complete_interfaces,
+)
+@option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
+def domifstat(s: Session, domain: str, interface: str, json: bool) -> bool:
+    dom = lookup.domain(s, domain, cmd="domifstat")
+    name = dom.name()
+    device = s.text(interface, "interface")
+    assert device is not None
+    try:
+        stats = dom.interfaceStats(device)
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to get interface stats {name} {device}", cause=err) from err
+    values = dict(zip(_IFSTAT_FIELDS, stats, strict=False))
+    if json or s.settings.json:
+        data: dict[str, Any] = {"interface": device}
+        data.update({k: (v if v >= 0 else None) for k, v in values.items()})
+        s.print(_json(data))
+        return True
+    s.print("".join(f"{device} {k} {v}\n" for k, v in values.items() if v >= 0))
+    return True
+
+
+def _mac_normal(text: str) -> str:
+    """virMacAddrParse + virMacAddrFormat, or "" when not a MAC."""
+    if not lookup.is_mac(text):
+        return ""
+    octets = text.split(":")
+    octets[5] = octets[5].split()[0] if octets[5].split() else octets[5]
+    return ":".join(f"{int(o[:2], 16):02x}" for o in octets)
+
+
+@command(
+    "domif-getlink",
+    summary="get link state of a virtual interface",
+    description="Get link state of a domain's virtual interface.",
+    group=GROUP,
+)
+@_domain_option()
+@option(
+    "interface",
+    OptKind.DATA,
+    "interface device (MAC Address)",
+    required=True,
+    completer=_complete_interfaces,
+)
+@option("persistent", OptKind.ALIAS, "config", alias="config")
+@option("config", OptKind.BOOL, "Get persistent interface state")
+def domif_getlink(s: Session, domain: str, interface: str, config: bool) -> bool:
+    iface = s.text(interface, "interface")
+    assert iface is not None
+    flags = L.VIR_DOMAIN_XML_INACTIVE if config else 0
+    _dom, root = domain_xml_root(s, domain, flags, "domif-getlink")
+    macstr = _mac_normal(iface)
+    found = [
+        node
+        for node in root.xpath("./devices/interface")
+        if (macstr and _xstr(node, "./mac/@address") == macstr)
+        or _xstr(node, "./target/@dev") == iface
+    ]
+    if not found:
+        if macstr:
+            raise VshError(f"Interface (mac: {macstr}) not found.")
+        raise VshError(f"Interface (dev: {iface}) not found.")
+    if len(found) > 1:
+        raise VshError("multiple matching interfaces found")
+    state = _xstr(found[0], "./link/@state")
+    s.print(f"{iface} {state or 'up'}")
+    return True
+
+
+_MEMSTAT_ORDER = (
+    "swap_in",
+    "swap_out",
+    "major_fault",
+    "minor_fault",
+    "unused",
+    "available",
+    "usable",
+    "actual",
+    "rss",
+    "last_update",
+    "disk_caches",
+    "hugetlb_pgalloc",
+    "hugetlb_pgfail",
+)
+
+
+@command(
+    "dommemstat",
+    summary="get memory statistics for a domain",
+    description="Get memory statistics for a running domain.",
+    group=GROUP,
+)
+@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("period", OptKind.INT, "period in seconds to set collection", named_only=True)
+@option("config", OptKind.BOOL, "affect next boot")
+@option("live", OptKind.BOOL, "affect running domain")
+@option("current", OptKind.BOOL, "affect current domain")
+@option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
+def dommemstat(
+    s: Session,
+    domain: str,
+    period: str | None,
+    config: bool,
+    live: bool,
+    current: bool,
+    json: bool,
+) -> bool:
+    from vsh.commands.domain_resources import exclusive, opt_int
+
+    exclusive(current=current, live=live)
+    exclusive(current=current, config=config)
+    flags = L.VIR_DOMAIN_AFFECT_CURRENT
+    if config:
+        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
+    if live:
+        flags |= L.VIR_DOMAIN_AFFECT_LIVE
+    dom = lookup.domain(s, domain, cmd="dommemstat")
+    name = dom.name()
+    if not (current or live or config):
+        try:
+            if dom.isActive() == 1:
+                flags |= L.VIR_DOMAIN_AFFECT_LIVE
+        except libvirt.libvirtError as err:
+            s.last_error = err
+    seconds = opt_int(period, "period")
+    if seconds is not None:
+        if seconds < 0:
+            raise VshError(f"Invalid collection period value '{seconds}'")
+        try:
+            dom.setMemoryStatsPeriod(seconds, flags)
+        except libvirt.libvirtError as err:
+            raise VshError("Unable to change balloon collection period.", cause=err) from err
+        return True
+    try:
+        stats = dom.memoryStats()
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to get memory statistics for domain {name}", cause=err) from err
+    shown = {k: v for k, v in stats.items() if k in _MEMSTAT_ORDER}
+    if json or s.settings.json:
+        s.print(_json(shown))
+        return True
+    s.print("".join(f"{k} {v}\n" for k, v in shown.items()))
+    return True
+
+
+_CONTROL_STATES = ("ok", "background job", "occupied", "error")
+_CONTROL_REASONS = ("", "unknown", "monitor failure", "internal (locking) error")
+
+
+@command(
+    "domcontrol",
+    summary="domain control interface state",
+    description="Returns state of a control interface to the domain.",
+    group=GROUP,
+)
+@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+def domcontrol(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, cmd="domcontrol")
+    state, details, state_time = dom.controlInfo(0)
+    text = _CONTROL_STATES[state] if 0 <= state < len(_CONTROL_STATES) else "unknown"
+    if state not in (L.VIR_DOMAIN_CONTROL_OK, L.VIR_DOMAIN_CONTROL_ERROR):
+        s.print(f"{text} ({state_time / 1000.0:0.3f}s)\n")
+    elif state == L.VIR_DOMAIN_CONTROL_ERROR and details > 0:
+        reason = _CONTROL_REASONS[details] if details < len(_CONTROL_REASONS) else "unknown"
+        s.print(f"{text}: {reason}\n")
+    else:
+        s.print(f"{text}\n")
+    return True
+
+
+_IO_ERRORS = ("no error", "unspecified error", "no space")
+
+
+@command(
+    "domblkerror",
+    summary="Show errors on block devices",
+    description="Show block device errors",
+    group=GROUP,
+)
+@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+def domblkerror(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, cmd="domblkerror")
+    errors = dom.diskErrors(0)
+    if not errors:
+        s.print("No errors found\n")
+        return True
+    s.print(
+        "".join(
+            f"{disk}: {_IO_ERRORS[err] if 0 <= err < len(_IO_ERRORS) else 'unknown error'}\n"
+            for disk, err in errors.items()
+        )
+    )
+    return True
+
+
+@command(
+    "domtime",
+    summary="domain time",
+    description="Gets or sets the domain's system time",
+    group=GROUP,
+    exclusive=(("time", "now"), ("time", "sync"), ("now", "sync")),
+)
+@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("now", OptKind.BOOL, "set to the time of the host running virsh")
+@option("pretty", OptKind.BOOL, "print domain's time in human readable form")
+@option("sync", OptKind.BOOL, "instead of setting given time, synchronize from domain's RTC")
+@option("time", OptKind.INT, "time to set")
+@option("json", OptKind.BOOL, "print the time as JSON", extension=True)
+def domtime(
+    s: Session, domain: str, now: bool, pretty: bool, sync: bool, time: str | None, json: bool
+) -> bool:
+    from vsh.commands.domain_resources import _c_llong
+
+    dom = lookup.domain(s, domain, cmd="domtime")
+    seconds = 0
+    do_set = False
+    if time is not None:
+        value = _c_llong(time)
+        if value is None:
+            raise VshError(f"Numeric value '{time}' for <time> option is malformed or out of range")
+        seconds, do_set = value, True
+    if do_set or now or sync:
+        if now:
+            import time as _time
+
+            seconds = int(_time.time())
+        flags = L.VIR_DOMAIN_TIME_SYNC if sync else 0
+        dom.setTime({"seconds": seconds, "nseconds": 0}, flags)
+        return True
+    got = dom.getTime(0)
+    seconds, nseconds = int(got["seconds"]), int(got["nseconds"])
+    if json or s.settings.json:
+        s.print(_json({"seconds": seconds, "nanoseconds": nseconds}))
+        return True
+    if pretty:
+        import datetime
+
+        try:
+            when = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+            text = when.strftime("%Y-%m-%d %H:%M:%S")
+        except (OverflowError, OSError, ValueError):
+            text = "(null)"
+        s.print(f"Time: {text}")
+    else:
+        s.print(f"Time: {seconds}")
+    return True
+
+
+_ADDR_SOURCES = ("lease", "agent", "arp")
+
+
+def _complete_addr_sources(_s: Session, _flags: int = 0) -> list[str]:
+    """virshDomainInterfaceAddrSourceCompleter."""
+    return list(_ADDR_SOURCES)
+
+
+def _pad(text: str, width: int) -> str:
+    """printf's ``%-Ns``: padding counted in bytes."""
+    from vsh.output.text import to_c_bytes
+
+    return text + " " * max(0, width - len(to_c_bytes(text)))
+
+
+@command(
+    "domifaddr",
+    summary="Get network interfaces' addresses for a running domain",
+    description="Get network interfaces' addresses for a running domain",
+    group=GROUP,
+)
+@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("interface", OptKind.STRING, "network interface name", completer=_complete_interfaces)
+@option("full", OptKind.BOOL, "always display names and MACs of interfaces")
+@option(
+    "source",
+    OptKind.STRING,
+    "address source: 'lease', 'agent', or 'arp'",
+    completer=_complete_addr_sources,
+)
+@option("json", OptKind.BOOL, "print the addresses as JSON", extension=True)
+def domifaddr(
+    s: Session, domain: str, interface: str | None, full: bool, source: str | None, json: bool
+) -> bool:
+    iface_name = s.text(interface, "interface")
+    source_name = s.text(source, "source")
+    src = 0
+    if source_name is not None:
+        if source_name not in _ADDR_SOURCES:
+            raise VshError(f"Unknown data source '{source_name}'")
+        src = _ADDR_SOURCES.index(source_name)
+    dom = lookup.domain(s, domain, cmd="domifaddr")
+    try:
+        ifaces = dom.interfaceAddresses(src, 0) or {}
+    except libvirt.libvirtError as err:
+        raise VshError("Failed to query for interfaces addresses", cause=err) from err
+    items: list[dict[str, Any]] = []
+    for name, info in ifaces.items():
+        if iface_name is not None and iface_name != name:
+            continue
+        addrs = []
+        for addr in info.get("addrs") or []:
+            kind = addr.get("type")
+            protocol = {L.VIR_IP_ADDR_TYPE_IPV4: "ipv4", L.VIR_IP_ADDR_TYPE_IPV6: "ipv6"}.get(kind)
+            addrs.append(
+                {"protocol": protocol, "address": addr.get("addr"), "prefix": addr.get("prefix")}
+            )
+        items.append({"name": name, "mac": info.get("hwaddr"), "addresses": addrs})
+    if json or s.settings.json:
+        s.print(_json(items))
+        return True
+    s.print_extra(
+        f" {_pad('Name', 10)} {_pad('MAC address', 20)} {_pad('Protocol', 8)}     Address\n"
+        + "-" * 49
+        + "-" * 30
+        + "\n"
+    )
+    out = []
+    for item in items:
+        if not item["addresses"]:
+            mac = item["mac"] or "N/A"
+            out.append(f" {_pad(item['name'], 10)} {_pad(mac, 17)}    {_pad('N/A', 12)} N/A\n")
+            continue
+        protocol = None
+        for j, addr in enumerate(item["addresses"]):
+            protocol = addr["protocol"] or protocol
+            text = f"{_pad(protocol or '(null)', 12)} {addr['address']}/{addr['prefix']}"
+            if full or not j:
+                out.append(f" {_pad(item['name'], 10)} {_pad(item['mac'] or '', 17)}    {text}\n")
+            else:
+                out.append(f" {_pad('-', 10)} {_pad('-', 17)}    {text}\n")
+    s.print("".join(out))
+    return True
+
+
+# ---------------------------------------------------------------------------
+# domstats
+
+# (option, VIR_DOMAIN_STATS_* bit, help) in virsh's order; the bits are spelled
+# out so an older Python binding without the newest constants still works.
+_STATS_GROUPS = (
+    ("state", 1 << 0, "report domain state"),
+    ("cpu-total", 1 << 1, "report domain physical cpu usage"),
+    ("balloon", 1 << 2, "report domain balloon statistics"),
+    ("vcpu", 1 << 3, "report domain virtual cpu information"),
+    ("interface", 1 << 4, "report domain network interface information"),
+    ("block", 1 << 5, "report domain block device statistics"),
+    ("perf", 1 << 6, "report domain perf event statistics"),
+    ("iothread", 1 << 7, "report domain IOThread information"),
+    ("memory", 1 << 8, "report domain memory usage"),
+    ("dirtyrate", 1 << 9, "report domain dirty rate information"),
+    ("vm", 1 << 10, "report hypervisor-specific statistics"),
+)
+# (option, VIR_CONNECT_GET_ALL_DOMAINS_STATS_* bit, help) in virsh's order;
+# ``raw`` (accepted, unused by virsh 9.0) has no bit.
+_STATS_FLAGS = (
+    ("list-active", 1 << 0, "list only active domains"),
+    ("list-inactive", 1 << 1, "list only inactive domains"),
+    ("list-persistent", 1 << 2, "list only persistent domains"),
+    ("list-transient", 1 << 3, "list only transient domains"),
+    ("list-running", 1 << 4, "list only running domains"),
+    ("list-paused", 1 << 5, "list only paused domains"),
+    ("list-shutoff", 1 << 6, "list only shutoff domains"),
+    ("list-other", 1 << 7, "list only domains in other states"),
+    ("raw", 0, "do not pretty-print the fields"),
+    ("enforce", 1 << 31, "enforce requested stats parameters"),
+    ("backing", 1 << 30, "add backing chain information to block stats"),
+    ("nowait", 1 << 29, "report only stats that are accessible instantly"),
+)
+
+
+def _stats_domain(s: Session, name: str) -> libvirt.virDomain:
+    """virshLookupDomainBy (id, uuid, name) for one ``<domain>`` word.
+
+    Unlike option values, an empty word is looked up, not refused: only the
+    name lookup applies to it, and it fails like any unknown name.
+    """
+    if name != "":
+        return lookup.domain(s, name)
+    s.debug(DEBUG, "unknown: <domain> trying as domain NAME\n")
+    raise VshError("failed to get domain ''")
+
+
+def domstats_data(s: Session, opts: dict[str, Any]) -> list[dict[str, Any]]:
+    """cmdDomstats' records as ``[{"domain": name, "stats": {field: value}}]``."""
+    stats = 0
+    for name, bit, _help in _STATS_GROUPS:
+        if opts[name.replace("-", "_")]:
+            stats |= bit
+    flags = 0
+    for name, bit, _help in _STATS_FLAGS:
+        if opts[name.replace("-", "_")]:
+            flags |= bit
+    domains = opts["domain"] or ()
+    if domains:
+        doms = [_stats_domain(s, word) for word in domains]
+        records = s.conn.domainListGetStats(doms, stats, flags)
+    else:
+        records = s.conn.getAllDomainStats(stats, flags)
+    return [{"domain": dom.name(), "stats": dict(params)} for dom, params in records or []]
+
+
+def render_domstats(items: list[dict[str, Any]]) -> str:
+    """virshDomainStatsPrintRecord for each record, a blank line between them."""
+    from vsh.commands.domain_resources import typed_value
+
+    blocks = []
+    for item in items:
+        lines = [f"Domain: '{item['domain']}'\n"]
+        lines += [f"  {field}={typed_value(v)}\n" for field, v in item["stats"].items()]
+        blocks.append("".join(lines))
+    return "\n".join(blocks)
+
+
+def _domstats_options(func: Any) -> Any:
+    decorators = [option(name, OptKind.BOOL, text) for name, _b, text in _STATS_GROUPS]
+    decorators += [option(name, OptKind.BOOL, text) for name, _b, text in _STATS_FLAGS]
+    # --json before <domain>: an argv option must come last (virsh self-test)
+    decorators.append(option("json", OptKind.BOOL, "print the statistics as JSON", extension=True))
+    decorators.append(
+        option(
+            "domain",
+            OptKind.ARGV,
+            "list of domains to get stats for",
+            completer=lookup.complete_domain_names,
+            completer_flags=0,
+        )
+    )
+    for decorate in reversed(decorators):
+        func = decorate(func)
+    return func
+
+
+@command(
+    "domstats",
+    summary="get statistics about one or multiple domains",
+    description="Gets statistics about one or more (or all) domains",
+    group=GROUP,
+)
+@_domstats_options
+def domstats(s: Session, **opts: Any) -> bool:
+    """cmdDomstats.  ``--json``: ``[{"domain": str, "stats": {field: value}}]``,
+    the fields in libvirt's order with their typed values (int, float, bool,
+    str)."""
+    as_json = opts.pop("json") or s.settings.json
+    items = domstats_data(s, opts)
+    if as_json:
+        s.print(_json(items))
+        return True
+    s.print(render_domstats(items))
+    return True

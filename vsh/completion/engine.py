@@ -234,37 +234,46 @@ def gather(
     *,
     prepare: Prepare | None = None,
 ) -> list[tuple[str, str]]:
-    """(value, meta) pairs for the analysed word, prefix-filtered, without duplicates."""
-    word = analysis.word
-    found: list[tuple[str, str]] = []
+    """(value, meta) pairs for the analysed word, prefix-filtered, without duplicates.
+
+    Written for 10,000 snapshot names: each source is filtered with plain
+    list comprehensions before anything is built per name.
+    """
+    prefix = analysis.word.text
     cmd = cast("VshCommand | None", analysis.command)
+
+    def pick(names: list[str], meta: str, *, dashes: bool = True) -> list[tuple[str, str]]:
+        chosen = [v for v in names if v.startswith(prefix)] if prefix else names
+        if not dashes:  # a name starting with "--" would be read as an option here
+            chosen = [v for v in chosen if not v.startswith("--")]
+        return [(v, meta) for v in dict.fromkeys(chosen)]
+
     if analysis.mode is Mode.COMMAND:
-        found = [(n, "command") for n in command_names()]
-    elif cmd is not None and analysis.mode is Mode.VALUE and analysis.target is not None:
+        return pick(command_names(), "command")
+    if cmd is None:
+        return []
+    if analysis.mode is Mode.VALUE and analysis.target is not None:
         opt = cmd.option(analysis.target.name)
+        if opt is None:
+            return []
+        names = option_values(session, opt, analysis.values, prefix, cache, prepare=prepare)
+        return pick(names, opt.vsh.name)
+    if analysis.mode is not Mode.OPTION:
+        return []
+    found: list[tuple[str, str]] = []
+    positional = analysis.next_positional
+    if positional is not None and not prefix:
+        opt = cmd.option(positional.name)
         if opt is not None:
-            names = option_values(session, opt, analysis.values, word.text, cache, prepare=prepare)
-            found = [(v, opt.vsh.name) for v in names]
-    elif cmd is not None and analysis.mode is Mode.OPTION:
-        positional = analysis.next_positional
-        if positional is not None and not word.text:
-            opt = cmd.option(positional.name)
-            if opt is not None:
-                names = option_values(session, opt, analysis.values, "", cache, prepare=prepare)
-                # A name starting with "--" would be read as an option here.
-                found = [
-                    (v, opt.vsh.name) for v in names if analysis.data_only or not v.startswith("--")
-                ]
-        if not analysis.data_only:
-            options = option_names(cmd, analysis.given, hide_exclusive=True, extensions=True)
-            found += [(n, "option") for n in options]
-    out: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for value, meta in found:
-        if value.startswith(word.text) and value not in seen:
-            seen.add(value)
-            out.append((value, meta))
-    return out
+            names = option_values(session, opt, analysis.values, "", cache, prepare=prepare)
+            found = pick(names, opt.vsh.name, dashes=analysis.data_only)
+    if not analysis.data_only:
+        options = option_names(cmd, analysis.given, hide_exclusive=True, extensions=True)
+        found += pick(options, "option")
+    return found
+
+
+_plain = _VSH_PLAIN.fullmatch
 
 
 def complete(
@@ -273,10 +282,12 @@ def complete(
     """The interactive shell's candidates for the word ending ``line``, and where it starts."""
     analysis = analyse(line, table.get_command)
     word = analysis.word
-    candidates = [
-        Candidate(analysis.inline_prefix + quote_vsh(value, word), value, meta)
-        for value, meta in gather(session, analysis, cache)
-    ]
+    pairs = gather(session, analysis, cache)
+    inline = analysis.inline_prefix
+    if word.quote or inline:
+        candidates = [Candidate(inline + quote_vsh(v, word), v, m) for v, m in pairs]
+    else:  # the common case, inlined for long lists
+        candidates = [Candidate(v if _plain(v) else quote_vsh(v, word), v, m) for v, m in pairs]
     return word.start, candidates
 
 

@@ -1,0 +1,239 @@
+"""Differential tests: save/restore, managedsave, domrename, desc, metadata,
+edit, console (no terminal), domdisplay, vncdisplay, screenshot.
+
+virsh 9.0 runs save and managedsave in a worker thread and can hang for good
+when that worker fails at once (it quits the event loop before the loop
+runs), so failures inside the worker (a rejected flag, a read-only
+connection) are not compared; failures before it (option values, look-ups)
+are.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conformance.harness import assert_same
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+DEFAULT = "test:///default"
+NODE = f"test://{FIXTURES / 'domains' / 'node.xml'}"
+TESTNODE = f"test://{FIXTURES / 'testnode' / 'testnode.xml'}"
+
+COMMANDS = [
+    *("console", "desc", "domdisplay", "domrename", "edit", "managedsave"),
+    *("managedsave-remove", "metadata", "restore", "save", "screenshot", "vncdisplay"),
+]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help(name: str) -> None:
+    assert_same(["-c", DEFAULT, f"help {name}; {name} --help"])
+
+
+def test_save_restore(tmp_path: Path) -> None:
+    img = tmp_path / "s1"
+    assert_same(
+        ["-c", DEFAULT, f"save test {img}; list --all; restore {img}; list; dominfo test"],
+        normalise=_cpu,
+    )
+    os.unlink(img)
+    assert_same(["-c", DEFAULT, f"save --domain test --file {img} --bypass-cache; list --all"])
+    os.unlink(img)
+    assert_same(["-c", DEFAULT, f"save 1 {img} --verbose; restore {img} --paused; list"])
+    os.unlink(img)
+    assert_same(["-c", DEFAULT, f"save test ''"])
+    assert_same(["-c", DEFAULT, "save nope /x"])
+    assert_same(["-c", DEFAULT, f"restore {tmp_path / 'missing'}"])
+    assert_same(["-c", DEFAULT, f"restore {tmp_path / 'missing'} --running"])
+    assert_same(["-c", DEFAULT, f"restore {img} --xml {tmp_path / 'missing.xml'}"])
+    assert_same(["-c", DEFAULT, "restore ''"])
+    assert_same(["-c", DEFAULT, "restore /x --xml ''"])
+    assert_same(["-r", "-c", DEFAULT, f"restore {img}"])
+
+
+def _cpu(text: str) -> str:
+    import re
+
+    return re.sub(r"^(CPU time:\s+)[0-9.]+s$", r"\1<varies>s", text, flags=re.M)
+
+
+MANAGEDSAVE = [
+    "managedsave test; list --all --with-managed-save; dominfo test; "
+    "managedsave-remove test; managedsave-remove test",
+    "managedsave test --verbose --paused --bypass-cache; start test; list",
+    "managedsave test --running; start test; domstate test --reason",
+    "managedsave nope",
+    "managedsave ''",
+    "managedsave-remove nope",
+    "managedsave-remove test",
+]
+
+
+@pytest.mark.parametrize("script", MANAGEDSAVE)
+def test_managedsave(script: str) -> None:
+    assert_same(["-c", DEFAULT, script], normalise=_cpu)
+
+
+def test_managedsave_quiet() -> None:
+    assert_same(["-q", "-c", DEFAULT, "managedsave test; managedsave-remove test"])
+
+
+RENAME = [
+    "domrename test t2",
+    "destroy test; domrename test t2; list --all; domrename t2 ''; domrename t2 test",
+    "destroy test; domrename test test",
+    "domrename nope x",
+    f"destroy test; domrename {'6695eb01-f6a4-8304-79aa-97f2502e193f'} u; list --all",
+]
+
+
+@pytest.mark.parametrize("script", RENAME)
+def test_domrename(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+DESC = [
+    "desc test",
+    "desc test --title",
+    "desc test hello world ; desc test; desc test --title A  title; desc test --title",
+    "desc test --config new one; desc test --config; desc test --live; desc test",
+    "desc test --live live one; desc test --live; desc test --config",
+    "desc test --current --live",
+    "desc test --current --config",
+    "desc test ''; desc test",
+    "desc nope",
+    "desc test -- --title",
+]
+
+
+@pytest.mark.parametrize("script", DESC)
+def test_desc(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+METADATA = [
+    "metadata test http://x/",
+    "metadata test http://x/ --set '<a/>'",
+    "metadata test http://x/ --key k --set '<a>1</a>'; metadata test http://x/; "
+    "metadata test http://x/ --config; metadata test http://x/ --remove; metadata test http://x/",
+    "metadata test http://x/ --key k --set 'not xml'",
+    "metadata test http://x/ --edit --set x",
+    "metadata test http://x/ --remove --set x",
+    "metadata test http://x/ --remove --edit",
+    "metadata test http://x/ --current --live",
+    "metadata test '' --key k",
+    "metadata test http://x/ --key ''",
+    "metadata nope http://x/",
+]
+
+
+@pytest.mark.parametrize("script", METADATA)
+def test_metadata(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+def _editor(tmp_path: Path, name: str, body: str) -> str:
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_edit_family(tmp_path: Path) -> None:
+    editors = [
+        "true",
+        _editor(tmp_path, "bad.sh", 'echo "<domain>broken" > "$1"\n'),
+        _editor(tmp_path, "mem.sh", "sed -i 's/8388608/4194304/' \"$1\"\n"),
+        _editor(tmp_path, "text.sh", "printf 'edited text\\n' > \"$1\"\n"),
+        _editor(tmp_path, "meta.sh", "printf '<a>edited</a>\\n' > \"$1\"\n"),
+        _editor(tmp_path, "fail.sh", "exit 3\n"),
+        "/nonexistent/editor",
+        "true ;",
+    ]
+    scripts = [
+        "edit test; dominfo test",
+        "edit test --skip-validate",
+        "desc test --edit; desc test",
+        "desc test --title --edit; desc test --title",
+        "metadata test http://x/ --key k --edit; metadata test http://x/",
+    ]
+    for editor in editors:
+        for script in scripts:
+            assert_same(["-c", DEFAULT, script], env={"EDITOR": editor}, normalise=_cpu)
+    visual = _editor(tmp_path, "visual.sh", "printf 'from visual\\n' > \"$1\"\n")
+    assert_same(
+        ["-c", DEFAULT, "desc test --edit; desc test"],
+        env={"EDITOR": "true", "VISUAL": visual},
+    )
+    assert_same(["-c", DEFAULT, "edit nope"], env={"EDITOR": "true"})
+
+
+CONSOLE = [
+    "console test",
+    "console test --devname serial0 --force --safe",
+    "console test --devname ''",
+    "destroy test; console test",
+    "console nope",
+]
+
+
+@pytest.mark.parametrize("script", CONSOLE)
+def test_console_without_tty(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+    assert_same(["-e", "^a", "-c", DEFAULT, script])
+
+
+DISPLAY = [
+    "vncdisplay test",
+    "domdisplay test",
+    "domdisplay test --type vnc",
+    "domdisplay test --type ''",
+    "domdisplay test --all --type vnc",
+    "domdisplay test --all --include-password",
+    "destroy test; vncdisplay test; domdisplay test",
+    "vncdisplay nope",
+]
+
+
+@pytest.mark.parametrize("script", DISPLAY)
+def test_display(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+@pytest.mark.parametrize("uri", [NODE, TESTNODE])
+def test_other_fixtures(uri: str) -> None:
+    names = assert_same(["-c", uri, "list --all --name"]).out.split("\n")
+    for name in [n for n in names if n and "'" not in n and '"' not in n][:6]:
+        word = "'" + name + "'"
+        for cmd in ("desc", "desc --title", "vncdisplay", "domdisplay --all", "console"):
+            head, _, rest = cmd.partition(" ")
+            assert_same(["-c", uri, f"{head} {word} {rest}"])
+
+
+def test_screenshot(tmp_path: Path) -> None:
+    shot = tmp_path / "shot"
+    assert_same(["-c", DEFAULT, f"screenshot test --file {shot}"])
+    assert_same(["-c", DEFAULT, f"screenshot test {shot} --screen 1"])
+    assert_same(["-c", DEFAULT, "screenshot test --screen x"])
+    assert_same(["-c", DEFAULT, "screenshot test --screen -1"])
+    assert_same(["-c", DEFAULT, "screenshot test --screen ''"])
+    assert_same(["-c", DEFAULT, "screenshot test --file ''"])
+    assert_same(["-c", DEFAULT, f"destroy test; screenshot test --file {shot}"])
+    assert_same(["-c", DEFAULT, f"screenshot test --file {tmp_path / 'no' / 'dir'}"])
+    assert_same(["-r", "-c", DEFAULT, f"screenshot test --file {shot}"])
+
+
+def test_read_only() -> None:
+    for script in (
+        "domrename test x",
+        "desc test x",
+        "desc test",
+        "metadata test http://x/ --key k --set '<a/>'",
+        "managedsave-remove test",
+        "vncdisplay test",
+        "console test",
+    ):
+        assert_same(["-r", "-c", DEFAULT, script])

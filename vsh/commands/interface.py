@@ -1,0 +1,146 @@
+"""interface commands (tools/virsh-interface.c): iface-dumpxml, iface-list.
+
+``iface-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
+array in virsh's order (names, ASCII case ignored), the filters applied::
+
+    [{"name": "eth1", "active": true, "mac": "aa:bb:cc:dd:ee:ff"}]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libvirt
+
+from vsh import lookup
+from vsh.command import command, option
+from vsh.commands.domain import complete_empty
+from vsh.completion.providers import interface_names
+from vsh.errors import VshError
+from vsh.grammar import OptKind
+from vsh.session import Session
+
+GROUP = "interface"
+
+L = libvirt
+ACTIVE = L.VIR_CONNECT_LIST_INTERFACES_ACTIVE
+INACTIVE = L.VIR_CONNECT_LIST_INTERFACES_INACTIVE
+
+
+@command(
+    "iface-dumpxml",
+    summary="interface information in XML",
+    description="Output the physical host interface information as an XML dump to stdout.",
+    group=GROUP,
+)
+@option(
+    "interface",
+    OptKind.DATA,
+    "interface name or MAC address",
+    required=True,
+    completer=interface_names,
+)
+@option("inactive", OptKind.BOOL, "show inactive defined XML")
+@option(
+    "xpath",
+    OptKind.STRING,
+    "xpath expression to filter the XML document",
+    named_only=True,
+    completer=complete_empty,
+)
+@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+def iface_dumpxml(
+    s: Session, interface: str, inactive: bool, xpath: str | None, wrap: bool
+) -> bool:
+    iface = lookup.interface(s, interface, cmd="iface-dumpxml")
+    if xpath == "":
+        return False
+    xml = iface.XMLDesc(L.VIR_INTERFACE_XML_INACTIVE if inactive else 0)
+    from vsh import xpathdump
+
+    xpathdump.dump(s.print, xml, "interface", xpath, wrap)
+    return True
+
+
+def collect(s: Session, flags: int) -> list[libvirt.virInterface]:
+    """virshInterfaceListCollect: the interfaces ``flags`` selects, by name."""
+    conn = s.conn
+    try:
+        ifaces = conn.listAllInterfaces(flags)
+    except libvirt.libvirtError as err:
+        if err.get_error_code() != L.VIR_ERR_NO_SUPPORT:
+            raise VshError("Failed to list interfaces", cause=err) from err
+        ifaces = _collect_old(s, flags)
+    from vsh.output.text import to_c_bytes
+
+    return sorted(ifaces, key=lambda i: to_c_bytes(i.name()).lower())
+
+
+def _collect_old(s: Session, flags: int) -> list[libvirt.virInterface]:
+    """The fallback for servers without virConnectListAllInterfaces."""
+    conn = s.conn
+    names: list[str] = []
+    if flags & ACTIVE:
+        try:
+            names += conn.listInterfaces()
+        except libvirt.libvirtError as err:
+            raise VshError("Failed to list active interfaces", cause=err) from err
+    if flags & INACTIVE:
+        try:
+            names += conn.listDefinedInterfaces()
+        except libvirt.libvirtError as err:
+            raise VshError("Failed to list inactive interfaces", cause=err) from err
+    found = []
+    for name in names:
+        try:
+            found.append(conn.interfaceLookupByName(name))
+        except libvirt.libvirtError:
+            continue
+    return found
+
+
+def _is_active(iface: libvirt.virInterface) -> bool:
+    try:
+        return bool(iface.isActive())
+    except libvirt.libvirtError:
+        return True  # C: -1 is true
+
+
+@command(
+    "iface-list",
+    summary="list physical host interfaces",
+    description="Returns list of physical host interfaces.",
+    group=GROUP,
+    exclusive=(("all", "inactive"),),
+)
+@option("inactive", OptKind.BOOL, "list inactive interfaces")
+@option("all", OptKind.BOOL, "list inactive & active interfaces")
+@option("json", OptKind.BOOL, "print the interfaces as JSON", extension=True)
+def iface_list(s: Session, inactive: bool, all: bool, json: bool) -> bool:
+    flags = ACTIVE
+    if inactive:
+        flags = INACTIVE
+    if all:
+        flags = INACTIVE | ACTIVE
+    ifaces = collect(s, flags)
+    rows: list[dict[str, Any]] = [
+        {"name": i.name(), "active": _is_active(i), "mac": i.MACString()} for i in ifaces
+    ]
+    if json or s.settings.json:
+        from vsh.output.jsonout import render_json
+
+        s.print(render_json(rows))
+        return True
+    from vsh.output.table import render_table
+    from vsh.output.text import locale_is_utf8
+
+    table = [[r["name"], "active" if r["active"] else "inactive", r["mac"]] for r in rows]
+    s.print(
+        render_table(
+            ["Name", "State", "MAC Address"],
+            table,
+            header_shown=not s.settings.quiet,
+            utf8=locale_is_utf8(),
+        )
+    )
+    return True

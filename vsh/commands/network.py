@@ -1,0 +1,589 @@
+"""network commands (tools/virsh-network.c).
+
+In virsh's help order: net-autostart, net-create, net-define, net-destroy,
+net-dhcp-leases, net-dumpxml, net-info, net-list, net-name, net-start,
+net-undefine, net-uuid.
+
+``--json`` (a vsh extension, hidden from ``help CMD``) schemas, all keys
+always present:
+
+``net-list --json`` -- an array in virsh's order (names, ASCII case
+ignored); the filters apply, ``--name``/``--uuid``/``--table`` do not::
+
+    [{"name": "default", "uuid": "dd8fe884-...", "active": true,
+      "autostart": false | null, "persistent": true}]
+
+  ``autostart`` is null where virsh prints "no autostart" (not readable).
+
+``net-info --json`` -- one object::
+
+    {"name": str, "uuid": str | null, "active": bool | null,
+     "persistent": bool | null, "autostart": bool | null, "bridge": str | null}
+
+  null: the call failed (virsh leaves the line out or prints "unknown").
+
+``net-dhcp-leases --json`` -- an array sorted by MAC like virsh's table::
+
+    [{"expiry_time": 1700000000, "mac": str | null, "protocol": "ipv4" | "ipv6" | null,
+      "ip_address": str | null, "prefix": int, "hostname": str | null,
+      "client_id": str | null}]
+
+  ``expiry_time`` is seconds since the epoch (virsh prints it as local time).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libvirt
+
+from vsh import lookup
+from vsh.command import command, option
+from vsh.commands.domain import complete_empty, read_file_all, utf8_problem
+from vsh.completion.providers import network_names
+from vsh.errors import VshError
+from vsh.grammar import OptKind
+from vsh.session import Session
+
+GROUP = "network"
+
+L = libvirt
+
+ACTIVE = L.VIR_CONNECT_LIST_NETWORKS_ACTIVE
+INACTIVE = L.VIR_CONNECT_LIST_NETWORKS_INACTIVE
+PERSISTENT = L.VIR_CONNECT_LIST_NETWORKS_PERSISTENT
+TRANSIENT = L.VIR_CONNECT_LIST_NETWORKS_TRANSIENT
+AUTOSTART = L.VIR_CONNECT_LIST_NETWORKS_AUTOSTART
+NO_AUTOSTART = L.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART
+FILTERS_ACTIVE = ACTIVE | INACTIVE
+FILTERS_PERSISTENT = PERSISTENT | TRANSIENT
+FILTERS_AUTOSTART = AUTOSTART | NO_AUTOSTART
+
+
+def _table(s: Session, header: list[str], rows: list[list[str]]) -> str:
+    from vsh.output.table import render_table
+    from vsh.output.text import locale_is_utf8
+
+    return render_table(header, rows, header_shown=not s.settings.quiet, utf8=locale_is_utf8())
+
+
+def _json(s: Session, obj: Any) -> None:
+    from vsh.output.jsonout import render_json
+
+    s.print(render_json(obj))
+
+
+def _kv(label: str, value: str) -> str:
+    pad = 15 - len(label.encode())
+    return f"{label}{' ' * max(pad, 0)} {value}\n"
+
+
+def _network_option(help_text: str = "network name or uuid", flags: int = 0):  # type: ignore[no-untyped-def]
+    return option(
+        "network",
+        OptKind.DATA,
+        help_text,
+        required=True,
+        completer=network_names,
+        completer_flags=flags,
+    )
+
+
+def _c_bool(call: Any) -> int:
+    """A libvirt int-returning call as C sees it: -1 when it fails."""
+    try:
+        return int(call())
+    except libvirt.libvirtError:
+        return -1
+
+
+def _autostart(net: libvirt.virNetwork) -> int:
+    return _c_bool(net.autostart)
+
+
+def _file_xml(s: Session, file: str, what: str) -> tuple[str, str]:
+    path = s.text(file, "file")
+    assert path is not None
+    xml = read_file_all(path)
+    problem = utf8_problem(xml, "(network_definition)")
+    if problem is not None:
+        raise VshError(f"Failed to {what} network from {path}", problem)
+    return path, xml
+
+
+# ---------------------------------------------------------------------------
+
+
+@command(
+    "net-autostart",
+    summary="autostart a network",
+    description="Configure a network to be automatically started at boot.",
+    group=GROUP,
+)
+@_network_option(flags=PERSISTENT)
+@option("disable", OptKind.BOOL, "disable autostarting")
+def net_autostart(s: Session, network: str, disable: bool) -> bool:
+    net = lookup.network(s, network, cmd="net-autostart")
+    name = network
+    try:
+        net.setAutostart(0 if disable else 1)
+    except libvirt.libvirtError as err:
+        verb = "unmark" if disable else "mark"
+        raise VshError(f"failed to {verb} network {name} as autostarted", cause=err) from err
+    verb = "unmarked" if disable else "marked"
+    s.print_extra(f"Network {name} {verb} as autostarted\n")
+    return True
+
+
+@command(
+    "net-create",
+    summary="create a network from an XML file",
+    description="Create a network.",
+    group=GROUP,
+)
+@option(
+    "file",
+    OptKind.DATA,
+    "file containing an XML network description",
+    required=True,
+    value_kind="file",
+)
+@option("validate", OptKind.BOOL, "validate the XML against the schema")
+def net_create(s: Session, file: str, validate: bool) -> bool:
+    path, xml = _file_xml(s, file, "create")
+    try:
+        if validate:
+            net = s.conn.networkCreateXMLFlags(xml, L.VIR_NETWORK_CREATE_VALIDATE)
+        else:
+            net = s.conn.networkCreateXML(xml)
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to create network from {path}", cause=err) from err
+    s.print_extra(f"Network {net.name()} created from {path}\n")
+    return True
+
+
+@command(
+    "net-define",
+    summary=(
+        "define an inactive persistent virtual network or modify "
+        "an existing persistent one from an XML file"
+    ),
+    description="Define or modify a persistent virtual network.",
+    group=GROUP,
+)
+@option(
+    "file",
+    OptKind.DATA,
+    "file containing an XML network description",
+    required=True,
+    value_kind="file",
+)
+@option("validate", OptKind.BOOL, "validate the XML against the schema")
+def net_define(s: Session, file: str, validate: bool) -> bool:
+    path, xml = _file_xml(s, file, "define")
+    try:
+        if validate:
+            net = s.conn.networkDefineXMLFlags(xml, L.VIR_NETWORK_DEFINE_VALIDATE)
+        else:
+            net = s.conn.networkDefineXML(xml)
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to define network from {path}", cause=err) from err
+    s.print_extra(f"Network {net.name()} defined from {path}\n")
+    return True
+
+
+@command(
+    "net-destroy",
+    summary="destroy (stop) a network",
+    description="Forcefully stop a given network.",
+    group=GROUP,
+)
+@_network_option(flags=ACTIVE)
+def net_destroy(s: Session, network: str) -> bool:
+    net = lookup.network(s, network, cmd="net-destroy")
+    try:
+        net.destroy()
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to destroy network {network}", cause=err) from err
+    s.print_extra(f"Network {network} destroyed\n")
+    return True
+
+
+def leases_data(leases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The leases in virsh's order (vshStrcasecmp on the MAC), as JSON rows."""
+    from vsh.output.text import to_c_bytes
+
+    def key(lease: dict[str, Any]) -> bytes:
+        return to_c_bytes(lease.get("mac") or "").lower()
+
+    rows = []
+    for lease in sorted(leases, key=key):
+        kind = lease.get("type")
+        rows.append(
+            {
+                "expiry_time": lease.get("expirytime", 0),
+                "mac": lease.get("mac"),
+                "protocol": {L.VIR_IP_ADDR_TYPE_IPV4: "ipv4", L.VIR_IP_ADDR_TYPE_IPV6: "ipv6"}.get(
+                    kind
+                ),
+                "ip_address": lease.get("ipaddr"),
+                "prefix": lease.get("prefix", 0),
+                "hostname": lease.get("hostname"),
+                "client_id": lease.get("clientid"),
+            }
+        )
+    return rows
+
+
+def _local_time(epoch: int) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
+
+
+@command(
+    "net-dhcp-leases",
+    summary="print lease info for a given network",
+    description="Print lease info for a given network",
+    group=GROUP,
+)
+@_network_option(flags=ACTIVE)
+@option("mac", OptKind.STRING, "MAC address")
+@option("json", OptKind.BOOL, "print the leases as JSON", extension=True)
+def net_dhcp_leases(s: Session, network: str, mac: str | None, json: bool) -> bool:
+    mac = s.text(mac, "mac")
+    net = lookup.network(s, network, cmd="net-dhcp-leases")
+    try:
+        leases = net.DHCPLeases(mac, 0)
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to get leases info for {network}", cause=err) from err
+    rows = leases_data(leases)
+    if json or s.settings.json:
+        _json(s, rows)
+        return True
+
+    def minus(value: object) -> str:
+        return "-" if value is None else str(value)
+
+    table = [
+        [
+            _local_time(r["expiry_time"]),
+            minus(r["mac"]),
+            minus(r["protocol"]),
+            f"{r['ip_address'] if r['ip_address'] is not None else '(null)'}/{r['prefix']}",
+            minus(r["hostname"]),
+            minus(r["client_id"]),
+        ]
+        for r in rows
+    ]
+    header = ["Expiry Time", "MAC address", "Protocol", "IP address", "Hostname"]
+    s.print(_table(s, [*header, "Client ID or DUID"], table))
+    return True
+
+
+@command(
+    "net-dumpxml",
+    summary="network information in XML",
+    description="Output the network information as an XML dump to stdout.",
+    group=GROUP,
+)
+@_network_option()
+@option("inactive", OptKind.BOOL, "show inactive defined XML")
+@option(
+    "xpath",
+    OptKind.STRING,
+    "xpath expression to filter the XML document",
+    named_only=True,
+    completer=complete_empty,
+)
+@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+def net_dumpxml(s: Session, network: str, inactive: bool, xpath: str | None, wrap: bool) -> bool:
+    net = lookup.network(s, network, cmd="net-dumpxml")
+    if xpath == "":
+        return False
+    xml = net.XMLDesc(L.VIR_NETWORK_XML_INACTIVE if inactive else 0)
+    from vsh import xpathdump
+
+    xpathdump.dump(s.print, xml, "network", xpath, wrap)
+    return True
+
+
+def info_data(s: Session, net: libvirt.virNetwork) -> dict[str, Any]:
+    """What cmdNetworkInfo learns; a failed call leaves its key null."""
+    data: dict[str, Any] = {"name": net.name()}
+    try:
+        data["uuid"] = net.UUIDString()
+    except libvirt.libvirtError:
+        data["uuid"] = None
+    active = _c_bool(net.isActive)
+    data["active"] = None if active < 0 else bool(active)
+    persistent = _c_bool(net.isPersistent)
+    data["persistent"] = None if persistent < 0 else bool(persistent)
+    autostart = _autostart(net)
+    data["autostart"] = None if autostart < 0 else bool(autostart)
+    try:
+        data["bridge"] = net.bridgeName()
+    except libvirt.libvirtError as err:
+        data["bridge"] = None
+        s.last_error = err
+    return data
+
+
+@command(
+    "net-info",
+    summary="network information",
+    description="Returns basic information about the network",
+    group=GROUP,
+)
+@_network_option()
+@option("json", OptKind.BOOL, "print the information as JSON", extension=True)
+def net_info(s: Session, network: str, json: bool) -> bool:
+    net = lookup.network(s, network, cmd="net-info")
+    data = info_data(s, net)
+    if json or s.settings.json:
+        _json(s, data)
+        return True
+
+    def yes_no(value: bool | None, unknown: str) -> str:
+        return unknown if value is None else ("yes" if value else "no")
+
+    out = [_kv("Name:", data["name"])]
+    if data["uuid"] is not None:
+        out.append(_kv("UUID:", data["uuid"]))
+    if data["active"] is not None:
+        out.append(_kv("Active:", yes_no(data["active"], "")))
+    out.append(_kv("Persistent:", yes_no(data["persistent"], "unknown")))
+    out.append(_kv("Autostart:", yes_no(data["autostart"], "no autostart")))
+    if data["bridge"] is not None:
+        out.append(_kv("Bridge:", data["bridge"]))
+    s.print("".join(out))
+    return True
+
+
+def collect(s: Session, flags: int) -> list[libvirt.virNetwork]:
+    """virshNetworkListCollect: the networks ``flags`` selects, sorted by name."""
+    conn = s.conn
+    try:
+        nets = conn.listAllNetworks(flags)
+    except libvirt.libvirtError as err:
+        code = err.get_error_code()
+        if code == L.VIR_ERR_NO_SUPPORT:
+            nets = _collect_old(s, flags)
+        elif code == L.VIR_ERR_INVALID_ARG:
+            try:
+                nets = conn.listAllNetworks(flags & FILTERS_ACTIVE)
+            except libvirt.libvirtError as err2:
+                raise VshError("Failed to list networks", cause=err2) from err2
+            nets = _filter(nets, flags)
+        else:
+            raise VshError("Failed to list networks", cause=err) from err
+    from vsh.output.text import to_c_bytes
+
+    return sorted(nets, key=lambda n: to_c_bytes(n.name()).lower())
+
+
+def _collect_old(s: Session, flags: int) -> list[libvirt.virNetwork]:
+    """The fallback for servers without virConnectListAllNetworks."""
+    conn = s.conn
+    names: list[str] = []
+    want_active = not flags & FILTERS_ACTIVE or flags & ACTIVE
+    want_inactive = not flags & FILTERS_ACTIVE or flags & INACTIVE
+    try:
+        if want_active:
+            names += conn.listNetworks()
+    except libvirt.libvirtError as err:
+        raise VshError("Failed to get the number of active networks", cause=err) from err
+    try:
+        if want_inactive:
+            names += conn.listDefinedNetworks()
+    except libvirt.libvirtError as err:
+        raise VshError("Failed to get the number of inactive networks", cause=err) from err
+    nets = []
+    for name in names:
+        try:
+            nets.append(conn.networkLookupByName(name))
+        except libvirt.libvirtError:
+            continue
+    return _filter(nets, flags)
+
+
+def _filter(nets: list[libvirt.virNetwork], flags: int) -> list[libvirt.virNetwork]:
+    kept = []
+    for net in nets:
+        if flags & FILTERS_PERSISTENT:
+            persistent = _c_bool(net.isPersistent)
+            if persistent < 0:
+                raise VshError("Failed to get network persistence info")
+            if not ((flags & PERSISTENT and persistent) or (flags & TRANSIENT and not persistent)):
+                continue
+        if flags & FILTERS_AUTOSTART:
+            autostart = _autostart(net)
+            if autostart < 0:
+                raise VshError("Failed to get network autostart state")
+            if not ((flags & AUTOSTART and autostart) or (flags & NO_AUTOSTART and not autostart)):
+                continue
+        kept.append(net)
+    return kept
+
+
+@command(
+    "net-list",
+    summary="list networks",
+    description="Returns list of networks.",
+    group=GROUP,
+)
+@option("inactive", OptKind.BOOL, "list inactive networks")
+@option("all", OptKind.BOOL, "list inactive & active networks")
+@option("persistent", OptKind.BOOL, "list persistent networks")
+@option("transient", OptKind.BOOL, "list transient networks")
+@option("autostart", OptKind.BOOL, "list networks with autostart enabled")
+@option("no-autostart", OptKind.BOOL, "list networks with autostart disabled")
+@option("uuid", OptKind.BOOL, "list uuid's only")
+@option("name", OptKind.BOOL, "list network names only")
+@option("table", OptKind.BOOL, "list table (default)")
+@option("json", OptKind.BOOL, "print the networks as JSON", extension=True)
+def net_list(
+    s: Session,
+    inactive: bool,
+    all: bool,
+    persistent: bool,
+    transient: bool,
+    autostart: bool,
+    no_autostart: bool,
+    uuid: bool,
+    name: bool,
+    table: bool,
+    json: bool,
+) -> bool:
+    flags = ACTIVE
+    if inactive:
+        flags = INACTIVE
+    if all:
+        flags = ACTIVE | INACTIVE
+    for wanted, bit in (
+        (persistent, PERSISTENT),
+        (transient, TRANSIENT),
+        (autostart, AUTOSTART),
+        (no_autostart, NO_AUTOSTART),
+    ):
+        if wanted:
+            flags |= bit
+    if table + name + uuid > 1:
+        raise VshError("Only one argument from --table, --name and --uuid may be specified.")
+    nets = collect(s, flags)
+    if json or s.settings.json:
+        rows = []
+        for net in nets:
+            auto = _autostart(net)
+            rows.append(
+                {
+                    "name": net.name(),
+                    "uuid": net.UUIDString(),
+                    "active": _c_bool(net.isActive) != 0,
+                    "autostart": None if auto < 0 else bool(auto),
+                    "persistent": _c_bool(net.isPersistent) != 0,
+                }
+            )
+        _json(s, rows)
+        return True
+    if uuid:
+        out = []
+        for net in nets:
+            try:
+                out.append(net.UUIDString() + "\n")
+            except libvirt.libvirtError as err:
+                s.print("".join(out))
+                raise VshError("Failed to get network's UUID", cause=err) from err
+        s.print("".join(out))
+        return True
+    if name:
+        s.print("".join(f"{net.name()}\n" for net in nets))
+        return True
+    rows_text = []
+    for net in nets:
+        auto = _autostart(net)
+        rows_text.append(
+            [
+                net.name(),
+                "active" if _c_bool(net.isActive) else "inactive",
+                "no autostart" if auto < 0 else ("yes" if auto else "no"),
+                "yes" if _c_bool(net.isPersistent) else "no",
+            ]
+        )
+    s.print(_table(s, ["Name", "State", "Autostart", "Persistent"], rows_text))
+    return True
+
+
+def _network_uuids(s: Session, flags: int = 0) -> list[str]:
+    """virshNetworkUUIDCompleter."""
+    try:
+        conn = s.connection.current
+        if conn is None or conn.isAlive() <= 0:
+            return []
+        return [net.UUIDString() for net in conn.listAllNetworks(flags)]
+    except Exception:  # completion never fails
+        return []
+
+
+@command(
+    "net-name",
+    summary="convert a network UUID to network name",
+    description="",
+    group=GROUP,
+)
+@option("network", OptKind.DATA, "network uuid", required=True, completer=_network_uuids)
+def net_name(s: Session, network: str) -> bool:
+    net = lookup.network(s, network, lookup.BY_UUID, cmd="net-name")
+    s.print(f"{net.name()}\n")
+    return True
+
+
+@command(
+    "net-start",
+    summary="start a (previously defined) inactive network",
+    description="Start a network.",
+    group=GROUP,
+)
+@_network_option(flags=INACTIVE)
+def net_start(s: Session, network: str) -> bool:
+    net = lookup.network(s, network, cmd="net-start")
+    try:
+        net.create()
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to start network {network}", cause=err) from err
+    s.print_extra(f"Network {network} started\n")
+    return True
+
+
+@command(
+    "net-undefine",
+    summary="undefine a persistent network",
+    description="Undefine the configuration for a persistent network.",
+    group=GROUP,
+)
+@_network_option(flags=PERSISTENT)
+def net_undefine(s: Session, network: str) -> bool:
+    net = lookup.network(s, network, cmd="net-undefine")
+    try:
+        net.undefine()
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to undefine network {network}", cause=err) from err
+    s.print_extra(f"Network {network} has been undefined\n")
+    return True
+
+
+@command(
+    "net-uuid",
+    summary="convert a network name to network UUID",
+    description="",
+    group=GROUP,
+)
+@_network_option("network name")
+def net_uuid(s: Session, network: str) -> bool:
+    net = lookup.network(s, network, lookup.BY_NAME, cmd="net-uuid")
+    try:
+        s.print(f"{net.UUIDString()}\n")
+    except libvirt.libvirtError as err:
+        s.last_error = err
+        s.error("failed to get network UUID")
+    return True

@@ -1,0 +1,112 @@
+"""network filter commands (tools/virsh-nwfilter.c): nwfilter-dumpxml, nwfilter-list.
+
+``nwfilter-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
+array in virsh's order (names, ASCII case ignored)::
+
+    [{"uuid": "...", "name": "clean-traffic"}]
+"""
+
+from __future__ import annotations
+
+import libvirt
+
+from vsh import lookup
+from vsh.command import command, option
+from vsh.commands.domain import complete_empty
+from vsh.completion.providers import nwfilter_names
+from vsh.errors import VshError
+from vsh.grammar import OptKind
+from vsh.session import Session
+
+GROUP = "filter"
+
+L = libvirt
+
+
+@command(
+    "nwfilter-dumpxml",
+    summary="network filter information in XML",
+    description="Output the network filter information as an XML dump to stdout.",
+    group=GROUP,
+)
+@option(
+    "nwfilter",
+    OptKind.DATA,
+    "network filter name or uuid",
+    required=True,
+    completer=nwfilter_names,
+)
+@option(
+    "xpath",
+    OptKind.STRING,
+    "xpath expression to filter the XML document",
+    named_only=True,
+    completer=complete_empty,
+)
+@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+def nwfilter_dumpxml(s: Session, nwfilter: str, xpath: str | None, wrap: bool) -> bool:
+    nwf = lookup.nwfilter(s, nwfilter, cmd="nwfilter-dumpxml")
+    if xpath == "":
+        return False
+    xml = nwf.XMLDesc(0)
+    from vsh import xpathdump
+
+    xpathdump.dump(s.print, xml, "nwfilter", xpath, wrap)
+    return True
+
+
+def collect(s: Session) -> list[libvirt.virNWFilter]:
+    """virshNWFilterListCollect: every filter, sorted by name."""
+    conn = s.conn
+    try:
+        filters = conn.listAllNWFilters(0)
+    except libvirt.libvirtError as err:
+        if err.get_error_code() != L.VIR_ERR_NO_SUPPORT:
+            raise VshError("Failed to list network filters", cause=err) from err
+        s.last_error = None
+        try:
+            count = conn.numOfNWFilters()
+        except libvirt.libvirtError as err2:
+            raise VshError("Failed to count network filters", cause=err2) from err2
+        filters = []
+        if count:
+            try:
+                names = conn.listNWFilters()
+            except libvirt.libvirtError as err2:
+                raise VshError("Failed to list network filters", cause=err2) from err2
+            for name in names:
+                try:
+                    filters.append(conn.nwfilterLookupByName(name))
+                except libvirt.libvirtError:
+                    continue
+    from vsh.output.text import to_c_bytes
+
+    return sorted(filters, key=lambda f: to_c_bytes(f.name()).lower())
+
+
+@command(
+    "nwfilter-list",
+    summary="list network filters",
+    description="Returns list of network filters.",
+    group=GROUP,
+)
+@option("json", OptKind.BOOL, "print the filters as JSON", extension=True)
+def nwfilter_list(s: Session, json: bool) -> bool:
+    rows = [{"uuid": f.UUIDString(), "name": f.name()} for f in collect(s)]
+    if json or s.settings.json:
+        from vsh.output.jsonout import render_json
+
+        s.print(render_json(rows))
+        return True
+    from vsh.output.table import render_table
+    from vsh.output.text import locale_is_utf8
+
+    s.print(
+        render_table(
+            ["UUID", "Name"],
+            [[r["uuid"], r["name"]] for r in rows],
+            header_shown=not s.settings.quiet,
+            utf8=locale_is_utf8(),
+        )
+    )
+    return True

@@ -1,0 +1,156 @@
+"""secret commands (tools/virsh-secret.c): secret-dumpxml, secret-list.
+
+Secret values are never read or printed here: these commands show only a
+secret's attributes (UUID, usage, its XML, which holds no value).
+
+``secret-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
+array in virsh's order (UUIDs, ASCII case ignored), the filters applied::
+
+    [{"uuid": "...", "usage_type": "volume" | "ceph" | ... | null,
+      "usage_id": "/var/lib/..." | null}]
+
+  ``usage_type`` is null for a secret virsh lists as "Unused".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libvirt
+
+from vsh import lookup
+from vsh.command import command, option
+from vsh.commands.domain import complete_empty
+from vsh.completion.providers import secret_uuids
+from vsh.errors import VshError
+from vsh.grammar import OptKind
+from vsh.session import Session
+
+GROUP = "secret"
+
+L = libvirt
+
+# virSecretUsageType, in libvirt's enum order.
+USAGE_TYPES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
+
+
+@command(
+    "secret-dumpxml",
+    summary="secret attributes in XML",
+    description="Output attributes of a secret as an XML dump to stdout.",
+    group=GROUP,
+)
+@option("secret", OptKind.DATA, "secret UUID", required=True, completer=secret_uuids)
+@option(
+    "xpath",
+    OptKind.STRING,
+    "xpath expression to filter the XML document",
+    named_only=True,
+    completer=complete_empty,
+)
+@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+def secret_dumpxml(s: Session, secret: str, xpath: str | None, wrap: bool) -> bool:
+    sec = lookup.secret(s, secret, cmd="secret-dumpxml")
+    if xpath == "":
+        return False
+    xml = sec.XMLDesc(0)
+    from vsh import xpathdump
+
+    xpathdump.dump(s.print, xml, "secret", xpath, wrap)
+    return True
+
+
+def collect(s: Session, flags: int) -> list[libvirt.virSecret]:
+    """virshSecretListCollect: the secrets ``flags`` selects, sorted by UUID."""
+    conn = s.conn
+    try:
+        secrets = conn.listAllSecrets(flags)
+    except libvirt.libvirtError as err:
+        if err.get_error_code() != L.VIR_ERR_NO_SUPPORT:
+            raise VshError("Failed to list node secrets", cause=err) from err
+        s.last_error = None
+        if flags:
+            raise VshError("Filtering is not supported by this libvirt") from None
+        try:
+            count = conn.numOfSecrets()
+        except libvirt.libvirtError as err2:
+            raise VshError("Failed to count secrets", cause=err2) from err2
+        secrets = []
+        if count:
+            try:
+                uuids = conn.listSecrets()
+            except libvirt.libvirtError as err2:
+                raise VshError("Failed to list secrets", cause=err2) from err2
+            for uuid in uuids:
+                try:
+                    secrets.append(conn.secretLookupByUUIDString(uuid))
+                except libvirt.libvirtError:
+                    continue
+    return sorted(secrets, key=lambda sec: sec.UUIDString().lower())
+
+
+@command(
+    "secret-list",
+    summary="list secrets",
+    description="Returns a list of secrets",
+    group=GROUP,
+)
+@option("ephemeral", OptKind.BOOL, "list ephemeral secrets")
+@option("no-ephemeral", OptKind.BOOL, "list non-ephemeral secrets")
+@option("private", OptKind.BOOL, "list private secrets")
+@option("no-private", OptKind.BOOL, "list non-private secrets")
+@option("json", OptKind.BOOL, "print the secrets as JSON", extension=True)
+def secret_list(
+    s: Session,
+    ephemeral: bool,
+    no_ephemeral: bool,
+    private: bool,
+    no_private: bool,
+    json: bool,
+) -> bool:
+    flags = 0
+    if ephemeral:
+        flags |= L.VIR_CONNECT_LIST_SECRETS_EPHEMERAL
+    if no_ephemeral:
+        flags |= L.VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL
+    if private:
+        flags |= L.VIR_CONNECT_LIST_SECRETS_PRIVATE
+    if no_private:
+        flags |= L.VIR_CONNECT_LIST_SECRETS_NO_PRIVATE
+    rows: list[dict[str, Any]] = []
+    for sec in collect(s, flags):
+        try:
+            usage = sec.usageType()
+        except libvirt.libvirtError:
+            usage = -1
+        entry: dict[str, Any] = {"uuid": sec.UUIDString(), "usage_type": None, "usage_id": None}
+        if usage:
+            entry["usage_type"] = USAGE_TYPES[usage] if 0 <= usage < len(USAGE_TYPES) else None
+            try:
+                entry["usage_id"] = sec.usageID()
+            except libvirt.libvirtError:
+                entry["usage_id"] = None
+        rows.append(entry)
+    if json or s.settings.json:
+        from vsh.output.jsonout import render_json
+
+        s.print(render_json(rows))
+        return True
+    from vsh.output.table import render_table
+    from vsh.output.text import locale_is_utf8
+
+    table = [
+        [
+            r["uuid"],
+            "Unused"
+            if r["usage_type"] is None
+            else f"{r['usage_type']} {r['usage_id'] if r['usage_id'] is not None else ''}",
+        ]
+        for r in rows
+    ]
+    s.print(
+        render_table(
+            ["UUID", "Usage"], table, header_shown=not s.settings.quiet, utf8=locale_is_utf8()
+        )
+    )
+    return True
