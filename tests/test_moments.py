@@ -1,4 +1,4 @@
-"""Tests for vsh.moments: XML scanning, orders, trees, times, XML building, files.
+"""Tests for vsh.moments: XML scanning, orders, trees, times, XML building.
 
 Expected values come from virsh 9.0.0 (captured as noted) or from the
 libvirt 9.0 sources (tools/virsh-snapshot.c, vsh.c).
@@ -6,7 +6,6 @@ libvirt 9.0 sources (tools/virsh-snapshot.c, vsh.c).
 
 from __future__ import annotations
 
-import os
 import random
 import sys
 import time
@@ -328,13 +327,6 @@ def test_creation_time_parsing() -> None:
 # XML building
 
 
-def test_split_spec() -> None:
-    assert moments.split_spec("a,b") == ["a", "b"]
-    assert moments.split_spec("a,,b,c") == ["a,b", "c"]
-    assert moments.split_spec(",") == ["", ""]
-    assert moments.split_spec("a,") == ["a", ""]
-
-
 def test_snapshot_xml_reference() -> None:
     # tests/virsh-optparse, `snapshot-create-as --print-xml` (complex case).
     xml = moments.snapshot_xml(
@@ -401,36 +393,6 @@ def test_checkpoint_xml() -> None:
 
 def test_xml_escape_drops_control_characters() -> None:
     assert moments.xml_escape("a\x01b\tc\n<'\">&") == "ab\tc\n&lt;&apos;&quot;&gt;&amp;"
-
-
-# ---------------------------------------------------------------------------
-# files
-
-
-def test_read_xml_file(tmp_path) -> None:
-    good = tmp_path / "s.xml"
-    good.write_bytes(b"<domainsnapshot/>\0ignored")
-    assert moments.read_xml_file(str(good)) == "<domainsnapshot/>"
-    with pytest.raises(VshError) as exc:
-        moments.read_xml_file(str(tmp_path / "missing.xml"))
-    assert exc.value.messages == [
-        f"Failed to open file '{tmp_path / 'missing.xml'}': No such file or directory"
-    ]
-    with pytest.raises(VshError) as exc:
-        moments.read_xml_file(str(tmp_path))
-    assert exc.value.messages == [f"Failed to read file '{tmp_path}': Is a directory"]
-
-
-def test_read_xml_file_size_limit(tmp_path) -> None:
-    big = tmp_path / "big.xml"
-    with open(big, "wb") as f:
-        f.truncate(moments.MAX_XML_FILE + 1)
-    with pytest.raises(VshError, match="Value too large for defined data type"):
-        moments.read_xml_file(str(big))
-    with open(big, "wb") as f:
-        f.truncate(moments.MAX_XML_FILE)
-    assert moments.read_xml_file(str(big)) == ""
-    os.unlink(big)
 
 
 def test_utf8_error_matches_the_servers_report() -> None:

@@ -16,7 +16,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vsh.numbers import INT_MAX, INT_MIN, UINT_MAX, ULLONG_MAX, c_int, c_uint, c_ullong
+from vsh.numbers import (
+    INT_MAX,
+    INT_MIN,
+    UINT_MAX,
+    ULLONG_MAX,
+    c_int,
+    c_llong,
+    c_uint,
+    c_ullong,
+    numeric_message,
+    scaled_message,
+    scaled_prefix,
+)
 
 
 @pytest.mark.parametrize(
@@ -164,3 +176,29 @@ NUMBERISH = st.text(st.sampled_from(" \t+-0123456789abcdefxX_.\n"), max_size=12)
 @given(NUMBERISH, st.sampled_from([0, 8, 10, 16]))
 def test_c_int_matches_strtol(text: str, base: int) -> None:
     assert c_int(text, base) == libvirt_str_to_long_i(text, base)
+
+
+def test_c_llong() -> None:
+    assert c_llong(" -9223372036854775808") == -(2**63)
+    assert c_llong("9223372036854775807") == 2**63 - 1
+    assert c_llong("9223372036854775808") is None
+    assert c_llong("12 ") is None
+    assert c_llong("0x10") is None
+    assert c_llong("") is None
+
+
+def test_scaled_prefix() -> None:
+    assert scaled_prefix(" +12KiB") == (12, "KiB")
+    assert scaled_prefix("7") == (7, "")
+    assert scaled_prefix("-1") is None
+    assert scaled_prefix("k") is None
+    assert scaled_prefix(str(2**64)) is None
+
+
+def test_messages() -> None:
+    assert numeric_message("x", "count") == (
+        "Numeric value 'x' for <count> option is malformed or out of range"
+    )
+    assert scaled_message("x", "size") == (
+        "Scaled numeric value 'x' for <size> option is malformed or out of range"
+    )

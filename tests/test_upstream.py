@@ -22,10 +22,10 @@ REPO = Path(__file__).resolve().parent.parent
 RUNNER = REPO / "scripts" / "upstream-tests.sh"
 VSH = Path(sys.executable).parent / "vsh"
 
-# Scripts vsh passes today, in libvirt's order.  Not passing yet (commands
-# missing): virsh-output (attach-disk).
+# Scripts vsh passes today, in libvirt's order.
 PASSING = [
     "virsh-optparse",
+    "virsh-output",
     "virsh-uriprecedence",
     "virsh-snapshot",
     "virsh-checkpoint",

@@ -398,7 +398,7 @@ def nodedev(s: Session, value: str) -> libvirt.virNodeDevice:
     cause: libvirt.libvirtError | None = None
     found = None
     if "," in value:
-        from vsh.commands.domain import split_commas
+        from vsh.vshutil import split_commas
 
         parts = split_commas(value)
         if len(parts) != 2:

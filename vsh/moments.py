@@ -11,7 +11,9 @@ libvirt; everything here is pure, so it can be tested without a server:
   ``--tree`` layout (iterative, any depth);
 * creation times as virsh prints them, and as ISO 8601 for JSON;
 * the XML documents ``snapshot-create-as`` / ``checkpoint-create-as`` build;
-* reading an XML file the way virsh does (10 MiB limit, its error words).
+* a few tests on a moment's XML (disk-snapshot state, UTF-8).
+
+Reading an XML file the way virsh does is :func:`vsh.vshutil.read_file_all`.
 
 XML scanning
 ------------
@@ -55,7 +57,6 @@ are left out, as virsh leaves them out of its tables.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -63,6 +64,7 @@ from dataclasses import dataclass
 
 from vsh.errors import VshError
 from vsh.output.tree import render_tree
+from vsh.vshutil import split_commas
 
 # virDomainSnapshotListFlags
 SNAP_LIST_DESCENDANTS = 1 << 0
@@ -86,9 +88,6 @@ CHK_LIST_DESCENDANTS = 1 << 0
 CHK_LIST_TOPOLOGICAL = 1 << 1
 CHK_LIST_LEAVES = 1 << 2
 CHK_LIST_NO_LEAVES = 1 << 3
-
-# virsh's VSH_MAX_XML_FILE
-MAX_XML_FILE = 10 * 1024 * 1024
 
 
 # ---------------------------------------------------------------------------
@@ -355,24 +354,6 @@ def xml_escape(text: str) -> str:
     return "".join(_XML_ESCAPES.get(ch, "" if ch in _XML_DROPPED else ch) for ch in text)
 
 
-def split_spec(text: str) -> list[str]:
-    """vshStringToArray: split on ',' where ',,' is a literal comma."""
-    parts = text.split(",")
-    out = [parts[0]]
-    concat = False
-    for part in parts[1:]:
-        if concat:
-            out[-1] += "," + part
-            concat = False
-        elif part == "":
-            concat = True
-        else:
-            out.append(part)
-    if concat:
-        out.append("")
-    return out
-
-
 def _take(token: str, key: str, seen: dict[str, str]) -> bool:
     """Claim ``key=value`` for a key not yet seen (virsh's STRPREFIX chain)."""
     prefix = key + "="
@@ -385,7 +366,7 @@ def _take(token: str, key: str, seen: dict[str, str]) -> bool:
 def memspec_xml(spec: str) -> str:
     """The ``<memory .../>`` line of a ``--memspec``, or virsh's error."""
     seen: dict[str, str] = {}
-    for token in split_spec(spec):
+    for token in split_commas(spec):
         if _take(token, "snapshot", seen) or _take(token, "file", seen):
             continue
         if "file" not in seen and token.startswith("/"):
@@ -409,7 +390,7 @@ def _disk_open(tokens: list[str] | None, indent: str) -> str:
 
 def snapshot_diskspec_xml(spec: str) -> str:
     """One ``<disk>`` of a snapshot ``--diskspec``, or virsh's error(s)."""
-    tokens = split_spec(spec) if spec else None
+    tokens = split_commas(spec) if spec else None
     seen: dict[str, str] = {}
     for token in (tokens or [])[1:]:
         if not any(_take(token, k, seen) for k in ("snapshot", "driver", "stype", "file")):
@@ -439,7 +420,7 @@ def snapshot_diskspec_xml(spec: str) -> str:
 
 def checkpoint_diskspec_xml(spec: str) -> str:
     """One ``<disk .../>`` of a checkpoint ``--diskspec``, or virsh's error."""
-    tokens = split_spec(spec) if spec else None
+    tokens = split_commas(spec) if spec else None
     seen: dict[str, str] = {}
     for token in (tokens or [])[1:]:
         if not any(_take(token, k, seen) for k in ("checkpoint", "bitmap")):
@@ -493,33 +474,8 @@ def checkpoint_xml(name: str | None, description: str | None, diskspecs: Sequenc
 
 
 # ---------------------------------------------------------------------------
-# Files
+# XML checks
 # ---------------------------------------------------------------------------
-
-
-def read_xml_file(path: str) -> str:
-    """virFileReadAll(path, 10 MiB) with virsh's error words; text up to a NUL."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        raise VshError(f"Failed to open file '{path}': {exc.strerror}") from exc
-    try:
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_XML_FILE:
-            chunk = os.read(fd, min(1 << 20, MAX_XML_FILE + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        raise VshError(f"Failed to read file '{path}': {exc.strerror}") from exc
-    finally:
-        os.close(fd)
-    if size > MAX_XML_FILE:
-        raise VshError(f"Failed to read file '{path}': {os.strerror(75)}")  # EOVERFLOW
-    data = b"".join(chunks).split(b"\0", 1)[0]
-    return data.decode("utf-8", "surrogateescape")
 
 
 def has_disk_snapshot_state(xml: str) -> bool:

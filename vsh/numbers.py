@@ -5,10 +5,13 @@ Strict like libvirt: the whole string must be a number, leading blanks allowed.
 
 from __future__ import annotations
 
+import re
+
 _BLANKS = " \t\n\v\f\r"
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 UINT_MAX = 2**32 - 1
 ULLONG_MAX = 2**64 - 1
+LLONG_MIN, LLONG_MAX = -(2**63), 2**63 - 1
 
 
 def _c_integer(text: str, base: int) -> int | None:
@@ -65,3 +68,59 @@ def c_ullong(text: str, base: int = 10, *, positive: bool = False) -> int | None
             return None
         value += ULLONG_MAX + 1
     return value if value <= ULLONG_MAX else None
+
+
+def c_llong(text: str) -> int | None:
+    """virStrToLong_ll in base 10: the whole text, blanks first allowed, else None."""
+    if _STRTOULL.fullmatch(text) is None:
+        return None
+    value = int(text.strip(_BLANKS))
+    return value if LLONG_MIN <= value <= LLONG_MAX else None
+
+
+# strtoull's accepted prefix in base 10 (ASCII digits only)
+_STRTOULL = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
+
+
+def scaled_prefix(text: str) -> tuple[int, str] | None:
+    """virStrToLong_ullp's part of vshCommandOptScaledInt: the unsigned number
+    at the start of ``text`` (no '-' at all) and the suffix after it, or None."""
+    match = _STRTOULL.match(text)
+    if match is None or "-" in match.group():
+        return None
+    number = int(match.group().strip(_BLANKS))
+    if number > ULLONG_MAX:
+        return None
+    return number, text[match.end() :]
+
+
+def scale_integer(value: int, suffix: str, scale: int, limit: int) -> int:
+    """virScaleInteger: ``value`` times the suffix's scale; raises ValueError(libvirt text)."""
+    if not suffix:
+        pass
+    elif suffix.lower() in ("b", "byte", "bytes"):
+        scale = 1
+    else:
+        if len(suffix) == 1 or suffix[1:].lower() == "ib":
+            base = 1024
+        elif suffix[1].lower() == "b" and len(suffix) == 2:
+            base = 1000
+        else:
+            raise ValueError(f"invalid argument: unknown suffix '{suffix}'")
+        power = "kmgtpe".find(suffix[0].lower()) if suffix[0].isascii() else -1
+        if power < 0:
+            raise ValueError(f"invalid argument: unknown suffix '{suffix}'")
+        scale = base ** (power + 1)
+    if value and value > limit // scale:
+        raise ValueError(f"numerical overflow: value too large: {value}{suffix}")
+    return value * scale
+
+
+def numeric_message(value: object, name: str) -> str:
+    """virsh's error for a number option it cannot parse (vshCommandOpt*Int)."""
+    return f"Numeric value '{value}' for <{name}> option is malformed or out of range"
+
+
+def scaled_message(value: str, name: str) -> str:
+    """virsh's error for a scaled number option (vshCommandOptScaledInt)."""
+    return f"Scaled numeric value '{value}' for <{name}> option is malformed or out of range"

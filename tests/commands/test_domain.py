@@ -1,4 +1,4 @@
-"""vsh.commands.domain: file reading, option parsing, undefine's logic and
+"""vsh.commands.domain: option parsing, undefine's logic and
 XPath look-ups (``--xpath`` output itself is tested in tests/test_xpathdump.py).
 
 Expected results follow libvirt 9.0's C source (virsh-domain.c, virfile.c,
@@ -10,9 +10,6 @@ Stand-ins for libvirt objects come from tests/commands/fakes.py.
 
 from __future__ import annotations
 
-import errno
-import os
-from pathlib import Path
 from typing import Any
 
 import libvirt
@@ -20,53 +17,9 @@ import pytest
 
 from tests.commands.fakes import Fake, lv_error, output, run_script, session_with
 from vsh.commands import domain
-from vsh.commands.domain import (
-    VSH_MAX_XML_FILE,
-    fetch_pass_fds,
-    read_file_all,
-    split_commas,
-    utf8_problem,
-)
+from vsh.commands.domain import fetch_pass_fds, utf8_problem
 from vsh.errors import VshError
 from vsh.session import Session
-
-# ---------------------------------------------------------------------------
-# read_file_all (virFileReadAll with VSH_MAX_XML_FILE)
-
-
-def test_read_file_all(tmp_path: Path) -> None:
-    f = tmp_path / "d.xml"
-    f.write_text("<domain>é</domain>\n")
-    assert read_file_all(str(f)) == "<domain>é</domain>\n"
-
-
-def test_read_file_all_errors(tmp_path: Path) -> None:
-    missing = tmp_path / "missing.xml"
-    with pytest.raises(VshError) as exc:
-        read_file_all(str(missing))
-    assert exc.value.messages == [f"Failed to open file '{missing}': No such file or directory"]
-    with pytest.raises(VshError) as exc:
-        read_file_all(str(tmp_path))
-    assert exc.value.messages == [f"Failed to read file '{tmp_path}': Is a directory"]
-
-
-def test_read_file_all_limit(tmp_path: Path) -> None:
-    assert VSH_MAX_XML_FILE == 10 * 1024 * 1024
-    f = tmp_path / "f"
-    f.write_bytes(b"x" * 100)
-    assert len(read_file_all(str(f), maxlen=100)) == 100
-    with pytest.raises(VshError) as exc:
-        read_file_all(str(f), maxlen=99)
-    assert exc.value.messages == [f"Failed to read file '{f}': {os.strerror(errno.EOVERFLOW)}"]
-    assert os.strerror(errno.EOVERFLOW) == "Value too large for defined data type"
-
-
-def test_read_file_all_stops_at_nul_and_keeps_bad_bytes(tmp_path: Path) -> None:
-    f = tmp_path / "f"
-    f.write_bytes(b"<a>\xe9</a>\0rest")
-    text = read_file_all(str(f))
-    assert text == "<a>\udce9</a>"
-    assert text.encode("utf-8", "surrogateescape") == b"<a>\xe9</a>"
 
 
 def test_utf8_problem_matches_libvirt() -> None:
@@ -87,15 +40,6 @@ def test_utf8_problem_matches_libvirt() -> None:
     assert problem is not None
     assert problem.startswith("(domain_definition):2: ")
     assert problem.endswith("\t<b>\ufffd</b>\n\t---^")
-
-
-def test_split_commas() -> None:
-    assert split_commas("a,b") == ["a", "b"]
-    assert split_commas("a,,b,c") == ["a,b", "c"]
-    assert split_commas("a,") == ["a", ""]
-    assert split_commas("a,,") == ["a,"]
-    assert split_commas("a,,,") == ["a,", ""]
-    assert split_commas("") == [""]
 
 
 def test_fetch_pass_fds() -> None:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from vsh.commands.common import opt_int, opt_scaled, opt_uint
 from vsh.commands.domain_resources import (
     format_bitmap,
-    opt_int,
-    opt_scaled,
-    opt_uint,
     parse_bitmap,
-    scale_integer,
     typed_value,
 )
 from vsh.errors import VshError
+from vsh.numbers import scale_integer
 
 ULONG_MAX = 2**64 - 1
 

@@ -9,6 +9,7 @@ from vsh.command import command, option
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.session import Session
+from vsh.vshutil import split_commas
 
 GROUP = "virsh"
 
@@ -36,20 +37,7 @@ def _split_commas(text: str) -> list[str]:
     """Split on ',' where ',,' stands for a literal comma (virsh vshStringToArray)."""
     if not text:
         return []  # g_strsplit("") is an empty vector: nothing at all is printed
-    parts = text.split(",")
-    out = [parts[0]]
-    concat = False
-    for part in parts[1:]:
-        if concat:
-            out[-1] += "," + part
-            concat = False
-        elif part == "":
-            concat = True
-        else:
-            out.append(part)
-    if concat:
-        out.append("")
-    return out
+    return split_commas(text)
 
 
 _SHELL_SPECIAL = set("\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")

@@ -35,7 +35,7 @@ from vsh.command import command, option
 from vsh.completion.providers import snapshot_names
 from vsh.errors import VshError, is_disconnect, libvirt_message
 from vsh.grammar import OptKind
-from vsh.numbers import c_int
+from vsh.numbers import c_int, numeric_message
 from vsh.output.jsonout import render_json
 from vsh.output.table import render_table
 from vsh.session import Session
@@ -1051,9 +1051,7 @@ def snapshot_restore(
     if parallel is not None:
         number = c_int(parallel)
         if number is None:
-            raise VshError(
-                f"Numeric value '{parallel}' for <parallel> option is malformed or out of range"
-            )
+            raise VshError(numeric_message(parallel, "parallel"))
         if not 1 <= number <= restore.MAX_PARALLEL:
             raise VshError(f"--parallel must be between 1 and {restore.MAX_PARALLEL}")
         workers = number

@@ -8,33 +8,22 @@ The ``--json`` output is described in :mod:`vsh.moments`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import libvirt
 
 from vsh import lookup, moments
 from vsh.command import command, option
+from vsh.commands.common import domain_option
 from vsh.completion import providers
 from vsh.errors import VshError, libvirt_message
 from vsh.grammar import OptKind
 from vsh.moments import Entry
 from vsh.session import Session
+from vsh.vshutil import read_file_all
 
 GROUP = "checkpoint"
 HAS = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT
-
-
-def _domain(flags: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """VIRSH_COMMON_OPT_DOMAIN_FULL: the <domain> data option and its completer."""
-    return option(
-        "domain",
-        OptKind.DATA,
-        "domain name, id or uuid",
-        required=True,
-        completer=lookup.complete_domain_names,
-        completer_flags=flags,
-    )
 
 
 _TOPO = moments.CHK_LIST_TOPOLOGICAL
@@ -66,7 +55,7 @@ def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str 
     description="Create a checkpoint from XML for use in future incremental backups",
     group=GROUP,
 )
-@_domain(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("xmlfile", OptKind.STRING, "domain checkpoint XML", value_kind="file")
 @option("redefine", OptKind.BOOL, "redefine metadata for existing checkpoint")
 @option("redefine-validate", OptKind.BOOL, "validate the redefined checkpoint")
@@ -90,7 +79,7 @@ def checkpoint_create(
         flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE
     dom = lookup.domain(s, domain, cmd="checkpoint-create")
     path = s.text(xmlfile, "xmlfile")
-    xml = "<domaincheckpoint/>" if path is None else moments.read_xml_file(path)
+    xml = "<domaincheckpoint/>" if path is None else read_file_all(path)
     return _create(s, dom, xml, flags, path)
 
 
@@ -100,7 +89,7 @@ def checkpoint_create(
     description="Create a checkpoint from arguments for use in future incremental backups",
     group=GROUP,
 )
-@_domain(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("name", OptKind.STRING, "name of checkpoint", value_kind="empty")
 @option("description", OptKind.STRING, "description of checkpoint", value_kind="empty")
 @option("print-xml", OptKind.BOOL, "print XML document rather than create")
@@ -142,7 +131,7 @@ def checkpoint_create_as(
     description="Checkpoint Delete",
     group=GROUP,
 )
-@_domain(HAS | libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(HAS | libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
 @option("children", OptKind.BOOL, "delete checkpoint and all children")
 @option("children-only", OptKind.BOOL, "delete children but not checkpoint")
@@ -188,7 +177,7 @@ def checkpoint_delete(
     description="Checkpoint Dump XML",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
 @option("security-info", OptKind.BOOL, "include security sensitive information in XML dump")
 @option("no-domain", OptKind.BOOL, "exclude <domain> from XML")
@@ -240,7 +229,7 @@ def checkpoint_dumpxml(
     description="Edit the domain checkpoint XML for a named checkpoint",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
 def checkpoint_edit(s: Session, domain: str, checkpointname: str | None) -> bool:
     from vsh import editor
@@ -304,7 +293,7 @@ def parent_name(s: Session, chk: libvirt.virDomainCheckpoint) -> str | None:
     description="Returns basic information about a checkpoint.",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
 @option("json", OptKind.BOOL, "print the information as a JSON object", extension=True)
 def checkpoint_info(s: Session, domain: str, checkpointname: str | None, json: bool) -> bool:
@@ -457,7 +446,7 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
     description="Checkpoint List",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("parent", OptKind.BOOL, "add a column showing parent checkpoint")
 @option("roots", OptKind.BOOL, "list only checkpoints without parents")
 @option("leaves", OptKind.BOOL, "list only checkpoints without children")
@@ -532,7 +521,7 @@ def checkpoint_list(s: Session, domain: str, **opt: Any) -> bool:
     description="Extract the checkpoint's parent, if any",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option(
     "checkpointname",
     OptKind.STRING,

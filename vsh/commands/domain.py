@@ -3,8 +3,7 @@
 In virsh's help order: autostart, create, define, destroy, domid, domname,
 domuuid, dumpxml, reboot, reset, resume, shutdown, start, suspend, undefine.
 
-Also here, for other commands to share: :func:`read_file_all` (virsh's
-``virFileReadAll`` with its 10 MiB limit and messages) and :func:`parse_xml`
+Also here, for other commands to share: :func:`parse_xml`
 (XPath look-ups in a domain's XML).  ``--xpath``/``--wrap`` output and the
 look-ups both go through :mod:`vsh.xpathdump`, the system libxml2 that virsh
 uses, loaded only when needed.
@@ -12,7 +11,6 @@ uses, loaded only when needed.
 
 from __future__ import annotations
 
-import errno
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -20,17 +18,18 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
+from vsh.commands.common import complete_empty, domain_option, file_option, xpath_options
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.numbers import c_int
 from vsh.session import Session
+from vsh.vshutil import read_file_all, split_commas
 
 if TYPE_CHECKING:
     from vsh.xpathdump import Node
 
 GROUP = "domain"
 
-VSH_MAX_XML_FILE = 10 * 1024 * 1024
 UINT_MAX = 2**32 - 1
 
 L = libvirt
@@ -38,35 +37,6 @@ L = libvirt
 
 # ---------------------------------------------------------------------------
 # helpers shared by the commands
-
-
-def read_file_all(path: str, maxlen: int = VSH_MAX_XML_FILE) -> str:
-    """virFileReadAll: the file's text, at most ``maxlen`` bytes, or virsh's error.
-
-    Like the C string virsh passes on, the text ends at the first NUL byte.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        raise VshError(f"Failed to open file '{path}': {exc.strerror}") from None
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        while size <= maxlen:
-            try:
-                data = os.read(fd, min(1 << 16, maxlen + 1 - size))
-            except OSError as exc:
-                raise VshError(f"Failed to read file '{path}': {exc.strerror}") from None
-            if not data:
-                break
-            chunks.append(data)
-            size += len(data)
-    finally:
-        os.close(fd)
-    if size > maxlen:
-        raise VshError(f"Failed to read file '{path}': {os.strerror(errno.EOVERFLOW)}")
-    raw = b"".join(chunks).split(b"\0", 1)[0]
-    return raw.decode("utf-8", "surrogateescape")
 
 
 def utf8_problem(text: str, docname: str = "(domain_definition)") -> str | None:
@@ -97,24 +67,6 @@ def utf8_problem(text: str, docname: str = "(domain_definition)") -> str | None:
     )
 
 
-def split_commas(text: str) -> list[str]:
-    """vshStringToArray: split on ',' where ',,' stands for a literal comma."""
-    parts = text.split(",")
-    out = [parts[0]]
-    concat = False
-    for part in parts[1:]:
-        if concat:
-            out[-1] += "," + part
-            concat = False
-        elif part == "":
-            concat = True
-        else:
-            out.append(part)
-    if concat:
-        out.append("")
-    return out
-
-
 def fetch_pass_fds(value: str | None) -> list[int]:
     """virshFetchPassFdsList: ``--pass-fds N,M,...`` (absent or empty: none)."""
     if not value:
@@ -140,6 +92,18 @@ def parse_xml(text: str) -> Node | None:
     return xpathdump.parse(text)
 
 
+def domain_xml(dom: libvirt.virDomain, flags: int = 0) -> Node:
+    """virshDomainGetXMLFromDom: the domain's XML parsed, or virsh's errors."""
+    try:
+        desc = dom.XMLDesc(flags)
+    except libvirt.libvirtError as err:
+        raise VshError("Failed to get domain description xml", cause=err) from err
+    root = parse_xml(desc)
+    if root is None:
+        raise VshError("Failed to parse domain description xml")
+    return root
+
+
 def run_console(s: Session, dom: libvirt.virDomain) -> bool:
     """cmdRunConsole's checks; vsh has no interactive console to hand over to."""
     try:
@@ -156,11 +120,6 @@ def run_console(s: Session, dom: libvirt.virDomain) -> bool:
         return False
     s.error("interactive console is not supported by vsh")
     return False
-
-
-def complete_empty(_s: Session, _flags: int = 0) -> list[str]:
-    """virshCompleteEmpty: nothing to offer."""
-    return []
 
 
 SHUTDOWN_MODES = ("acpi", "agent", "initctl", "signal", "paravirt")
@@ -193,20 +152,6 @@ def complete_undefine_storage(s: Session, _flags: int = 0, values: Any = None) -
     return comma_list(values.get("storage"), targets)
 
 
-def _domain_option(help_text: str, flags: int) -> Any:
-    return option(
-        "domain",
-        OptKind.DATA,
-        help_text,
-        required=True,
-        completer=lookup.complete_domain_names,
-        completer_flags=flags,
-    )
-
-
-FULL = "domain name, id or uuid"
-
-
 # ---------------------------------------------------------------------------
 # commands, in virsh's table order
 
@@ -217,7 +162,7 @@ FULL = "domain name, id or uuid"
     description="Configure a domain to be automatically started at boot.",
     group=GROUP,
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_PERSISTENT)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_PERSISTENT)
 @option("disable", OptKind.BOOL, "disable autostarting")
 def autostart(s: Session, domain: str, disable: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="autostart")
@@ -237,13 +182,7 @@ def autostart(s: Session, domain: str, disable: bool) -> bool:
     description="Create a domain.",
     group=GROUP,
 )
-@option(
-    "file",
-    OptKind.DATA,
-    "file containing an XML domain description",
-    required=True,
-    value_kind="file",
-)
+@file_option("file containing an XML domain description")
 @option("console", OptKind.BOOL, "attach to console after creation")
 @option("paused", OptKind.BOOL, "leave the guest paused after creation")
 @option("autodestroy", OptKind.BOOL, "automatically destroy the guest when virsh disconnects")
@@ -298,13 +237,7 @@ def create(
     description="Define a domain.",
     group=GROUP,
 )
-@option(
-    "file",
-    OptKind.DATA,
-    "file containing an XML domain description",
-    required=True,
-    value_kind="file",
-)
+@file_option("file containing an XML domain description")
 @option("validate", OptKind.BOOL, "validate the XML against the schema")
 def define(s: Session, file: str, validate: bool) -> bool:
     path = s.text(file, "file")
@@ -330,7 +263,7 @@ def define(s: Session, file: str, validate: bool) -> bool:
     description="Forcefully stop a given domain, but leave its resources intact.",
     group=GROUP,
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("graceful", OptKind.BOOL, "terminate gracefully")
 @option("remove-logs", OptKind.BOOL, "remove domain logs")
 def destroy(s: Session, domain: str, graceful: bool, remove_logs: bool) -> bool:
@@ -357,7 +290,7 @@ def destroy(s: Session, domain: str, graceful: bool, remove_logs: bool) -> bool:
     description="",
     group=GROUP,
 )
-@_domain_option("domain name or uuid", L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE, "domain name or uuid")
 def domid(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, lookup.BY_NAME | lookup.BY_UUID, cmd="domid")
     dom_id = dom.ID()
@@ -390,7 +323,7 @@ def domname(s: Session, domain: str) -> bool:
     description="",
     group=GROUP,
 )
-@_domain_option("domain id or name", 0)
+@domain_option(0, "domain id or name")
 def domuuid(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, lookup.BY_NAME | lookup.BY_ID, cmd="domuuid")
     try:
@@ -407,19 +340,12 @@ def domuuid(s: Session, domain: str) -> bool:
     description="Output the domain information as an XML dump to stdout.",
     group=GROUP,
 )
-@_domain_option(FULL, 0)
+@domain_option()
 @option("inactive", OptKind.BOOL, "show inactive defined XML")
 @option("security-info", OptKind.BOOL, "include security sensitive information in XML dump")
 @option("update-cpu", OptKind.BOOL, "update guest CPU according to host CPU")
 @option("migratable", OptKind.BOOL, "provide XML suitable for migrations")
-@option(
-    "xpath",
-    OptKind.STRING,
-    "xpath expression to filter the XML document",
-    named_only=True,
-    completer=complete_empty,
-)
-@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+@xpath_options
 def dumpxml(
     s: Session,
     domain: str,
@@ -482,7 +408,7 @@ _SHUTDOWN_MODES = {
     description="Run a reboot command in the target domain.",
     group=GROUP,
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option(
     "mode",
     OptKind.STRING,
@@ -510,7 +436,7 @@ def reboot(s: Session, domain: str, mode: str | None) -> bool:
     description="Reset the target domain as if by power button",
     group=GROUP,
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 def reset(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="reset")
     try:
@@ -527,7 +453,7 @@ def reset(s: Session, domain: str) -> bool:
     description="Resume a previously suspended domain.",
     group=GROUP,
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_PAUSED)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_PAUSED)
 def resume(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="resume")
     try:
@@ -544,7 +470,7 @@ def resume(s: Session, domain: str) -> bool:
     description="Run shutdown in the target domain.",
     group=GROUP,
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option(
     "mode",
     OptKind.STRING,
@@ -577,7 +503,7 @@ def shutdown(s: Session, domain: str, mode: str | None) -> bool:
     "    is present.",
     group=GROUP,
 )
-@_domain_option("name of the inactive domain", L.VIR_CONNECT_LIST_DOMAINS_SHUTOFF)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_SHUTOFF, "name of the inactive domain")
 @option("console", OptKind.BOOL, "attach to console after creation")
 @option("paused", OptKind.BOOL, "leave the guest paused after creation")
 @option("autodestroy", OptKind.BOOL, "automatically destroy the guest when virsh disconnects")
@@ -659,7 +585,7 @@ def _create(dom: libvirt.virDomain, fds: list[int], flags: int, always_flags: bo
     description="Suspend a running domain.",
     group=GROUP,
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_RUNNING)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_RUNNING)
 def suspend(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="suspend")
     try:
@@ -684,13 +610,7 @@ def _storage_volumes(
     s: Session, dom: libvirt.virDomain, vol_string: str | None
 ) -> list[_Volume] | None:
     """The volumes to remove with the domain, or None when virsh gives up."""
-    try:
-        desc = dom.XMLDesc(0)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to get domain description xml", cause=err) from err
-    root = parse_xml(desc)
-    if root is None:
-        raise VshError("Failed to parse domain description xml")
+    root = domain_xml(dom)
     wanted: list[str | None] = list(split_commas(vol_string)) if vol_string is not None else []
     vols: list[_Volume] = []
     conn = s.conn
@@ -758,7 +678,7 @@ def _count(s: Session, call: Any) -> int:
     description="Undefine an inactive domain, or convert persistent to transient.",
     group=GROUP,
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_PERSISTENT)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_PERSISTENT)
 @option("managed-save", OptKind.BOOL, "remove domain managed state file")
 @option(
     "storage",

@@ -3,9 +3,9 @@
 In virsh's help order: cpu-stats, qemu-monitor-command, schedinfo, setmaxmem,
 setmem, setvcpus, vcpucount, vcpuinfo, vcpupin.
 
-Also here, for other command modules to share, virsh's option number parsing
-with its messages: :func:`opt_int`, :func:`opt_uint`, :func:`opt_scaled`, and
-:func:`typed_value` (vshGetTypedParamValue's text of a typed parameter).
+Also here, for other command modules to share, :func:`typed_value`
+(vshGetTypedParamValue's text of a typed parameter); virsh's option number
+parsing with its messages is in :mod:`vsh.commands.common`.
 
 ``--json`` (a vsh extension, hidden from ``help CMD``) schemas, all keys
 always present:
@@ -40,14 +40,14 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
+from vsh.commands.common import affect_options, domain_option, opt_int, opt_scaled, opt_uint
 from vsh.errors import VshError
 from vsh.grammar import OptKind
-from vsh.numbers import ULLONG_MAX, c_int, c_uint
+from vsh.numbers import c_int, c_llong, c_uint
 from vsh.session import Session
 
 GROUP = "domain"
 L = libvirt
-FULL = "domain name, id or uuid"
 
 AFFECT_CURRENT = L.VIR_DOMAIN_AFFECT_CURRENT
 AFFECT_LIVE = L.VIR_DOMAIN_AFFECT_LIVE
@@ -55,73 +55,7 @@ AFFECT_CONFIG = L.VIR_DOMAIN_AFFECT_CONFIG
 
 
 # ---------------------------------------------------------------------------
-# helpers: virsh's option number parsing (vsh.c) and typed parameters
-
-
-def _numeric_error(value: str, name: str) -> VshError:
-    return VshError(f"Numeric value '{value}' for <{name}> option is malformed or out of range")
-
-
-def opt_int(value: str | None, name: str) -> int | None:
-    """vshCommandOptInt: None when absent, else an int or virsh's error."""
-    if value is None:
-        return None
-    number = c_int(value)
-    if number is None:
-        raise _numeric_error(value, name)
-    return number
-
-
-def opt_uint(value: str | None, name: str, *, wrap: bool = False) -> int | None:
-    """vshCommandOptUInt (no '-' at all) or, with ``wrap``, vshCommandOptUIntWrap."""
-    if value is None:
-        return None
-    number = c_uint(value)
-    if number is None or (not wrap and "-" in value):
-        raise _numeric_error(value, name)
-    return number
-
-
-_STRTOULL = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
-
-
-def scale_integer(value: int, suffix: str, scale: int, limit: int) -> int:
-    """virScaleInteger: ``value`` times the suffix's scale; raises ValueError(libvirt text)."""
-    if not suffix:
-        pass
-    elif suffix.lower() in ("b", "byte", "bytes"):
-        scale = 1
-    else:
-        if len(suffix) == 1 or suffix[1:].lower() == "ib":
-            base = 1024
-        elif suffix[1].lower() == "b" and len(suffix) == 2:
-            base = 1000
-        else:
-            raise ValueError(f"invalid argument: unknown suffix '{suffix}'")
-        power = "kmgtpe".find(suffix[0].lower()) if suffix[0].isascii() else -1
-        if power < 0:
-            raise ValueError(f"invalid argument: unknown suffix '{suffix}'")
-        scale = base ** (power + 1)
-    if value and value > limit // scale:
-        raise ValueError(f"numerical overflow: value too large: {value}{suffix}")
-    return value * scale
-
-
-def opt_scaled(value: str | None, name: str, scale: int, limit: int) -> int | None:
-    """vshCommandOptScaledInt: None when absent, else bytes or virsh's two-line error."""
-    if value is None:
-        return None
-    message = f"Scaled numeric value '{value}' for <{name}> option is malformed or out of range"
-    match = _STRTOULL.match(value)
-    if match is None or "-" in match.group():
-        raise VshError(message)
-    number = int(match.group().strip(" \t\n\v\f\r"))
-    if number > ULLONG_MAX:
-        raise VshError(message)
-    try:
-        return scale_integer(number, value[match.end() :], scale, limit)
-    except ValueError as exc:
-        raise VshError(message, str(exc)) from None
+# helpers: typed parameters
 
 
 def exclusive(**opts: bool) -> None:
@@ -241,17 +175,6 @@ def parse_bitmap(text: str, size: int) -> list[bool] | None:
     return bits
 
 
-def _domain_option(help_text: str, flags: int) -> Any:
-    return option(
-        "domain",
-        OptKind.DATA,
-        help_text,
-        required=True,
-        completer=lookup.complete_domain_names,
-        completer_flags=flags,
-    )
-
-
 def _json(obj: Any) -> str:
     from vsh.output.jsonout import render_json
 
@@ -274,7 +197,7 @@ def _cpu_stat_line(field: str, value: Any) -> str:
     description="Display per-CPU and total statistics about the domain's CPUs",
     group=GROUP,
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("total", OptKind.BOOL, "Show total statistics only")
 @option("start", OptKind.INT, "Show statistics from this CPU")
 @option("count", OptKind.INT, "Number of shown CPUs at most")
@@ -355,7 +278,7 @@ def _concat_cmd(words: tuple[str, ...]) -> str:
     group=GROUP,
     exclusive=(("hmp", "pretty"), ("hmp", "return-value")),
 )
-@_domain_option(FULL, L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("hmp", OptKind.BOOL, "command is in human monitor protocol")
 @option("pretty", OptKind.BOOL, "pretty-print any qemu monitor protocol output")
 @option(
@@ -498,18 +421,10 @@ def _typed_from_string(field: str, current: Any, text: str) -> Any:
     elif kind == _ULLONG:
         value = c_ullong(text)
     else:
-        value = _c_llong(text)
+        value = c_llong(text)
     if value is None:
         raise bad(kind)
     return value
-
-
-def _c_llong(text: str) -> int | None:
-    match = _STRTOULL.fullmatch(text)
-    if match is None:
-        return None
-    value = int(text.strip(_SPACES))
-    return value if -(2**63) <= value < 2**63 else None
 
 
 @command(
@@ -518,7 +433,7 @@ def _c_llong(text: str) -> int | None:
     description="Show/Set scheduler parameters.",
     group=GROUP,
 )
-@_domain_option(FULL, 0)
+@domain_option()
 @option("weight", OptKind.INT, "weight for XEN_CREDIT", named_only=True)
 @option("cap", OptKind.INT, "cap for XEN_CREDIT", named_only=True)
 @option("current", OptKind.BOOL, "get/set current scheduler info")
@@ -636,7 +551,7 @@ ULONG_MAX = 2**64 - 1
     description="Change the maximum memory allocation limit in the guest domain.",
     group=GROUP,
 )
-@_domain_option(FULL, 0)
+@domain_option()
 @option("kilobytes", OptKind.ALIAS, "size", alias="size")
 @option(
     "size",
@@ -644,9 +559,7 @@ ULONG_MAX = 2**64 - 1
     "new maximum memory size, as scaled integer (default KiB)",
     required=True,
 )
-@option("config", OptKind.BOOL, "affect next boot")
-@option("live", OptKind.BOOL, "affect running domain")
-@option("current", OptKind.BOOL, "affect current domain")
+@affect_options
 def setmaxmem(s: Session, domain: str, size: str, config: bool, live: bool, current: bool) -> bool:
     exclusive(current=current, live=live)
     exclusive(current=current, config=config)
@@ -672,12 +585,10 @@ def setmaxmem(s: Session, domain: str, size: str, config: bool, live: bool, curr
     description="Change the current memory allocation in the guest domain.",
     group=GROUP,
 )
-@_domain_option(FULL, 0)
+@domain_option()
 @option("kilobytes", OptKind.ALIAS, "size", alias="size")
 @option("size", OptKind.INT, "new memory size, as scaled integer (default KiB)", required=True)
-@option("config", OptKind.BOOL, "affect next boot")
-@option("live", OptKind.BOOL, "affect running domain")
-@option("current", OptKind.BOOL, "affect current domain")
+@affect_options
 def setmem(s: Session, domain: str, size: str, config: bool, live: bool, current: bool) -> bool:
     exclusive(current=current, live=live)
     exclusive(current=current, config=config)
@@ -705,12 +616,10 @@ def setmem(s: Session, domain: str, size: str, config: bool, live: bool, current
     description="Change the number of virtual CPUs in the guest domain.",
     group=GROUP,
 )
-@_domain_option(FULL, 0)
+@domain_option()
 @option("count", OptKind.INT, "number of virtual CPUs", required=True)
 @option("maximum", OptKind.BOOL, "set maximum limit on next boot")
-@option("config", OptKind.BOOL, "affect next boot")
-@option("live", OptKind.BOOL, "affect running domain")
-@option("current", OptKind.BOOL, "affect current domain")
+@affect_options
 @option("guest", OptKind.BOOL, "modify cpu state in the guest")
 @option("hotpluggable", OptKind.BOOL, "make added vcpus hot(un)pluggable")
 def setvcpus(
@@ -801,7 +710,7 @@ def cpu_count_collect(
     description="Returns the number of virtual CPUs used by the domain.",
     group=GROUP,
 )
-@_domain_option(FULL, 0)
+@domain_option()
 @option("maximum", OptKind.BOOL, "get maximum count of vcpus")
 @option("active", OptKind.BOOL, "get number of currently active vcpus")
 @option("live", OptKind.BOOL, "get value from running domain")
@@ -914,7 +823,7 @@ def _vcpu_bitmap(dom: libvirt.virDomain) -> list[int]:
     description="Returns basic information about the domain virtual CPUs.",
     group=GROUP,
 )
-@_domain_option(FULL, 0)
+@domain_option()
 @option("pretty", OptKind.BOOL, "return human readable output")
 @option("json", OptKind.BOOL, "print the vCPUs as JSON", extension=True)
 def vcpuinfo(s: Session, domain: str, pretty: bool, json: bool) -> bool:
@@ -1017,7 +926,7 @@ def _vcpupin_query(
     description="Pin domain VCPUs to host physical CPUs.",
     group=GROUP,
 )
-@_domain_option(FULL, 0)
+@domain_option()
 @option("vcpu", OptKind.INT, "vcpu number")
 @option(
     "cpulist",
@@ -1025,9 +934,7 @@ def _vcpupin_query(
     "host cpu number(s) to set, or omit option to query",
     empty_ok=True,
 )
-@option("config", OptKind.BOOL, "affect next boot")
-@option("live", OptKind.BOOL, "affect running domain")
-@option("current", OptKind.BOOL, "affect current domain")
+@affect_options
 def vcpupin(
     s: Session,
     domain: str,

@@ -18,8 +18,10 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
+from vsh.commands.common import opt_uint
 from vsh.errors import VshError
 from vsh.grammar import OptKind
+from vsh.numbers import numeric_message
 from vsh.session import Session
 
 GROUP = "events"
@@ -237,14 +239,10 @@ def event(
         raise VshError(f"unknown event type {name}")
     timeout_ms = 0
     if timeout is not None:
-        from vsh.commands.domain_resources import opt_uint
-
         seconds = opt_uint(timeout, "timeout")
         assert seconds is not None
         if seconds == 0 or seconds > (2**31 - 1) // 1000:
-            raise VshError(
-                f"Numeric value '{seconds}' for <timeout> option is malformed or out of range"
-            )
+            raise VshError(numeric_message(seconds, "timeout"))
         timeout_ms = seconds * 1000
     dom = lookup.domain(s, domain, cmd="event") if domain is not None else None
 

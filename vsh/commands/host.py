@@ -21,6 +21,7 @@ from typing import Any
 import libvirt
 
 from vsh.command import command, option
+from vsh.commands.common import opt_int
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.session import Session
@@ -179,18 +180,6 @@ def version(s: Session, daemon: bool, json: bool) -> bool:
 #   (floats; null where virsh prints "nan") keyed the same plus ``usage``.
 #
 # ``maxvcpus --json``: ``{"max_vcpus": 32}``.
-
-
-def _opt_int(value: str | None, name: str) -> int | None:
-    """vshCommandOptInt: None when absent, virsh's error when not an int."""
-    if value is None:
-        return None
-    from vsh.numbers import c_int
-
-    number = c_int(value)
-    if number is None:
-        raise VshError(f"Numeric value '{value}' for <{name}> option is malformed or out of range")
-    return number
 
 
 def _dump_json(s: Session, obj: Any) -> None:
@@ -462,7 +451,7 @@ def freecell_data(s: Session, cellno: int | None, all_: bool) -> dict[str, Any]:
 @option("all", OptKind.BOOL, "show free memory for all NUMA cells")
 @option("json", OptKind.BOOL, "print the free memory as JSON", extension=True)
 def freecell(s: Session, cellno: str | None, all: bool, json: bool) -> bool:
-    cell = _opt_int(cellno, "cellno")
+    cell = opt_int(cellno, "cellno")
     data = freecell_data(s, cell, all)
     if json or s.settings.json:
         if data["total_kib"] is None:
@@ -490,7 +479,7 @@ def freecell(s: Session, cellno: str | None, all: bool, json: bool) -> bool:
 @option("cell", OptKind.INT, "prints specified cell statistics only.")
 @option("json", OptKind.BOOL, "print the memory statistics as JSON", extension=True)
 def nodememstats(s: Session, cell: str | None, json: bool) -> bool:
-    number = _opt_int(cell, "cell")
+    number = opt_int(cell, "cell")
     try:
         stats = s.conn.getMemoryStats(-1 if number is None else number, 0)
     except libvirt.libvirtError as err:
@@ -563,7 +552,7 @@ def _complete_node_cpus(s: Session, _flags: int = 0) -> list[str]:
 @option("percent", OptKind.BOOL, "prints by percentage during 1 second.")
 @option("json", OptKind.BOOL, "print the cpu statistics as JSON", extension=True)
 def nodecpustats(s: Session, cpu: str | None, percent: bool, json: bool) -> bool:
-    number = _opt_int(cpu, "cpu")
+    number = opt_int(cpu, "cpu")
     cpu_num = -1 if number is None else number
     conn = s.conn
     try:

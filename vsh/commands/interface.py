@@ -14,7 +14,7 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
-from vsh.commands.domain import complete_empty
+from vsh.commands.common import xpath_options
 from vsh.completion.providers import interface_names
 from vsh.errors import VshError
 from vsh.grammar import OptKind
@@ -41,14 +41,7 @@ INACTIVE = L.VIR_CONNECT_LIST_INTERFACES_INACTIVE
     completer=interface_names,
 )
 @option("inactive", OptKind.BOOL, "show inactive defined XML")
-@option(
-    "xpath",
-    OptKind.STRING,
-    "xpath expression to filter the XML document",
-    named_only=True,
-    completer=complete_empty,
-)
-@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+@xpath_options
 def iface_dumpxml(
     s: Session, interface: str, inactive: bool, xpath: str | None, wrap: bool
 ) -> bool:

@@ -74,8 +74,10 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
+from vsh.commands.common import affect_options, domain_option, opt_int
 from vsh.errors import VshError
 from vsh.grammar import OptKind
+from vsh.numbers import c_llong, numeric_message
 from vsh.session import DEBUG, Session
 
 GROUP = "monitor"
@@ -314,13 +316,7 @@ def dominfo_pairs(data: dict[str, Any]) -> list[tuple[str, str]]:
     description="Returns basic information about the domain.",
     group=GROUP,
 )
-@option(
-    "domain",
-    OptKind.DATA,
-    "domain name, id or uuid",
-    required=True,
-    completer=lookup.complete_domain_names,
-)
+@domain_option()
 @option("json", OptKind.BOOL, "print the information as JSON", extension=True)
 def dominfo(s: Session, domain: str, json: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="dominfo")
@@ -352,13 +348,7 @@ def dominfo(s: Session, domain: str, json: bool) -> bool:
     description="Returns state about a domain.",
     group=GROUP,
 )
-@option(
-    "domain",
-    OptKind.DATA,
-    "domain name, id or uuid",
-    required=True,
-    completer=lookup.complete_domain_names,
-)
+@domain_option()
 @option("reason", OptKind.BOOL, "also print reason for the state")
 @option("json", OptKind.BOOL, "print the state as JSON", extension=True)
 def domstate(s: Session, domain: str, reason: bool, json: bool) -> bool:
@@ -576,15 +566,9 @@ def domain_title(s: Session, dom: libvirt.virDomain) -> str:
         if code != L.VIR_ERR_NO_SUPPORT:
             raise
         s.last_error = err
-    try:
-        desc = dom.XMLDesc(0)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to get domain description xml", cause=err) from err
-    from vsh.commands.domain import parse_xml
+    from vsh.commands.domain import domain_xml
 
-    root = parse_xml(desc)
-    if root is None:
-        raise VshError("Failed to parse domain description xml")
+    root = domain_xml(dom)
     return str(root.xpath("string(./title[1])"))
 
 
@@ -707,19 +691,6 @@ def _list_item(
 # device commands: domblklist, domiflist, domblkinfo, domblkstat, domifstat,
 # domif-getlink, dommemstat, domcontrol, domblkerror
 
-FULL = "domain name, id or uuid"
-
-
-def _domain_option(flags: int = 0) -> Any:
-    return option(
-        "domain",
-        OptKind.DATA,
-        FULL,
-        required=True,
-        completer=lookup.complete_domain_names,
-        completer_flags=flags,
-    )
-
 
 def _complete_disk_targets(s: Session, flags: int = 0, values: Any = None) -> list[str]:
     """virshDomainDiskTargetCompleter."""
@@ -757,16 +728,10 @@ def _xstr(node: Any, expr: str) -> str | None:
 
 def domain_xml_root(s: Session, domain: str, flags: int, cmd: str) -> tuple[Any, Any]:
     """virshDomainGetXML: (domain, parsed root) or virsh's error."""
-    from vsh.commands.domain import parse_xml
+    from vsh.commands.domain import domain_xml
 
     dom = lookup.domain(s, domain, cmd=cmd)
-    try:
-        desc = dom.XMLDesc(flags)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to get domain description xml", cause=err) from err
-    root = parse_xml(desc)
-    if root is None:
-        raise VshError("Failed to parse domain description xml")
+    root = domain_xml(dom, flags)
     return dom, root
 
 
@@ -825,7 +790,7 @@ def blklist_data(s: Session, domain: str, inactive: bool, details: bool) -> list
     description="Get the summary of block devices for a domain.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option("inactive", OptKind.BOOL, "get inactive rather than running configuration")
 @option("details", OptKind.BOOL, "additionally display the type and device value")
 @option("json", OptKind.BOOL, "print the block devices as JSON", extension=True)
@@ -850,7 +815,7 @@ def domblklist(s: Session, domain: str, inactive: bool, details: bool, json: boo
     description="Get the summary of virtual interfaces for a domain.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option("inactive", OptKind.BOOL, "get inactive rather than running configuration")
 @option("json", OptKind.BOOL, "print the interfaces as JSON", extension=True)
 def domiflist(s: Session, domain: str, inactive: bool, json: bool) -> bool:
@@ -920,7 +885,7 @@ def _blkinfo_cells(info: tuple[int, int, int], human: bool) -> list[str]:
     group=GROUP,
     exclusive=(("all", "device"),),
 )
-@_domain_option()
+@domain_option()
 @option("device", OptKind.STRING, "block device", completer=_complete_disk_targets)
 @option("human", OptKind.BOOL, "Human readable output")
 @option("all", OptKind.BOOL, "display all block devices info")
@@ -948,15 +913,9 @@ def domblkinfo(
         active = dom.isActive() == 1
     except libvirt.libvirtError:
         active = False
-    from vsh.commands.domain import parse_xml
+    from vsh.commands.domain import domain_xml
 
-    try:
-        desc = dom.XMLDesc(0)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to get domain description xml", cause=err) from err
-    root = parse_xml(desc)
-    if root is None:
-        raise VshError("Failed to parse domain description xml")
+    root = domain_xml(dom)
     rows: list[tuple[str, tuple[int, int, int]]] = []
     for disk in root.xpath("./devices/disk"):
         protocol = _xstr(disk, "./source/@protocol")
@@ -1004,7 +963,7 @@ _BLKSTAT_FIELDS = (
     "for explanation of fields",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("device", OptKind.STRING, "block device", empty_ok=True, completer=_complete_disk_targets)
 @option("human", OptKind.BOOL, "print a more human readable output")
 @option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
@@ -1072,7 +1031,7 @@ _IFSTAT_FIELDS = (
     description="Get network interface stats for a running domain.",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option(
     "interface",
     OptKind.DATA,
@@ -1115,7 +1074,7 @@ def _mac_normal(text: str) -> str:
     description="Get link state of a domain's virtual interface.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option(
     "interface",
     OptKind.DATA,
@@ -1171,11 +1130,9 @@ _MEMSTAT_ORDER = (
     description="Get memory statistics for a running domain.",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("period", OptKind.INT, "period in seconds to set collection", named_only=True)
-@option("config", OptKind.BOOL, "affect next boot")
-@option("live", OptKind.BOOL, "affect running domain")
-@option("current", OptKind.BOOL, "affect current domain")
+@affect_options
 @option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
 def dommemstat(
     s: Session,
@@ -1186,7 +1143,7 @@ def dommemstat(
     current: bool,
     json: bool,
 ) -> bool:
-    from vsh.commands.domain_resources import exclusive, opt_int
+    from vsh.commands.domain_resources import exclusive
 
     exclusive(current=current, live=live)
     exclusive(current=current, config=config)
@@ -1234,7 +1191,7 @@ _CONTROL_REASONS = ("", "unknown", "monitor failure", "internal (locking) error"
     description="Returns state of a control interface to the domain.",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 def domcontrol(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="domcontrol")
     state, details, state_time = dom.controlInfo(0)
@@ -1258,7 +1215,7 @@ _IO_ERRORS = ("no error", "unspecified error", "no space")
     description="Show block device errors",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 def domblkerror(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="domblkerror")
     errors = dom.diskErrors(0)
@@ -1281,7 +1238,7 @@ def domblkerror(s: Session, domain: str) -> bool:
     group=GROUP,
     exclusive=(("time", "now"), ("time", "sync"), ("now", "sync")),
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("now", OptKind.BOOL, "set to the time of the host running virsh")
 @option("pretty", OptKind.BOOL, "print domain's time in human readable form")
 @option("sync", OptKind.BOOL, "instead of setting given time, synchronize from domain's RTC")
@@ -1290,15 +1247,13 @@ def domblkerror(s: Session, domain: str) -> bool:
 def domtime(
     s: Session, domain: str, now: bool, pretty: bool, sync: bool, time: str | None, json: bool
 ) -> bool:
-    from vsh.commands.domain_resources import _c_llong
-
     dom = lookup.domain(s, domain, cmd="domtime")
     seconds = 0
     do_set = False
     if time is not None:
-        value = _c_llong(time)
+        value = c_llong(time)
         if value is None:
-            raise VshError(f"Numeric value '{time}' for <time> option is malformed or out of range")
+            raise VshError(numeric_message(time, "time"))
         seconds, do_set = value, True
     if do_set or now or sync:
         if now:
@@ -1348,7 +1303,7 @@ def _pad(text: str, width: int) -> str:
     description="Get network interfaces' addresses for a running domain",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("interface", OptKind.STRING, "network interface name", completer=_complete_interfaces)
 @option("full", OptKind.BOOL, "always display names and MACs of interfaces")
 @option(

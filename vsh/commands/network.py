@@ -39,11 +39,13 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
-from vsh.commands.domain import complete_empty, read_file_all, utf8_problem
+from vsh.commands.common import file_option, xpath_options
+from vsh.commands.domain import utf8_problem
 from vsh.completion.providers import network_names
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.session import Session
+from vsh.vshutil import read_file_all
 
 GROUP = "network"
 
@@ -141,13 +143,7 @@ def net_autostart(s: Session, network: str, disable: bool) -> bool:
     description="Create a network.",
     group=GROUP,
 )
-@option(
-    "file",
-    OptKind.DATA,
-    "file containing an XML network description",
-    required=True,
-    value_kind="file",
-)
+@file_option("file containing an XML network description")
 @option("validate", OptKind.BOOL, "validate the XML against the schema")
 def net_create(s: Session, file: str, validate: bool) -> bool:
     path, xml = _file_xml(s, file, "create")
@@ -171,13 +167,7 @@ def net_create(s: Session, file: str, validate: bool) -> bool:
     description="Define or modify a persistent virtual network.",
     group=GROUP,
 )
-@option(
-    "file",
-    OptKind.DATA,
-    "file containing an XML network description",
-    required=True,
-    value_kind="file",
-)
+@file_option("file containing an XML network description")
 @option("validate", OptKind.BOOL, "validate the XML against the schema")
 def net_define(s: Session, file: str, validate: bool) -> bool:
     path, xml = _file_xml(s, file, "define")
@@ -289,14 +279,7 @@ def net_dhcp_leases(s: Session, network: str, mac: str | None, json: bool) -> bo
 )
 @_network_option()
 @option("inactive", OptKind.BOOL, "show inactive defined XML")
-@option(
-    "xpath",
-    OptKind.STRING,
-    "xpath expression to filter the XML document",
-    named_only=True,
-    completer=complete_empty,
-)
-@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+@xpath_options
 def net_dumpxml(s: Session, network: str, inactive: bool, xpath: str | None, wrap: bool) -> bool:
     net = lookup.network(s, network, cmd="net-dumpxml")
     if xpath == "":

@@ -18,11 +18,12 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
-from vsh.commands.domain import complete_empty, split_commas
+from vsh.commands.common import xpath_options
 from vsh.completion.providers import nodedev_names
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.session import Session
+from vsh.vshutil import split_commas
 
 GROUP = "nodedev"
 
@@ -68,14 +69,7 @@ CAPS: dict[str, int] = {
     required=True,
     completer=nodedev_names,
 )
-@option(
-    "xpath",
-    OptKind.STRING,
-    "xpath expression to filter the XML document",
-    named_only=True,
-    completer=complete_empty,
-)
-@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+@xpath_options
 def nodedev_dumpxml(s: Session, device: str, xpath: str | None, wrap: bool) -> bool:
     value = s.text(device, "device")
     assert value is not None

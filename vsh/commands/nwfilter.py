@@ -12,7 +12,7 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
-from vsh.commands.domain import complete_empty
+from vsh.commands.common import xpath_options
 from vsh.completion.providers import nwfilter_names
 from vsh.errors import VshError
 from vsh.grammar import OptKind
@@ -36,14 +36,7 @@ L = libvirt
     required=True,
     completer=nwfilter_names,
 )
-@option(
-    "xpath",
-    OptKind.STRING,
-    "xpath expression to filter the XML document",
-    named_only=True,
-    completer=complete_empty,
-)
-@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+@xpath_options
 def nwfilter_dumpxml(s: Session, nwfilter: str, xpath: str | None, wrap: bool) -> bool:
     nwf = lookup.nwfilter(s, nwfilter, cmd="nwfilter-dumpxml")
     if xpath == "":

@@ -38,6 +38,7 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
+from vsh.commands.common import complete_empty, file_option, xpath_options
 from vsh.completion.providers import pool_names
 from vsh.errors import VshError
 from vsh.grammar import OptKind
@@ -127,11 +128,6 @@ def complete_pool_types(_s: Session, _flags: int = 0, values: Any = None) -> lis
     return names
 
 
-def complete_empty(_s: Session, _flags: int = 0) -> list[str]:
-    """virshCompleteEmpty: nothing to offer."""
-    return []
-
-
 def _pool_option(flags: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return option(
         "pool",
@@ -140,16 +136,6 @@ def _pool_option(flags: int) -> Callable[[Callable[..., Any]], Callable[..., Any
         required=True,
         completer=pool_names,
         completer_flags=flags,
-    )
-
-
-def _file_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return option(
-        "file",
-        OptKind.DATA,
-        "file containing an XML pool description",
-        required=True,
-        value_kind="file",
     )
 
 
@@ -289,7 +275,7 @@ def _create_flags(build: bool, no_overwrite: bool, overwrite: bool) -> int:
 
 
 def _read_xml(s: Session, file: str) -> tuple[str, str]:
-    from vsh.commands.domain import read_file_all
+    from vsh.vshutil import read_file_all
 
     path = s.text(file, "file")
     assert path is not None
@@ -380,7 +366,7 @@ def pool_create_as(s: Session, **opts: Any) -> bool:
     description="Create a pool.",
     group=GROUP,
 )
-@_file_option()
+@file_option("file containing an XML pool description")
 @_build_options
 def pool_create(s: Session, file: str, build: bool, no_overwrite: bool, overwrite: bool) -> bool:
     path = s.text(file, "file")
@@ -422,7 +408,7 @@ def pool_define_as(s: Session, **opts: Any) -> bool:
     description="Define or modify a persistent storage pool.",
     group=GROUP,
 )
-@_file_option()
+@file_option("file containing an XML pool description")
 @option("validate", OptKind.BOOL, "validate the XML against the schema")
 def pool_define(s: Session, file: str, validate: bool) -> bool:
     path, xml = _read_xml(s, file)
@@ -464,14 +450,7 @@ def pool_destroy(s: Session, pool: str) -> bool:
 )
 @_pool_option(0)
 @option("inactive", OptKind.BOOL, "show inactive defined XML")
-@option(
-    "xpath",
-    OptKind.STRING,
-    "xpath expression to filter the XML document",
-    named_only=True,
-    completer=complete_empty,
-)
-@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+@xpath_options
 def pool_dumpxml(s: Session, pool: str, inactive: bool, xpath: str | None, wrap: bool) -> bool:
     flags = L.VIR_STORAGE_XML_INACTIVE if inactive else 0
     obj = lookup.pool(s, pool, cmd="pool-dumpxml")
@@ -708,7 +687,7 @@ def pool_list(
     if details and name:
         raise VshError("Options --details and --name are mutually exclusive")
     if types is not None:
-        from vsh.commands.domain import split_commas
+        from vsh.vshutil import split_commas
 
         known = dict(POOL_TYPES)
         for word in split_commas(types):

@@ -20,7 +20,7 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
-from vsh.commands.domain import complete_empty
+from vsh.commands.common import xpath_options
 from vsh.completion.providers import secret_uuids
 from vsh.errors import VshError
 from vsh.grammar import OptKind
@@ -41,14 +41,7 @@ USAGE_TYPES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
     group=GROUP,
 )
 @option("secret", OptKind.DATA, "secret UUID", required=True, completer=secret_uuids)
-@option(
-    "xpath",
-    OptKind.STRING,
-    "xpath expression to filter the XML document",
-    named_only=True,
-    completer=complete_empty,
-)
-@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+@xpath_options
 def secret_dumpxml(s: Session, secret: str, xpath: str | None, wrap: bool) -> bool:
     sec = lookup.secret(s, secret, cmd="secret-dumpxml")
     if xpath == "":

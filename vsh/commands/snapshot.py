@@ -18,26 +18,16 @@ import libvirt
 
 from vsh import lookup, moments
 from vsh.command import command, option
+from vsh.commands.common import domain_option
 from vsh.completion import providers
 from vsh.errors import VshError, libvirt_message
 from vsh.grammar import OptKind
 from vsh.moments import Entry
 from vsh.session import Session
+from vsh.vshutil import read_file_all
 
 GROUP = "snapshot"
 HAS = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT
-
-
-def _domain(flags: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """VIRSH_COMMON_OPT_DOMAIN_FULL: the <domain> data option and its completer."""
-    return option(
-        "domain",
-        OptKind.DATA,
-        "domain name, id or uuid",
-        required=True,
-        completer=lookup.complete_domain_names,
-        completer_flags=flags,
-    )
 
 
 # Per-connection probe: the server lacks the 0.9.13+ listing APIs (virsh's
@@ -114,7 +104,7 @@ def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str 
     description="Create a snapshot (disk and RAM) from XML",
     group=GROUP,
 )
-@_domain(0)
+@domain_option(0)
 @option("xmlfile", OptKind.STRING, "domain snapshot XML", value_kind="file")
 @option("redefine", OptKind.BOOL, "redefine metadata for existing snapshot")
 @option("current", OptKind.BOOL, "with redefine, set current snapshot")
@@ -158,7 +148,7 @@ def snapshot_create(
             flags |= bit
     dom = lookup.domain(s, domain, cmd="snapshot-create")
     path = s.text(xmlfile, "xmlfile")
-    xml = "<domainsnapshot/>" if path is None else moments.read_xml_file(path)
+    xml = "<domainsnapshot/>" if path is None else read_file_all(path)
     return _create(s, dom, xml, flags, path)
 
 
@@ -168,7 +158,7 @@ def snapshot_create(
     description="Create a snapshot (disk and RAM) from arguments",
     group=GROUP,
 )
-@_domain(0)
+@domain_option(0)
 @option("name", OptKind.STRING, "name of snapshot", value_kind="empty")
 @option("description", OptKind.STRING, "description of snapshot", value_kind="empty")
 @option("print-xml", OptKind.BOOL, "print XML document rather than create")
@@ -245,7 +235,7 @@ def snapshot_create_as(
     description="Get or set the current snapshot",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("name", OptKind.BOOL, "list the name, rather than the full xml")
 @option("security-info", OptKind.BOOL, "include security sensitive information in XML dump")
 @option(
@@ -295,7 +285,7 @@ def snapshot_current(
     description="Snapshot Delete",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("snapshotname", OptKind.STRING, "snapshot name", completer=providers.snapshot_names)
 @option("current", OptKind.BOOL, "delete current snapshot")
 @option("children", OptKind.BOOL, "delete snapshot and all children")
@@ -341,7 +331,7 @@ def snapshot_delete(
     description="Snapshot Dump XML",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option(
     "snapshotname", OptKind.DATA, "snapshot name", required=True, completer=providers.snapshot_names
 )
@@ -386,7 +376,7 @@ def snapshot_dumpxml(
     description="Edit the domain snapshot XML for a named snapshot",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("snapshotname", OptKind.STRING, "snapshot name", completer=providers.snapshot_names)
 @option("current", OptKind.BOOL, "also set edited snapshot as current")
 @option("rename", OptKind.BOOL, "allow renaming an existing snapshot")
@@ -524,7 +514,7 @@ def _has_metadata(dom: libvirt.virDomain, snap: libvirt.virDomainSnapshot) -> bo
     description="Returns basic information about a snapshot.",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("snapshotname", OptKind.STRING, "snapshot name", completer=providers.snapshot_names)
 @option("current", OptKind.BOOL, "info on current snapshot")
 @option("json", OptKind.BOOL, "print the information as a JSON object", extension=True)
@@ -873,7 +863,7 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
     description="Snapshot List",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("parent", OptKind.BOOL, "add a column showing parent snapshot")
 @option("roots", OptKind.BOOL, "list only snapshots without parents")
 @option("leaves", OptKind.BOOL, "list only snapshots without children")
@@ -1002,7 +992,7 @@ def _names_only(
     description="Extract the snapshot's parent, if any",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option(
     "snapshotname",
     OptKind.STRING,
@@ -1031,7 +1021,7 @@ def snapshot_parent(s: Session, domain: str, snapshotname: str | None, current: 
     description="Revert domain to snapshot",
     group=GROUP,
 )
-@_domain(HAS)
+@domain_option(HAS)
 @option("snapshotname", OptKind.STRING, "snapshot name", completer=providers.snapshot_names)
 @option("current", OptKind.BOOL, "revert to current snapshot")
 @option("running", OptKind.BOOL, "after reverting, change state to running")

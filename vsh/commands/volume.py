@@ -50,8 +50,8 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
+from vsh.commands.common import complete_empty, file_option, xpath_options
 from vsh.commands.pool import (
-    complete_empty,
     json_text,
     kv_text,
     pretty_capacity,
@@ -60,7 +60,7 @@ from vsh.commands.pool import (
 from vsh.completion.providers import pool_names, volume_names
 from vsh.errors import VshError
 from vsh.grammar import OptKind
-from vsh.numbers import ULLONG_MAX, c_ullong
+from vsh.numbers import ULLONG_MAX, c_ullong, numeric_message, scale_integer
 from vsh.session import DEBUG, Session
 
 GROUP = "volume"
@@ -117,23 +117,11 @@ def vol_size(text: str) -> int:
     value = int(raw[j:k])
     if value > ULLONG_MAX:
         raise VshError(malformed)
-    suffix = raw[k:]
-    shown = suffix.decode("utf-8", "surrogateescape")
-    scale = 1
-    if suffix and suffix.lower() not in (b"b", b"byte", b"bytes"):
-        if len(suffix) == 1 or suffix[1:].lower() == b"ib":
-            base = 1024
-        elif len(suffix) == 2 and suffix[1:].lower() == b"b":
-            base = 1000
-        else:
-            raise VshError(malformed, f"invalid argument: unknown suffix '{shown}'")
-        power = b"kmgtpe".find(suffix[:1].lower())
-        if power < 0:
-            raise VshError(malformed, f"invalid argument: unknown suffix '{shown}'")
-        scale = base ** (power + 1)
-    if value and value > ULLONG_MAX // scale:
-        raise VshError(malformed, f"numerical overflow: value too large: {value}{shown}")
-    return value * scale
+    shown = raw[k:].decode("utf-8", "surrogateescape")
+    try:
+        return scale_integer(value, shown, 1, ULLONG_MAX)
+    except ValueError as exc:
+        raise VshError(malformed, str(exc)) from None
 
 
 def _ull_option(value: str | None, name: str, *, wrap: bool) -> int:
@@ -146,7 +134,7 @@ def _ull_option(value: str | None, name: str, *, wrap: bool) -> int:
         return 0
     number = c_ullong(value, positive=not wrap)
     if number is None:
-        raise VshError(f"Numeric value '{value}' for <{name}> option is malformed or out of range")
+        raise VshError(numeric_message(value, name))
     return number - (ULLONG_MAX + 1) if number > ULLONG_MAX // 2 else number
 
 
@@ -198,10 +186,6 @@ def _pool_required(help_text: str) -> _Deco:
         completer=pool_names,
         completer_flags=L.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
     )
-
-
-def _file_option(help_text: str) -> _Deco:
-    return option("file", OptKind.DATA, help_text, required=True, value_kind="file")
 
 
 _PREALLOC = "preallocate metadata (for qcow2 instead of full allocation)"
@@ -313,11 +297,11 @@ def _backing_path(s: Session, pool_obj: libvirt.virStoragePool, backing: str) ->
     "vol-create", summary="create a vol from an XML file", description="Create a vol.", group=GROUP
 )
 @_pool_required("pool name")
-@_file_option("file containing an XML vol description")
+@file_option("file containing an XML vol description")
 @option("prealloc-metadata", OptKind.BOOL, _PREALLOC)
 @option("validate", OptKind.BOOL, "validate the XML against the schema")
 def vol_create(s: Session, pool: str, file: str, prealloc_metadata: bool, validate: bool) -> bool:
-    from vsh.commands.domain import read_file_all
+    from vsh.vshutil import read_file_all
 
     flags = 0
     if prealloc_metadata:
@@ -384,7 +368,7 @@ def _in_data(fd: int) -> tuple[bool, int]:
     group=GROUP,
 )
 @_vol_option()
-@_file_option("file")
+@file_option("file")
 @_pool_optional()
 @option("offset", OptKind.INT, "volume offset to download from")
 @option("length", OptKind.INT, "amount of data to download")
@@ -497,14 +481,7 @@ def _abort(st: libvirt.virStream) -> None:
 )
 @_vol_option()
 @_pool_optional()
-@option(
-    "xpath",
-    OptKind.STRING,
-    "xpath expression to filter the XML document",
-    named_only=True,
-    completer=complete_empty,
-)
-@option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")
+@xpath_options
 def vol_dumpxml(s: Session, vol: str, pool: str | None, xpath: str | None, wrap: bool) -> bool:
     obj = lookup.volume(s, vol, pool, cmd="vol-dumpxml")
     if xpath == "":
@@ -761,7 +738,7 @@ def vol_resize(
     group=GROUP,
 )
 @_vol_option()
-@_file_option("file")
+@file_option("file")
 @_pool_optional()
 @option("offset", OptKind.INT, "volume offset to upload to")
 @option("length", OptKind.INT, "amount of data to upload")

@@ -1,0 +1,105 @@
+"""Pieces shared by the command modules: virsh's common option declarations
+(``VIRSH_COMMON_OPT_*`` in tools/virsh.h) and its option number helpers
+(``vshCommandOptInt`` and friends in tools/vsh.c) with their messages.
+
+The parsing itself is pure and lives in :mod:`vsh.numbers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vsh import lookup
+from vsh.command import option
+from vsh.errors import VshError
+from vsh.grammar import OptKind
+from vsh.numbers import c_int, c_uint, numeric_message, scale_integer, scaled_message, scaled_prefix
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+FULL = "domain name, id or uuid"
+
+
+# ---------------------------------------------------------------------------
+# option declarations
+
+
+def complete_empty(_s: Any, _flags: int = 0) -> list[str]:
+    """virshCompleteEmpty: nothing to offer."""
+    return []
+
+
+def domain_option(flags: int = 0, help_text: str = FULL) -> Decorator:
+    """VIRSH_COMMON_OPT_DOMAIN(help) / VIRSH_COMMON_OPT_DOMAIN_FULL(flags):
+    the required <domain> data option with the domain name completer."""
+    return option(
+        "domain",
+        OptKind.DATA,
+        help_text,
+        required=True,
+        completer=lookup.complete_domain_names,
+        completer_flags=flags,
+    )
+
+
+def affect_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """VIRSH_COMMON_OPT_DOMAIN_CONFIG, _LIVE, _CURRENT, in that order."""
+    func = option("current", OptKind.BOOL, "affect current domain")(func)
+    func = option("live", OptKind.BOOL, "affect running domain")(func)
+    return option("config", OptKind.BOOL, "affect next boot")(func)
+
+
+def xpath_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The --xpath and --wrap options of virsh's *-dumpxml commands, in that order."""
+    func = option("wrap", OptKind.BOOL, "wrap xpath results in an common root element")(func)
+    return option(
+        "xpath",
+        OptKind.STRING,
+        "xpath expression to filter the XML document",
+        named_only=True,
+        completer=complete_empty,
+    )(func)
+
+
+def file_option(help_text: str) -> Decorator:
+    """VIRSH_COMMON_OPT_FILE(help): the required <file> data option."""
+    return option("file", OptKind.DATA, help_text, required=True, value_kind="file")
+
+
+# ---------------------------------------------------------------------------
+# option numbers, with virsh's messages
+
+
+def opt_int(value: str | None, name: str) -> int | None:
+    """vshCommandOptInt: None when absent, else an int or virsh's error."""
+    if value is None:
+        return None
+    number = c_int(value)
+    if number is None:
+        raise VshError(numeric_message(value, name))
+    return number
+
+
+def opt_uint(value: str | None, name: str, *, wrap: bool = False) -> int | None:
+    """vshCommandOptUInt (no '-' at all) or, with ``wrap``, vshCommandOptUIntWrap."""
+    if value is None:
+        return None
+    number = c_uint(value)
+    if number is None or (not wrap and "-" in value):
+        raise VshError(numeric_message(value, name))
+    return number
+
+
+def opt_scaled(value: str | None, name: str, scale: int, limit: int) -> int | None:
+    """vshCommandOptScaledInt: None when absent, else bytes or virsh's two-line error."""
+    if value is None:
+        return None
+    message = scaled_message(value, name)
+    parsed = scaled_prefix(value)
+    if parsed is None:
+        raise VshError(message)
+    try:
+        return scale_integer(parsed[0], parsed[1], scale, limit)
+    except ValueError as exc:
+        raise VshError(message, str(exc)) from None
