@@ -11,7 +11,6 @@ uses, loaded only when needed.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 import libvirt
@@ -105,21 +104,10 @@ def domain_xml(dom: libvirt.virDomain, flags: int = 0) -> Node:
 
 
 def run_console(s: Session, dom: libvirt.virDomain) -> bool:
-    """cmdRunConsole's checks; vsh has no interactive console to hand over to."""
-    try:
-        state, _reason = lookup.domain_state(s, dom)
-    except libvirt.libvirtError as err:
-        s.last_error = err
-        s.error("Unable to get domain status")
-        return False
-    if state == L.VIR_DOMAIN_SHUTOFF:
-        s.error("The domain is not running")
-        return False
-    if not os.isatty(0):
-        s.error("Cannot run interactive console without a controlling TTY")
-        return False
-    s.error("interactive console is not supported by vsh")
-    return False
+    """``start --console`` / ``create --console``: virsh's console on the first device."""
+    from vsh.commands.domain_state import run_console as console_session
+
+    return console_session(s, dom, None, 0)
 
 
 SHUTDOWN_MODES = ("acpi", "agent", "initctl", "signal", "paravirt")

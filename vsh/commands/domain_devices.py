@@ -628,7 +628,21 @@ def attach_disk(
         s.print(xml)
         return True
 
-    dom = lookup.domain(s, domain, cmd="attach-disk")
+    return _attach(s, domain, "attach-disk", "disk", xml, persistent, flags, current)
+
+
+def _attach(
+    s: Session,
+    domain: str,
+    cmd: str,
+    what: str,
+    xml: str,
+    persistent: bool,
+    flags: int,
+    current: bool,
+) -> bool:
+    """The common tail of attach-disk and attach-interface (virsh's attach step)."""
+    dom = lookup.domain(s, domain, cmd=cmd)
     flags = _persistent_live(dom, persistent, flags)
     try:
         if flags or current:
@@ -636,8 +650,8 @@ def attach_disk(
         else:
             dom.attachDevice(xml)
     except libvirt.libvirtError as err:
-        raise VshError("Failed to attach disk", cause=err) from err
-    s.print_extra("Disk attached successfully\n")
+        raise VshError(f"Failed to attach {what}", cause=err) from err
+    s.print_extra(f"{what.capitalize()} attached successfully\n")
     return True
 
 
@@ -821,17 +835,7 @@ def attach_interface(
         s.print(xml)
         return True
 
-    dom = lookup.domain(s, domain, cmd="attach-interface")
-    flags = _persistent_live(dom, persistent, flags)
-    try:
-        if flags or current:
-            dom.attachDeviceFlags(xml, flags)
-        else:
-            dom.attachDevice(xml)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to attach interface", cause=err) from err
-    s.print_extra("Interface attached successfully\n")
-    return True
+    return _attach(s, domain, "attach-interface", "interface", xml, persistent, flags, current)
 
 
 @command(
