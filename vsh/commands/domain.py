@@ -91,6 +91,19 @@ def parse_xml(text: str) -> Node | None:
     return xpathdump.parse(text)
 
 
+def domain_xml_on_line(s: Session, values: Any) -> Node | None:
+    """For completers: the parsed XML of the domain typed on the line, or None."""
+    from vsh.completion.providers import domain_on_line
+
+    dom = domain_on_line(s, values or {})
+    if dom is None:
+        return None
+    try:
+        return parse_xml(dom.XMLDesc(0))
+    except libvirt.libvirtError:
+        return None
+
+
 def domain_xml(dom: libvirt.virDomain, flags: int = 0) -> Node:
     """virshDomainGetXMLFromDom: the domain's XML parsed, or virsh's errors."""
     try:

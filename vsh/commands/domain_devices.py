@@ -22,7 +22,7 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
-from vsh.commands.domain import complete_empty, parse_xml, read_file_all
+from vsh.commands.domain import complete_empty, domain_xml_on_line, parse_xml, read_file_all
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.session import Session
@@ -88,15 +88,7 @@ def _persistent_live(dom: libvirt.virDomain, persistent: bool, flags: int) -> in
 
 def complete_disk_targets(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
     """virshDomainDiskTargetCompleter: the domain's disk targets."""
-    from vsh.completion.providers import domain_on_line
-
-    dom = domain_on_line(s, values or {})
-    if dom is None:
-        return []
-    try:
-        root = parse_xml(dom.XMLDesc(0))
-    except libvirt.libvirtError:
-        return []
+    root = domain_xml_on_line(s, values)
     if root is None:
         return []
     return [str(n.xpath("string(./target/@dev)")) for n in root.xpath("./devices/disk")]
@@ -104,15 +96,7 @@ def complete_disk_targets(s: Session, _flags: int = 0, values: Any = None) -> li
 
 def complete_interface_macs(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
     """virshDomainInterfaceCompleter with the MAC flag: the interfaces' MACs."""
-    from vsh.completion.providers import domain_on_line
-
-    dom = domain_on_line(s, values or {})
-    if dom is None:
-        return []
-    try:
-        root = parse_xml(dom.XMLDesc(0))
-    except libvirt.libvirtError:
-        return []
+    root = domain_xml_on_line(s, values)
     if root is None:
         return []
     macs = [str(n.xpath("string(./mac/@address)")) for n in root.xpath("./devices/interface")]

@@ -24,7 +24,7 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
-from vsh.commands.domain import complete_empty, parse_xml, read_file_all
+from vsh.commands.domain import complete_empty, domain_xml_on_line, parse_xml, read_file_all
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.session import Session
@@ -65,15 +65,7 @@ def _uint_option(text: str | None, name: str) -> int:
 
 def complete_consoles(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
     """virshDomainConsoleCompleter: the aliases of the domain's consoles and serials."""
-    from vsh.completion.providers import domain_on_line
-
-    dom = domain_on_line(s, values or {})
-    if dom is None:
-        return []
-    try:
-        root = parse_xml(dom.XMLDesc(0))
-    except libvirt.libvirtError:
-        return []
+    root = domain_xml_on_line(s, values)
     if root is None:
         return []
     out = []

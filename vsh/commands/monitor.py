@@ -701,16 +701,9 @@ def _complete_disk_targets(s: Session, flags: int = 0, values: Any = None) -> li
 
 def _complete_interfaces(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
     """virshDomainInterfaceCompleter: each interface's target, else its MAC."""
-    from vsh.commands.domain import parse_xml
-    from vsh.completion.providers import domain_on_line
+    from vsh.commands.domain import domain_xml_on_line
 
-    dom = domain_on_line(s, values or {})
-    if dom is None:
-        return []
-    try:
-        root = parse_xml(dom.XMLDesc(0))
-    except libvirt.libvirtError:
-        return []
+    root = domain_xml_on_line(s, values)
     if root is None:
         return []
     out = []
