@@ -245,7 +245,27 @@ def test_file_changed_between_passes(tmp_path) -> None:
     path.write_text(path.read_text().replace("s1", "sX"))
     with pytest.raises(BundleError, match="changed while vsh was reading"):
         doc.records[1].load()
+
+
+def test_file_gone_between_passes(tmp_path) -> None:
+    path = tmp_path / "b.xml"
+    write_bundle(path, [snapshot_xml("s0")])
+    doc = scan(FileSource(str(path)))
     path.unlink()
+    with pytest.raises(BundleError, match="cannot read again"):
+        doc.records[0].load()
+
+
+def test_ranges_come_through_one_descriptor_until_close(tmp_path) -> None:
+    path = tmp_path / "b.xml"
+    write_bundle(path, [snapshot_xml("s0"), snapshot_xml("s1", "s0")])
+    source = FileSource(str(path))
+    doc = scan(source)
+    first = doc.records[0].load()
+    path.unlink()  # the held descriptor still reads the scanned (digest-checked) bytes
+    assert "<name>s1</name>" in doc.records[1].load()
+    assert "<name>s0</name>" in first
+    source.close()
     with pytest.raises(BundleError, match="cannot read again"):
         doc.records[0].load()
 

@@ -40,7 +40,8 @@ def script(tmp_path: Path, body: str) -> str:
 
 
 def test_editor_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert editor.editor_command() == "vi"
+    # Debian's virsh (patch Use-sensible-editor-by-default): not upstream's vi.
+    assert editor.editor_command() == "sensible-editor"
     monkeypatch.setenv("EDITOR", "nano")
     assert editor.editor_command() == "nano"
     monkeypatch.setenv("VISUAL", "")
@@ -208,3 +209,138 @@ def test_find_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert editor.find_program(ed) == ed
     assert editor.find_program("missing") is None
     assert editor.find_program(str(tmp_path)) is None  # a directory
+
+
+# ---------------------------------------------------------------------------
+# "Try again?" (vshAskReedit) and the relax choice (EDIT_RELAX)
+
+
+def test_reedit_prompt_and_help() -> None:
+    # Texts of tools/vsh.c vshAskReedit; the same bytes come back from virsh
+    # in tests/conformance/test_state_conformance.py (test_edit_on_a_terminal).
+    assert editor.reedit_prompt("Failed.", True) == "\rFailed. Try again? [y,n,i,f,?]: "
+    assert editor.reedit_prompt("Failed.", False) == "\rFailed. Try again? [y,n,f,?]: "
+    common = (
+        "\r\ny - yes, start editor again\r\nn - no, throw away my changes\r\n",
+        "f - force, try to redefine again\r\n? - print this help\r\n",
+    )
+    assert editor.reedit_help(False) == "".join(common)
+    assert editor.reedit_help(True) == (
+        common[0] + "i - turn off validation and try to redefine again\r\n" + common[1]
+    )
+
+
+class Answers:
+    """A scripted user at the "Try again?" prompt; records what was offered."""
+
+    def __init__(self, answers: list[str]) -> None:
+        self.answers = answers
+        self.offered: list[bool] = []
+
+    def __call__(self, _s: Session, _msg: str, _cause: object, relax_avail: bool = False) -> str:
+        self.offered.append(relax_avail)
+        return self.answers.pop(0)
+
+
+class Strict(Doc):
+    """Defines succeed only once validation is off."""
+
+    def __init__(self) -> None:
+        super().__init__(["<a/>"])
+        self.validate = True
+
+    def define(self, doc: str, edited: str):
+        self.defined.append((doc, edited))
+        return (None, "invalid") if self.validate else ("object", None)
+
+    def relax(self) -> None:
+        self.validate = False
+
+
+def test_relax_redefines_without_validation(
+    s: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setenv("VISUAL", "sed -i s/a/b/")
+    doc = Strict()
+    user = Answers(["i"])
+    monkeypatch.setattr(editor, "ask_reedit", user)
+    assert editor.edit(s, doc.get_xml, doc.define, lambda: True, doc.relax) == "object"
+    assert user.offered == [True]
+    assert doc.defined == [("<a/>", "<b/>")] * 2  # once validated, once relaxed
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_relax_is_offered_once_per_editor_run(
+    s: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # f keeps the choice off after i; y (a new editor run) offers it again, as
+    # virsh sets relax_avail at its reedit label.
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setenv("VISUAL", "sed -i s/a/b/")
+    doc = Strict()
+    relaxed: list[bool] = []
+    user = Answers(["i", "f", "y", "n"])
+
+    def define(d: str, e: str):
+        doc.defined.append((d, e))
+        return None, "still failing"
+
+    monkeypatch.setattr(editor, "ask_reedit", user)
+    with pytest.raises(editor.EditFailed):
+        editor.edit(s, doc.get_xml, define, lambda: True, lambda: relaxed.append(True))
+    assert relaxed == [True]
+    assert user.offered == [True, False, False, True]
+    assert len(doc.defined) == 4
+
+
+def test_no_relax_choice_without_a_relax_step(
+    s: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setenv("VISUAL", "sed -i s/a/b/")
+    doc = Strict()
+    user = Answers(["f", "n"])
+    monkeypatch.setattr(editor, "ask_reedit", user)
+    with pytest.raises(editor.EditFailed):
+        editor.edit(s, doc.get_xml, doc.define, lambda: True)
+    assert user.offered == [False, False]
+    assert len(doc.defined) == 2
+
+
+def _reedit_in_pty(relax_avail: bool, keys: str) -> str:
+    """Run ask_reedit in a child on a pseudo-terminal, typing ``keys`` one per
+    prompt; everything the child wrote (its answer last, in <>)."""
+    import sys
+
+    from tests.realstack.ptyshell import PtyShell
+
+    code = (
+        "import sys; from vsh import editor; from vsh.session import Session; "
+        f"a = editor.ask_reedit(Session(), 'Failed.', None, {relax_avail}); "
+        "sys.stdout.write(f'<{a}>'); sys.stdout.flush()"
+    )
+    with PtyShell([sys.executable, "-c", code]) as sh:
+        for key in keys:
+            sh.expect(r"Try again\? \[[^\]]*\]: ")
+            sh.send(key)
+        sh.expect(r"<.>")
+        sh.proc.wait(10)
+        return sh.buffer
+
+
+def test_terminal_prompt_accepts_i_only_when_offered() -> None:
+    text = _reedit_in_pty(True, "?xI")
+    assert text == (
+        editor.reedit_prompt("Failed.", True)
+        + editor.reedit_help(True)
+        + editor.reedit_prompt("Failed.", True) * 2
+        + "\r\r\n<i>"
+    )
+    text = _reedit_in_pty(False, "?if")
+    assert text == (
+        editor.reedit_prompt("Failed.", False)
+        + editor.reedit_help(False)
+        + editor.reedit_prompt("Failed.", False) * 2
+        + "\r\r\n<f>"
+    )

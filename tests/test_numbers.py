@@ -87,6 +87,11 @@ def test_c_int_accepts(text: str, base: int, value: int) -> None:
         ("0xg", 0),
         ("0x-1", 0),
         ("0b1", 0),
+        ("0x0x1", 0),  # int() would take the second prefix
+        ("0x0x1", 16),
+        ("00o7", 0),
+        ("0o7", 8),
+        ("1_0", 10),
         ("0x", 16),
         ("g", 16),
         ("8", 8),
@@ -169,7 +174,7 @@ def libvirt_str_to_long_i(text: str, base: int) -> int | None:
     return value
 
 
-NUMBERISH = st.text(st.sampled_from(" \t+-0123456789abcdefxX_.\n"), max_size=12)
+NUMBERISH = st.text(st.sampled_from(" \t+-0123456789abcdefoxX_.\n"), max_size=12)
 
 
 @settings(max_examples=500, deadline=None)

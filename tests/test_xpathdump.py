@@ -253,6 +253,60 @@ def test_parse_rejects_bad_documents() -> None:
 
 
 # ---------------------------------------------------------------------------
+# node_to_string(): virXMLNodeToString, as detach-disk / detach-interface send it
+
+DISK = (
+    "<domain>\n  <devices>\n"
+    "    <disk type='file'>\n"
+    "      <source file='/a'/>\n"
+    "      <backingStore type='file'><source file='/b'/></backingStore>\n"
+    "      <target dev='vda'/>\n"
+    "      <backingStore/>\n"
+    "    </disk>\n"
+    "  </devices>\n</domain>"
+)
+
+
+def _disk() -> xpathdump.Node:
+    root = xpathdump.parse(DISK)
+    assert root is not None
+    disks = root.xpath("./devices/disk")
+    assert isinstance(disks, list)
+    return disks[0]
+
+
+def test_node_to_string_keeps_the_source_layout() -> None:
+    # Blank text is kept by parse(), so xmlNodeDump adds no indentation of its
+    # own: the element comes back as written, attributes in double quotes,
+    # without the indentation in front of its start tag.
+    assert xpathdump.node_to_string(_disk()) == (
+        '<disk type="file">\n'
+        '      <source file="/a"/>\n'
+        '      <backingStore type="file"><source file="/b"/></backingStore>\n'
+        '      <target dev="vda"/>\n'
+        "      <backingStore/>\n"
+        "    </disk>"
+    )
+
+
+def test_node_to_string_of_a_copy_without_a_child() -> None:
+    disk = _disk()
+    # Only the first <backingStore> goes (virshDiskDropBackingStore); its
+    # neighbouring blank text stays.
+    assert xpathdump.node_to_string(disk, copy_without="backingStore") == (
+        '<disk type="file">\n'
+        '      <source file="/a"/>\n'
+        "      \n"
+        '      <target dev="vda"/>\n'
+        "      <backingStore/>\n"
+        "    </disk>"
+    )
+    # The document itself is untouched.
+    assert disk.xpath("count(./backingStore)") == 2.0
+    assert xpathdump.node_to_string(disk, copy_without="nothing") == xpathdump.node_to_string(disk)
+
+
+# ---------------------------------------------------------------------------
 # safety: no network, no DTD, no entity substitution
 
 

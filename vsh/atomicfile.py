@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 from types import TracebackType
 
 __all__ = ["TEMP_SUFFIX", "AtomicFile", "fsync_directory"]
@@ -85,7 +84,7 @@ class AtomicFile:
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), self.path)
         base = os.path.basename(self.path)[:200]
         for _ in range(100):
-            temp = os.path.join(self.directory, f".{base}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+            temp = os.path.join(self.directory, f".{base}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
             try:
                 flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
                 self._fd = os.open(temp, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)

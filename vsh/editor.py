@@ -2,7 +2,9 @@
 
 1. the object's XML goes to ``$TMPDIR/virshXXXXXX.xml`` (``/tmp`` without
    TMPDIR; mode 0600);
-2. the editor runs on it: ``$VISUAL``, else ``$EDITOR``, else ``vi``.  A
+2. the editor runs on it: ``$VISUAL``, else ``$EDITOR``, else
+   ``sensible-editor`` (Debian's virsh default, its patch
+   Use-sensible-editor-by-default; upstream says ``vi``).  A
    value made only of ``[A-Za-z0-9-/_.:@]`` is run directly; anything
    else goes through ``sh -c "EDITOR FILE"`` (and then the file name must
    itself be plain, or the edit is refused);
@@ -10,7 +12,10 @@
    unless the command wants a redefine anyway;
 4. the object's XML is fetched again: if someone changed it meanwhile, or
    the redefine fails, an interactive user is asked "Try again?"
-   (``y`` edit again, ``n`` give up, ``f`` redefine again).
+   (``y`` edit again, ``n`` give up, ``f`` redefine again and, for a
+   command that can relax its define (virsh's ``EDIT_RELAX``: ``edit``
+   drops ``VIR_DOMAIN_DEFINE_VALIDATE``), ``i`` redefine again without
+   validation, offered once per editor run).
 
 libvirt-free: the caller passes the get/define steps.  Errors are printed
 as virsh prints them; a failed step raises :class:`EditFailed`, whose
@@ -34,7 +39,7 @@ from vsh.session import Session
 
 _ACCEPTED = frozenset(string.ascii_letters + string.digits + "-/_.:@")
 _TEMPLATE_CHARS = string.ascii_letters + string.digits
-DEFAULT_EDITOR = "vi"
+DEFAULT_EDITOR = "sensible-editor"
 MAX_XML_FILE = 10 * 1024 * 1024
 
 
@@ -172,8 +177,41 @@ def read_back(s: Session, path: str) -> str:
     return data.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
 
 
-def ask_reedit(s: Session, msg: str, cause: Any) -> str | None:
-    """vshAskReedit: 'y', 'n' or 'f' from a terminal; None when stdin is not one."""
+_HELP_HEAD = ("", "y - yes, start editor again", "n - no, throw away my changes")
+_HELP_RELAX = ("i - turn off validation and try to redefine again",)
+_HELP_TAIL = ("f - force, try to redefine again", "? - print this help")
+
+
+def reedit_prompt(msg: str, relax_avail: bool) -> str:
+    """vshAskReedit's question; ``i`` is listed only when it is accepted."""
+    choices = "[y,n,i,f,?]" if relax_avail else "[y,n,f,?]"
+    return f"\r{msg} Try again? {choices}: "
+
+
+def reedit_help(relax_avail: bool) -> str:
+    """What ``?`` prints: one line each, ended by CR LF (the terminal is raw)."""
+    lines = _HELP_HEAD + (_HELP_RELAX if relax_avail else ()) + _HELP_TAIL
+    return "".join(line + "\r\n" for line in lines)
+
+
+def _read_answer(s: Session, fd: int, msg: str, relax_avail: bool) -> str:
+    accepted = ("y", "n", "f", "i") if relax_avail else ("y", "n", "f")
+    while True:
+        s.print(reedit_prompt(msg, relax_avail))
+        s.out.flush()
+        ch = os.read(fd, 1).decode("latin-1").lower()
+        if ch == "?":
+            s.print(reedit_help(relax_avail))
+        elif ch in accepted:
+            return ch
+        elif ch == "":
+            # End of input: virsh asks forever; vsh takes it as "no".
+            return "n"
+
+
+def ask_reedit(s: Session, msg: str, cause: Any, relax_avail: bool = False) -> str | None:
+    """vshAskReedit: 'y', 'n', 'f' or (``relax_avail``) 'i' from a terminal;
+    None when stdin is not one."""
     if not os.isatty(0):
         return None
     if cause is not None:
@@ -188,25 +226,7 @@ def ask_reedit(s: Session, msg: str, cause: Any) -> str | None:
     except termios.error:
         return None
     try:
-        while True:
-            s.print(f"\r{msg} Try again? [y,n,f,?]: ")
-            s.out.flush()
-            ch = os.read(fd, 1).decode("latin-1").lower()
-            if ch == "?":
-                for line in (
-                    "",
-                    "y - yes, start editor again",
-                    "n - no, throw away my changes",
-                    "f - force, try to redefine again",
-                    "? - print this help",
-                ):
-                    s.print(line + "\r\n")
-                continue
-            if ch in ("y", "n", "f"):
-                break
-            if ch == "":
-                ch = "n"
-                break
+        ch = _read_answer(s, fd, msg, relax_avail)
     finally:
         termios.tcsetattr(fd, termios.TCSAFLUSH, saved)
     s.print("\r\n")
@@ -218,18 +238,23 @@ def edit(
     get_xml: Callable[[], str],
     define: Callable[[str, str], tuple[Any, Any]],
     unchanged_is_done: Callable[[], bool],
+    relax: Callable[[], None] | None = None,
 ) -> Any:
     """Run virsh's edit loop; the newly defined object, or None if nothing changed.
 
     ``get_xml()`` fetches the current XML (a libvirt error propagates);
     ``define(doc, edited)`` returns ``(object, None)`` or ``(None, error)``;
     ``unchanged_is_done()`` is asked when the text came back unchanged and
-    says whether to stop there (after printing its message) or redefine.
+    says whether to stop there (after printing its message) or redefine;
+    ``relax()``, if given, makes the next ``define`` skip validation (the
+    ``i`` answer).
     """
     doc = get_xml()
     path = write_temp(s, doc)
     try:
         while True:  # reedit
+            # virsh re-arms the relax choice on every editor run.
+            relax_avail = relax is not None
             run_editor(s, path)
             edited = read_back(s, path)
             if edited == doc and unchanged_is_done():
@@ -246,10 +271,14 @@ def edit(
                     if obj is not None:
                         return obj
                     msg = "Failed."
-                answer = ask_reedit(s, msg, cause)
+                answer = ask_reedit(s, msg, cause, relax_avail)
                 if answer == "y":
                     break
                 if answer == "f":
+                    continue
+                if answer == "i" and relax is not None:
+                    relax()
+                    relax_avail = False
                     continue
                 if answer == "n":
                     raise EditFailed

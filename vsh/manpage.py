@@ -178,7 +178,7 @@ Log file when \fB\-l\fR is not given.
 Number of shell history entries kept (default 500, at most 500000).
 .TP
 .B VISUAL\fR, \fBEDITOR
-Editor for the *\-edit commands (default \fBvi\fR).
+Editor for the *\-edit commands (default \fBsensible\-editor\fR, as Debian's virsh).
 .TP
 .B NO_COLOR
 Disables colour and progress bars.

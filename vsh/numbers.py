@@ -14,6 +14,9 @@ ULLONG_MAX = 2**64 - 1
 LLONG_MIN, LLONG_MAX = -(2**63), 2**63 - 1
 
 
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 def _c_integer(text: str, base: int) -> int | None:
     """strtol's grammar: blanks, sign, then digits of ``base`` (0: C prefixes)."""
     s = text.lstrip(_BLANKS)
@@ -30,12 +33,11 @@ def _c_integer(text: str, base: int) -> int | None:
             base = 10
     elif base == 16 and s[:2].lower() == "0x" and len(s) > 2:
         s = s[2:]
-    if not s or not s.isascii() or not s.isalnum():
+    # Only the base's digits: int() itself would also take "0x"/"0o"/"0b"
+    # prefixes and underscores, which strtol never does ("0x0x1").
+    if not s or not all(c in _DIGITS[:base] for c in s.lower()):
         return None
-    try:
-        return sign * int(s, base)
-    except ValueError:
-        return None
+    return sign * int(s, base)
 
 
 def c_int(text: str, base: int = 10) -> int | None:

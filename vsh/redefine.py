@@ -36,7 +36,6 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Protocol
 
 from vsh import graph
@@ -160,11 +159,14 @@ class Plan:
 # ---------------------------------------------------------------------------
 
 
+_UUID_NOISE = str.maketrans("", "", "- \t\n")
+
+
 def normalise_uuid(text: str | None) -> str | None:
     """UUIDs as libvirt compares them: hex digits only, lower case."""
     if text is None:
         return None
-    digits = "".join(c for c in text.lower() if c not in "- \t\n")
+    digits = text.lower().translate(_UUID_NOISE)
     return digits or None
 
 
@@ -370,6 +372,11 @@ def parse_map_path(text: str) -> tuple[str, str]:
     return old, new
 
 
+def _components(path: str) -> list[str]:
+    """An absolute path's components, as PurePosixPath parts without the root."""
+    return [c for c in path.split("/") if c and c != "."]
+
+
 def map_path(path: str, maps: Sequence[tuple[str, str]]) -> str:
     """Rewrite ``path`` by the longest ``OLD`` that is a whole-component prefix.
 
@@ -378,15 +385,15 @@ def map_path(path: str, maps: Sequence[tuple[str, str]]) -> str:
     """
     if not path.startswith("/"):
         return path
-    parts = PurePosixPath(path).parts
+    parts = _components(path)
     best: tuple[int, str] | None = None
     for old, new in maps:
-        old_parts = PurePosixPath(old).parts
+        old_parts = _components(old)
         if parts[: len(old_parts)] == old_parts and (best is None or len(old_parts) > best[0]):
             best = (len(old_parts), new)
     if best is None:
         return path
-    return str(PurePosixPath(best[1], *parts[best[0] :]))
+    return "/" + "/".join(_components(best[1]) + parts[best[0] :])
 
 
 _PATH_ATTRS = ("file", "dev", "dir")

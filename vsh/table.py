@@ -44,6 +44,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.domain_devices",
     "vsh.commands.domain_state",
     "vsh.commands.domain_resources",
+    "vsh.commands.domain_keys",
     "vsh.commands.monitor",
     "vsh.commands.events",
     "vsh.commands.host",

@@ -53,6 +53,7 @@ XPATH_BOOLEAN = 2
 XPATH_NUMBER = 3
 XPATH_STRING = 4
 
+XML_ELEMENT_NODE = 1
 XML_NAMESPACE_DECL = 18
 
 
@@ -104,6 +105,8 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "xmlDocCopyNode": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]),
     "xmlAddChild": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_void_p]),
     "xmlFreeNode": (None, [ctypes.c_void_p]),
+    "xmlCopyNode": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_int]),
+    "xmlUnlinkNode": (None, [ctypes.c_void_p]),
 }
 
 
@@ -151,9 +154,28 @@ def _read(lib: ctypes.CDLL, xml: str, url: str) -> int | None:
     )
 
 
+_PTR = ctypes.sizeof(ctypes.c_void_p)
+
+
 def _node_type(node: int) -> int:
     """``node->type``: second field of xmlNode, xmlAttr, xmlDoc and xmlNs alike."""
-    return ctypes.c_int.from_address(node + ctypes.sizeof(ctypes.c_void_p)).value
+    return ctypes.c_int.from_address(node + _PTR).value
+
+
+def _node_name(node: int) -> bytes:
+    """``node->name``, the third field of xmlNode."""
+    return ctypes.c_char_p.from_address(node + 2 * _PTR).value or b""
+
+
+def _children(node: int) -> list[int]:
+    """The child list of an xmlNode: (_private, type, name, children, last,
+    parent, next, ...), ``children`` then each child's ``next``."""
+    child = ctypes.c_void_p.from_address(node + 3 * _PTR).value
+    out = []
+    while child:
+        out.append(child)
+        child = ctypes.c_void_p.from_address(child + 6 * _PTR).value
+    return out
 
 
 def _eval(lib: ctypes.CDLL, doc: int, node: int, xpath: str) -> ctypes._Pointer[_XPathObject]:
@@ -326,3 +348,32 @@ def parse(xml: str, url: str = "(domain_definition)") -> Node | None:
     root = lib.xmlDocGetRootElement(doc)
     document = _Document(lib, doc)
     return Node(document, root) if root else None
+
+
+def node_to_string(node: Node, *, copy_without: str | None = None) -> str | None:
+    """virXMLNodeToString(doc, node): the node as xmlNodeDump writes it (level
+    0, formatted), or None when libxml2 writes nothing.
+
+    With ``copy_without``, a deep copy of the node, detached from its document,
+    minus its first child element of that name, serialised without the
+    document (detach-disk: virshFindDisk's copy without ``backingStore``).
+    """
+    lib = node._doc.lib
+    if copy_without is None:
+        return _node_to_string(lib, node._doc.ptr, node._ptr)
+    copy = lib.xmlCopyNode(node._ptr, 1)
+    if not copy:
+        raise MemoryError("xmlCopyNode")
+    try:
+        _drop_first_child(lib, copy, copy_without.encode())
+        return _node_to_string(lib, None, copy)
+    finally:
+        lib.xmlFreeNode(copy)
+
+
+def _drop_first_child(lib: ctypes.CDLL, node: int, name: bytes) -> None:
+    for child in _children(node):
+        if _node_type(child) == XML_ELEMENT_NODE and _node_name(child) == name:
+            lib.xmlUnlinkNode(child)
+            lib.xmlFreeNode(child)
+            return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vsh.commands import domain_state as ds
+from vsh.commands.common import opt_uint
 from vsh.errors import VshError
 
 
@@ -16,12 +17,14 @@ def test_escape_char(setting: str, char: int) -> None:
     assert ds.escape_char(setting) == char
 
 
-def test_uint_option() -> None:
-    assert ds._uint_option(None, "screen") == 0
-    assert ds._uint_option("7", "screen") == 7
+def test_screen_number() -> None:
+    """screenshot --screen goes through common.opt_uint (vshCommandOptUInt);
+    absent, it is screen 0."""
+    assert opt_uint(None, "screen") is None
+    assert opt_uint("7", "screen") == 7
     for bad in ("-1", "x", "", "4294967296"):
         with pytest.raises(VshError, match="for <screen> option is malformed"):
-            ds._uint_option(bad, "screen")
+            opt_uint(bad, "screen")
 
 
 @pytest.mark.parametrize(

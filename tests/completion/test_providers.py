@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 import libvirt
 import pytest
 
+from tests.commands.fakes import Fake, lv_error, output, session_with
 from tests.completion.conftest import ODD_SNAPSHOTS, run
+from vsh.commands.domain_resources import complete_host_cpus, complete_vcpus
 from vsh.completion import providers
 from vsh.completion.providers import checkpoint_names, comma_list, snapshot_names
 from vsh.session import Session, Settings
@@ -97,3 +100,125 @@ def test_no_libvirt_object_outlives_a_call(snap_session: Session) -> None:
 def test_comma_list(typed: str | None, expected: list[str]) -> None:
     """virshCommaStringListComplete."""
     assert comma_list(typed, ["a", "b", "c"]) == expected
+
+
+# ---------------------------------------------------------------------------
+# net-dhcp-leases --mac (virshNetworkDhcpMacCompleter); the test driver has no
+# leases, so the network is a stand-in.
+
+UUID = "00000000-0000-4000-8000-000000000042"
+LEASES = [{"mac": "52:54:00:00:00:02", "ipaddr": "192.0.2.2"}, {"mac": "52:54:00:00:00:01"}]
+
+
+def _lease_session(net: Fake, **conn: object) -> Session:
+    methods = {"networkLookupByName": net, "networkLookupByUUIDString": net, **conn}
+    return session_with(Fake(**methods))
+
+
+def test_dhcp_lease_macs_in_server_order() -> None:
+    net = Fake(DHCPLeases=LEASES)
+    s = _lease_session(net)
+    assert providers.dhcp_lease_macs(s, 0, {"network": "default"}) == [
+        "52:54:00:00:00:02",
+        "52:54:00:00:00:01",
+    ]
+    assert net.called("DHCPLeases") == [(None, 0)]  # every lease, the completer's flags
+
+
+def test_dhcp_lease_macs_look_the_network_up_by_uuid_then_name() -> None:
+    missing = lv_error(libvirt.VIR_ERR_NO_NETWORK, "Network not found")
+    net = Fake(DHCPLeases=LEASES)
+    s = _lease_session(net, networkLookupByUUIDString=missing)
+    assert len(providers.dhcp_lease_macs(s, 0, {"network": UUID})) == 2
+    conn = s.connection.current
+    assert conn.called("networkLookupByUUIDString") == [(UUID,)]
+    assert conn.called("networkLookupByName") == [(UUID,)]
+    s = _lease_session(net)
+    providers.dhcp_lease_macs(s, 0, {"network": "default"})
+    assert s.connection.current.called("networkLookupByUUIDString") == []
+
+
+def _reported(call: Callable[[], list[str]]) -> tuple[list[str], list[str], list[object]]:
+    """(result, messages reported, libvirt errors kept) as the complete command sees them."""
+    said: list[str] = []
+    kept: list[object] = []
+    t1 = providers.lookup_errors.set(said.append)
+    t2 = providers.kept_errors.set(kept.append)
+    try:
+        return call(), said, kept
+    finally:
+        providers.kept_errors.reset(t2)
+        providers.lookup_errors.reset(t1)
+
+
+def test_dhcp_lease_mac_failures_are_virshs() -> None:
+    missing = lv_error(libvirt.VIR_ERR_NO_NETWORK, "Network not found")
+    s = _lease_session(Fake(), networkLookupByName=missing)
+    # Silent in the shell ...
+    assert providers.dhcp_lease_macs(s, 0, {"network": "nosuch"}) == []
+    assert output(s) == ("", "")
+    # ... and for `complete`, virsh's message plus the libvirt error kept.
+    got = _reported(lambda: providers.dhcp_lease_macs(s, 0, {"network": "nosuch"}))
+    assert got == ([], ["failed to get network 'nosuch'"], [missing])
+    unsupported = lv_error(libvirt.VIR_ERR_NO_SUPPORT, "not supported")
+    s = _lease_session(Fake(DHCPLeases=unsupported))
+    got = _reported(lambda: providers.dhcp_lease_macs(s, 0, {"network": "default"}))
+    assert got == ([], [], [unsupported])
+    assert providers.dhcp_lease_macs(s, 0, {}) == []
+    assert providers.dhcp_lease_macs(session_with(None), 0, {"network": "default"}) == []
+
+
+# ---------------------------------------------------------------------------
+# vcpupin --vcpu / --cpulist (virshDomainVcpuCompleter, virshDomainCpulistCompleter)
+
+
+def test_vcpu_ids_come_from_the_inactive_maximum(session: Session) -> None:
+    run(session, "setvcpus test 1 --config")  # the current count is not what counts
+    assert complete_vcpus(session, 0, {"domain": "test"}) == ["0", "1"]
+    run(session, "setvcpus test 1 --config --maximum")
+    assert complete_vcpus(session, 0, {"domain": "test"}) == ["0"]
+    assert complete_vcpus(session, 0, {}) == []
+    assert complete_vcpus(session, 0, {"domain": "nosuch"}) == []
+
+
+def test_vcpu_ids_with_a_domain_xml_failure() -> None:
+    broken = lv_error(libvirt.VIR_ERR_INTERNAL_ERROR, "boom")
+    s = session_with(Fake(lookupByName=Fake(XMLDesc=broken)))
+    got = _reported(lambda: complete_vcpus(s, 0, {"domain": "d"}))
+    assert got == ([], ["Failed to get domain description xml"], [broken])
+    s = session_with(Fake(lookupByName=Fake(XMLDesc="<domain>")))
+    got = _reported(lambda: complete_vcpus(s, 0, {"domain": "d"}))
+    assert got == ([], ["Failed to parse domain description xml"], [])
+    s = session_with(Fake(lookupByName=Fake(XMLDesc="<domain><vcpu>x</vcpu></domain>")))
+    assert _reported(lambda: complete_vcpus(s, 0, {"domain": "d"})) == ([], [], [])
+
+
+def test_host_cpus_as_a_comma_list(session: Session) -> None:
+    every = [str(i) for i in range(8)]  # test:///default's host has 8 CPUs
+    assert complete_host_cpus(session, 0, {}) == every
+    assert complete_host_cpus(session, 0, {"cpulist": "1,"}) == [
+        f"1,{i}" for i in every if i != "1"
+    ]
+    failing = lv_error(libvirt.VIR_ERR_NO_SUPPORT, "no map")
+    s = session_with(Fake(getCPUMap=failing))
+    assert _reported(lambda: complete_host_cpus(s, 0, {})) == ([], [], [failing])
+    assert complete_host_cpus(session_with(None), 0, {}) == []
+
+
+def test_vcpupin_values_in_the_shell(session: Session) -> None:
+    from vsh.completion.engine import complete
+
+    def shown(line: str) -> list[str]:
+        return [c.display for c in complete(session, line)[1]]
+
+    assert shown("vcpupin test --vcpu ") == ["0", "1"]
+    assert shown("vcpupin test 1 5,") == [f"5,{i}" for i in (0, 1, 2, 3, 4, 6, 7)]
+
+
+def test_help_offers_command_names(session: Session) -> None:
+    from vsh.commands.builtins import complete_help_command
+    from vsh.completion.engine import command_names
+
+    names = complete_help_command(session)
+    assert names == command_names()
+    assert "snapshot-list" in names and "domain" not in names  # no group keywords

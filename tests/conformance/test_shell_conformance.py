@@ -484,6 +484,8 @@ def test_fuzz_argv(virsh_as_vsh: str, options: list[str], first: str, rest: list
         ["-k", " 5", "echo"],
         ["-k", "", "echo"],
         ["-k", "0x10", "-c", "test:///default", "echo", "a"],
+        ["-k", "0x0x5", "echo"],
+        ["-K", "00o7", "echo"],
         # -e: one byte but '^', or '^' + one of a-z @ A-Z [ \ ] ^ _
         ["-e", "x", "echo"],
         ["-e", "^a", "echo", "a"],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.harness import assert_same, both
+from tests.conformance.harness import VIRSH, VSH, assert_same, base_env, both
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DEFAULT = "test:///default"
@@ -91,6 +91,32 @@ MANAGEDSAVE = [
 @pytest.mark.parametrize("script", MANAGEDSAVE)
 def test_managedsave(script: str) -> None:
     _same_job(["-c", DEFAULT, script], normalise=_cpu)
+
+
+def test_job_watch_debug_lines(tmp_path: Path) -> None:
+    """-d 0: the watch's own lines, and a worker's error before "job done"."""
+    img = tmp_path / "img"
+    script = (
+        f"save test {img} --verbose; restore {img}; save test {img} --xml {tmp_path / 'no'}; "
+        f"save test {tmp_path / 'no' / 'dir'} --verbose; managedsave test"
+    )
+    _same_job(["-d", "0", "-c", DEFAULT, script])
+
+
+def test_verbose_jobs_on_a_terminal(tmp_path: Path) -> None:
+    """stdin a terminal: the job watch also watches it, and restores it after."""
+    img = tmp_path / "img"
+    script = f"save test {img} --verbose; restore {img}; managedsave test --verbose; start test"
+    for _ in range(4):
+        try:
+            expected = _transcript([VIRSH], script, "", {})
+        except subprocess.TimeoutExpired:  # virsh's lost wake-up (see _same_job)
+            img.unlink(missing_ok=True)
+            continue
+        img.unlink(missing_ok=True)
+        assert _transcript(VSH, script, "", {}) == expected
+        return
+    pytest.fail("virsh hung on every try")
 
 
 RENAME = [
@@ -186,6 +212,64 @@ def test_edit_family(tmp_path: Path) -> None:
         env={"EDITOR": "true", "VISUAL": visual},
     )
     assert_same(["-c", DEFAULT, "edit nope"], env={"EDITOR": "true"})
+
+
+# virsh's "Try again?" needs a terminal: both programs run on a pseudo-terminal,
+# a key is typed at each prompt and the whole transcript is compared.
+PROMPT = r"Try again\? \[[^\]]*\]: "
+BOGUS = 'grep -q bogus "$1" || sed -i \'s#</domain>#  <bogus/>\\n</domain>#\' "$1"\n'
+
+
+def _transcript(program: list[str], script: str, keys: str, env: dict[str, str]) -> tuple:
+    from tests.realstack.ptyshell import PtyShell
+
+    with PtyShell([*program, "-c", DEFAULT, script], env=base_env(env)) as sh:
+        for key in keys:
+            sh.expect(PROMPT)
+            sh.send(key)
+        sh.proc.wait(30)
+        sh.settle(0.1)
+        return _temp(sh.buffer), sh.proc.returncode
+
+
+@pytest.mark.parametrize(
+    ("editor", "script", "keys"),
+    [
+        # invalid against the schema: "i" defines it without validation
+        ("bogus", "edit test; dumpxml test --xpath //bogus", "?xi"),
+        ("bogus", "edit test", "fI"),
+        # a new editor run offers "i" again
+        ("bogus", "edit test", "y?n"),
+        # --skip-validate still offers "i" (virsh does), which then fails again
+        ("broken", "edit test --skip-validate", "i?fn"),
+        # no relax step: "i" is not an answer
+        ("broken", "snapshot-create-as test s1; snapshot-edit test s1", "?iy\x04n"),
+        ("text", "desc test --edit; metadata test http://x/ --key k --edit", ""),
+    ],
+)
+def test_edit_on_a_terminal(tmp_path: Path, editor: str, script: str, keys: str) -> None:
+    bodies = {
+        "bogus": BOGUS,
+        "broken": 'echo "<broken" > "$1"\n',
+        "text": "printf '<a>edited</a>\\n' > \"$1\"\n",
+    }
+    env = {"VISUAL": _editor(tmp_path, f"{editor}.sh", bodies[editor])}
+    expected = _transcript([VIRSH], script, keys, env)
+    assert _transcript(VSH, script, keys, env) == expected
+
+
+def test_default_editor_is_debians(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither VISUAL nor EDITOR: Debian's virsh runs sensible-editor."""
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _editor(bin_dir, "sensible-editor", "/bin/sed -i 's/8388608/4194304/' \"$1\"\n")
+    script = "edit test; dominfo test"
+    assert_same(["-c", DEFAULT, script], env={"PATH": str(bin_dir)}, normalise=_temp)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_same(["-c", DEFAULT, script], env={"PATH": str(empty)}, normalise=_temp)
 
 
 CONSOLE = [

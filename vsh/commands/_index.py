@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
     'domuuid': ('vsh.commands.domain', 'domuuid', 'domain', 'convert a domain name or id to domain UUID', False),
     'dumpxml': ('vsh.commands.domain', 'dumpxml', 'domain', 'domain information in XML', False),
     'edit': ('vsh.commands.domain_state', 'edit', 'domain', 'edit XML configuration for a domain', False),
+    'send-key': ('vsh.commands.domain_keys', 'send_key', 'domain', 'Send keycodes to the guest', False),
     'managedsave': ('vsh.commands.domain_state', 'managedsave', 'domain', 'managed save of a domain state', False),
     'managedsave-remove': ('vsh.commands.domain_state', 'managedsave_remove', 'domain', 'Remove managed save of a domain', False),
     'metadata': ('vsh.commands.domain_state', 'metadata', 'domain', "show or set domain's custom XML metadata", False),

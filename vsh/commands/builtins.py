@@ -104,6 +104,14 @@ def exit_(s: Session) -> bool:
     return True
 
 
+def complete_help_command(_s: Session, _flags: int = 0) -> list[str]:
+    """vshCompleteHelpCommand: every visible command name, in help order
+    (virsh offers no group keywords)."""
+    from vsh.completion.engine import command_names
+
+    return command_names()
+
+
 @command(
     "help",
     summary="print help",
@@ -116,6 +124,7 @@ def exit_(s: Session) -> bool:
     "command",
     OptKind.STRING,
     "Prints global help, command specific help, or help for a group of related commands",
+    completer=complete_help_command,
 )
 def help_(s: Session, command: str | None) -> bool:
     from vsh import helptext, table
@@ -239,12 +248,15 @@ def complete(s: Session, shell: str | None, string: tuple[str, ...]) -> bool:
     if s.connection.ensure() is None:
         return False
     token = providers.lookup_errors.set(s.error)
+    kept = providers.kept_errors.set(lambda err: setattr(s, "last_error", err))
     try:
         found = engine.complete_virsh(s, string, report=s.error)
     finally:
+        providers.kept_errors.reset(kept)
         providers.lookup_errors.reset(token)
     if not found:
-        return False
+        return False  # the runner reports the error a completer left, as virsh
+    s.last_error = None
     for candidate in found:
         s.print(candidate + "\n")
     return True

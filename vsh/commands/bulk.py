@@ -736,9 +736,10 @@ def _redefine_all(
                 continue
             filename, dom, path = entries[0]
             row = by_file[filename]
+            source = bundle.FileSource(path)
             try:
                 plan, out = _redefine_domain(
-                    s, dom, [bundle.FileSource(path)], options, dry_run, json, summary_only=True
+                    s, dom, [source], options, dry_run, json, summary_only=True
                 )
             except VshError as exc:
                 for message in exc.messages:
@@ -750,6 +751,8 @@ def _redefine_all(
             except KeyboardInterrupt:
                 row.update(result="interrupted")
                 raise
+            finally:
+                source.close()
             row["reported"] = True  # _redefine_domain printed any problem
             if not plan.ok:
                 row.update(result="refused", error=f"{len(plan.problems)} problems")

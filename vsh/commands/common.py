@@ -43,6 +43,11 @@ def domain_option(flags: int = 0, help_text: str = FULL) -> Decorator:
     )
 
 
+def persistent_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """VIRSH_COMMON_OPT_DOMAIN_PERSISTENT (virsh-domain.c): --persistent."""
+    return option("persistent", OptKind.BOOL, "make live change persistent")(func)
+
+
 def affect_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """VIRSH_COMMON_OPT_DOMAIN_CONFIG, _LIVE, _CURRENT, in that order."""
     func = option("current", OptKind.BOOL, "affect current domain")(func)

@@ -13,7 +13,6 @@ as virsh does, whitespace and all.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import stat
 from typing import Any
@@ -22,41 +21,33 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
-from vsh.commands.domain import complete_empty, domain_xml_on_line, parse_xml, read_file_all
+from vsh.commands.common import (
+    affect_options,
+    complete_empty,
+    domain_option,
+    file_option,
+    persistent_option,
+)
+from vsh.commands.domain import domain_xml_on_line, parse_xml
 from vsh.errors import VshError
 from vsh.grammar import OptKind
+from vsh.numbers import UINT_MAX, ULLONG_MAX
 from vsh.session import Session
+from vsh.vshutil import read_file_all
 
 GROUP = "domain"
 L = libvirt
 
-FULL = "domain name, id or uuid"
-_UINT_MAX = 2**32 - 1
-_ULONG_MAX = 2**64 - 1
-_ULLONG_MAX = 2**64 - 1
+_ULONG_MAX = ULLONG_MAX  # unsigned long: 64 bits on the LP64 Linux virsh runs on
 
 
 # ---------------------------------------------------------------------------
 # option helpers
 
 
-def _domain_option(flags: int = 0) -> Any:
-    return option(
-        "domain",
-        OptKind.DATA,
-        FULL,
-        required=True,
-        completer=lookup.complete_domain_names,
-        completer_flags=flags,
-    )
-
-
 def _affect_options(func: Any) -> Any:
-    """persistent, config, live, current (VIRSH_COMMON_OPT_DOMAIN_*), in that order."""
-    func = option("current", OptKind.BOOL, "affect current domain")(func)
-    func = option("live", OptKind.BOOL, "affect running domain")(func)
-    func = option("config", OptKind.BOOL, "affect next boot")(func)
-    return option("persistent", OptKind.BOOL, "make live change persistent")(func)
+    """persistent, config, live, current, in that order (attach/detach/update)."""
+    return persistent_option(affect_options(func))
 
 
 def _affect_flags(persistent: bool, config: bool, live: bool, current: bool) -> int:
@@ -235,7 +226,7 @@ def parse_address(text: str, multifunction: bool) -> tuple[str, list[int], bool]
     if not colon:
         return None
     start = len(kind)  # the ':' that the first ++a skips
-    ui, ull = _UINT_MAX, _ULLONG_MAX
+    ui, ull = UINT_MAX, ULLONG_MAX
     if kind == "pci":
         fields = _fields(text, start, ((16, ui),) * 4)
     elif kind in ("sata", "ide", "scsi"):
@@ -272,61 +263,7 @@ def format_address(buf: _Buffer, address: tuple[str, list[int], bool]) -> None:
 
 
 # ---------------------------------------------------------------------------
-# libxml2 node handling for detach-disk / detach-interface
-
-
-def _lib() -> Any:
-    from vsh import xpathdump
-
-    lib = xpathdump._libxml2()
-    if not getattr(lib, "_vsh_devices_ready", False):
-        lib.xmlCopyNode.restype = ctypes.c_void_p
-        lib.xmlCopyNode.argtypes = [ctypes.c_void_p, ctypes.c_int]
-        lib.xmlUnlinkNode.restype = None
-        lib.xmlUnlinkNode.argtypes = [ctypes.c_void_p]
-        lib._vsh_devices_ready = True
-    return lib
-
-
-def _children(node: int) -> list[int]:
-    """xmlNode's children: (_private, type, name, children, last, parent, next...)."""
-    ptr = ctypes.sizeof(ctypes.c_void_p)
-    child = ctypes.c_void_p.from_address(node + 3 * ptr).value
-    out = []
-    while child:
-        out.append(child)
-        child = ctypes.c_void_p.from_address(child + 6 * ptr).value
-    return out
-
-
-def _node_name(node: int) -> bytes:
-    ptr = ctypes.sizeof(ctypes.c_void_p)
-    name = ctypes.c_char_p.from_address(node + 2 * ptr).value
-    return name or b""
-
-
-def _node_xml(node: Any, *, copy_drop_backing: bool = False, with_doc: bool = True) -> str | None:
-    """virXMLNodeToString of a :class:`vsh.xpathdump.Node` (optionally of a deep
-    copy without its first ``<backingStore>``, as detach-disk sends)."""
-    from vsh import xpathdump
-
-    lib = _lib()
-    doc = node._doc.ptr if with_doc else None
-    ptr = node._ptr
-    if not copy_drop_backing:
-        return xpathdump._node_to_string(lib, doc, ptr)
-    copy = lib.xmlCopyNode(ptr, 1)
-    if not copy:
-        raise MemoryError("xmlCopyNode")
-    try:
-        for child in _children(copy):
-            if xpathdump._node_type(child) == 1 and _node_name(child) == b"backingStore":
-                lib.xmlUnlinkNode(child)
-                lib.xmlFreeNode(child)
-                break
-        return xpathdump._node_to_string(lib, None, copy)
-    finally:
-        lib.xmlFreeNode(copy)
+# detach-interface's MAC matching
 
 
 def _mac_equal(p: str, q: str) -> bool:
@@ -354,18 +291,14 @@ def _mac_equal(p: str, q: str) -> bool:
 # commands
 
 
-def _xml_file_command(verb: str) -> Any:
-    return option("file", OptKind.DATA, "XML file", required=True, value_kind="file")
-
-
 @command(
     "attach-device",
     summary="attach device from an XML file",
     description="Attach device from an XML <file>.",
     group=GROUP,
 )
-@_domain_option()
-@_xml_file_command("attach")
+@domain_option()
+@file_option("XML file")
 @_affect_options
 def attach_device(
     s: Session, domain: str, file: str, persistent: bool, config: bool, live: bool, current: bool
@@ -396,7 +329,7 @@ _SOURCE_TYPES = ("", "file", "block", "network")
     description="Attach new disk device.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option(
     "source",
     OptKind.DATA,
@@ -477,12 +410,7 @@ def attach_disk(
     live: bool,
     current: bool,
 ) -> bool:
-    if persistent and current:
-        raise VshError("Options --persistent and --current are mutually exclusive")
-    if current and live:
-        raise VshError("Options --current and --live are mutually exclusive")
-    if current and config:
-        raise VshError("Options --current and --config are mutually exclusive")
+    flags = _affect_flags(persistent, config, live, current)
     for needy, needed in (
         ("source-host-name", "source-protocol"),
         ("source-host-transport", "source-protocol"),
@@ -499,11 +427,6 @@ def attach_disk(
             raise VshError(f"Option --{needed} is required by option --{needy}")
     if source_host_name is not None and source_host_socket is not None:
         raise VshError("Options --source-host-name and --source-host-socket are mutually exclusive")
-    flags = L.VIR_DOMAIN_AFFECT_CURRENT
-    if config or persistent:
-        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
-    if live:
-        flags |= L.VIR_DOMAIN_AFFECT_LIVE
 
     # vshCommandOptStringReq, in virsh's order (source may be empty)
     target = s.text(target, "target") or ""
@@ -694,7 +617,7 @@ def _parse_rate(text: str) -> list[int]:
     description="Attach new network interface.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option("type", OptKind.DATA, "network interface type", required=True)
 @option("source", OptKind.DATA, "source of network interface", required=True)
 @option("target", OptKind.STRING, "target network name", completer=complete_empty)
@@ -828,8 +751,8 @@ def attach_interface(
     description="Detach device from an XML <file>",
     group=GROUP,
 )
-@_domain_option()
-@_xml_file_command("detach")
+@domain_option()
+@file_option("XML file")
 @_affect_options
 def detach_device(
     s: Session, domain: str, file: str, persistent: bool, config: bool, live: bool, current: bool
@@ -857,7 +780,7 @@ def detach_device(
     description="Detach disk device.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option(
     "target", OptKind.DATA, "target of disk device", required=True, completer=complete_disk_targets
 )
@@ -898,7 +821,9 @@ def detach_disk(
             break
     if found is None:
         raise VshError(f"No disk found whose source path or target is {path}")
-    xml = _node_xml(found, copy_drop_backing=True)
+    from vsh import xpathdump
+
+    xml = xpathdump.node_to_string(found, copy_without="backingStore")
     if xml is None:
         return False
     if print_xml:
@@ -957,7 +882,9 @@ def _detach_interface(
     if match is None:
         s.error(f"No interface with MAC address {mac} was found")
         return False
-    xml = _node_xml(match)
+    from vsh import xpathdump
+
+    xml = xpathdump.node_to_string(match)
     if xml is None:
         return False
     if print_xml:
@@ -980,7 +907,7 @@ def _detach_interface(
     description="Detach network interface.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option("type", OptKind.DATA, "network interface type", required=True)
 @option("mac", OptKind.STRING, "MAC address", completer=complete_interface_macs, completer_flags=1)
 @_affect_options
@@ -996,12 +923,7 @@ def detach_interface(
     current: bool,
     print_xml: bool,
 ) -> bool:
-    if persistent and current:
-        raise VshError("Options --persistent and --current are mutually exclusive")
-    if current and live:
-        raise VshError("Options --current and --live are mutually exclusive")
-    if current and config:
-        raise VshError("Options --current and --config are mutually exclusive")
+    _affect_flags(persistent, config, live, current)  # its checks; flags come per step
     dom = lookup.domain(s, domain, cmd="detach-interface")
     ok = False
     try:
@@ -1058,8 +980,8 @@ def _is_active(dom: libvirt.virDomain) -> bool:
     description="Update device from an XML <file>.",
     group=GROUP,
 )
-@_domain_option()
-@_xml_file_command("update")
+@domain_option()
+@file_option("XML file")
 @_affect_options
 @option("force", OptKind.BOOL, "force device update")
 def update_device(

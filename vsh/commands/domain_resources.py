@@ -41,6 +41,7 @@ import libvirt
 from vsh import lookup
 from vsh.command import command, option
 from vsh.commands.common import affect_options, domain_option, opt_int, opt_scaled, opt_uint
+from vsh.completion.cache import depends_on
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.numbers import c_int, c_llong, c_uint
@@ -920,6 +921,43 @@ def _vcpupin_query(
     return True
 
 
+@depends_on("domain")
+def complete_vcpus(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainVcpuCompleter: 0 .. the maximum vCPU count of the inactive XML."""
+    from vsh.commands.domain import parse_xml
+    from vsh.completion import providers
+
+    dom = providers.domain_on_line(s, values or {})
+    if dom is None:
+        return []
+    try:
+        root = parse_xml(dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE))
+    except libvirt.libvirtError as err:
+        providers.report("Failed to get domain description xml")
+        providers.keep(err)
+        return []
+    if root is None:
+        providers.report("Failed to parse domain description xml")
+        return []
+    count = c_int(str(root.xpath("string(/domain/vcpu)")))
+    return [str(i) for i in range(count or 0)]
+
+
+def complete_host_cpus(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainCpulistCompleter: the host's CPU ids, as a comma-separated list."""
+    from vsh.completion import providers
+
+    conn = s.connection.current
+    if conn is None:
+        return []
+    try:
+        cpus = int(conn.getCPUMap(0)[0])
+    except libvirt.libvirtError as err:
+        providers.keep(err)
+        return []
+    return providers.comma_list((values or {}).get("cpulist"), [str(i) for i in range(cpus)])
+
+
 @command(
     "vcpupin",
     summary="control or query domain vcpu affinity",
@@ -927,12 +965,13 @@ def _vcpupin_query(
     group=GROUP,
 )
 @domain_option()
-@option("vcpu", OptKind.INT, "vcpu number")
+@option("vcpu", OptKind.INT, "vcpu number", completer=complete_vcpus)
 @option(
     "cpulist",
     OptKind.STRING,
     "host cpu number(s) to set, or omit option to query",
     empty_ok=True,
+    completer=complete_host_cpus,
 )
 @affect_options
 def vcpupin(

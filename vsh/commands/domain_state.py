@@ -5,7 +5,7 @@ managedsave, managedsave-remove, metadata, restore, save, screenshot,
 vncdisplay.
 
 ``edit``, ``desc --edit`` and ``metadata --edit`` run the editor through
-:mod:`vsh.editor` (``$VISUAL``, ``$EDITOR``, ``vi``).  ``console`` runs the
+:mod:`vsh.editor` (``$VISUAL``, ``$EDITOR``, ``sensible-editor``).  ``console`` runs the
 interactive console on a terminal: the domain's character device through a
 non-blocking libvirt stream, the terminal raw, the global ``-e`` escape
 character ending the session.
@@ -24,43 +24,21 @@ import libvirt
 
 from vsh import lookup
 from vsh.command import command, option
-from vsh.commands.domain import complete_empty, domain_xml_on_line, parse_xml, read_file_all
+from vsh.commands.common import complete_empty, domain_option, file_option, opt_uint
+from vsh.commands.domain import domain_xml_on_line, parse_xml
+from vsh.commands.jobwatch import watch_job
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.session import Session
+from vsh.vshutil import read_file_all
 
 GROUP = "domain"
 L = libvirt
-
-FULL = "domain name, id or uuid"
-
-
-def _domain_option(flags: int = 0, help_text: str = FULL) -> Any:
-    return option(
-        "domain",
-        OptKind.DATA,
-        help_text,
-        required=True,
-        completer=lookup.complete_domain_names,
-        completer_flags=flags,
-    )
 
 
 def _exclusive(a_name: str, a: bool, b_name: str, b: bool) -> None:
     if a and b:
         raise VshError(f"Options --{a_name} and --{b_name} are mutually exclusive")
-
-
-def _uint_option(text: str | None, name: str) -> int:
-    """vshCommandOptUInt: absent is 0; no sign, decimal, fits an unsigned int."""
-    from vsh.numbers import c_uint
-
-    if text is None:
-        return 0
-    value = c_uint(text)
-    if value is None or "-" in text:
-        raise VshError(f"Numeric value '{text}' for <{name}> option is malformed or out of range")
-    return value
 
 
 def complete_consoles(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
@@ -190,7 +168,7 @@ def _console_session(
     description="Connect the virtual serial console for the guest",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("devname", OptKind.STRING, "character device name", completer=complete_consoles)
 @option(
     "force",
@@ -237,7 +215,7 @@ def get_description(s: Session, dom: libvirt.virDomain, title: bool, flags: int)
     description="Allows setting or modifying the description or title of a domain.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option("live", OptKind.BOOL, "modify/get running state")
 @option("config", OptKind.BOOL, "modify/get persistent configuration")
 @option("current", OptKind.BOOL, "modify/get current state configuration")
@@ -313,7 +291,7 @@ def desc(
     description="Shows or modifies the XML metadata of a domain.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option("uri", OptKind.DATA, "URI of the namespace", required=True)
 @option("live", OptKind.BOOL, "modify/get running state")
 @option("config", OptKind.BOOL, "modify/get persistent configuration")
@@ -498,7 +476,7 @@ def _one_display(s: Session, scheme: str, root: Any) -> str | None:
     description="Output the IP address and port number for the graphical display.",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option(
     "include-password",
     OptKind.BOOL,
@@ -548,7 +526,7 @@ def domdisplay(
     description="Output the IP address and port number for the VNC display.",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 def vncdisplay(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="vncdisplay")
     if not dom.isActive():
@@ -581,7 +559,7 @@ def vncdisplay(s: Session, domain: str) -> bool:
     description="Rename an inactive domain.",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_INACTIVE, "domain name or uuid")
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_INACTIVE, "domain name or uuid")
 @option("new-name", OptKind.DATA, "new domain name", required=True, completer=complete_empty)
 def domrename(s: Session, domain: str, new_name: str) -> bool:
     dom = lookup.domain(s, domain, cmd="domrename")
@@ -597,13 +575,18 @@ def domrename(s: Session, domain: str, new_name: str) -> bool:
     description="Edit the XML configuration for a domain.",
     group=GROUP,
 )
-@_domain_option()
+@domain_option()
 @option("skip-validate", OptKind.BOOL, "skip validation of the XML against the schema")
 def edit(s: Session, domain: str, skip_validate: bool) -> bool:
     from vsh import editor
 
     dom = lookup.domain(s, domain, cmd="edit")
     define_flags = 0 if skip_validate else L.VIR_DOMAIN_DEFINE_VALIDATE
+
+    def relax() -> None:
+        # The "i" answer: define again without schema validation.
+        nonlocal define_flags
+        define_flags &= ~L.VIR_DOMAIN_DEFINE_VALIDATE
 
     def get_xml() -> str:
         return dom.XMLDesc(L.VIR_DOMAIN_XML_SECURE | L.VIR_DOMAIN_XML_INACTIVE)
@@ -629,7 +612,7 @@ def edit(s: Session, domain: str, skip_validate: bool) -> bool:
             return None, err
 
     try:
-        edited = editor.edit(s, get_xml, define, unchanged_is_done)
+        edited = editor.edit(s, get_xml, define, unchanged_is_done, relax)
     except editor.EditFailed as failed:
         if failed.cause is None:
             return False
@@ -647,11 +630,15 @@ def edit(s: Session, domain: str, skip_validate: bool) -> bool:
 # save, restore, managedsave
 
 
-def _progress_done(s: Session, label: str) -> None:
-    """virshPrintJobProgress at the end of a --verbose job."""
-    s.out.flush()
-    s.err.write(f"\r{label}: [100 %]")
-    s.err.flush()
+def _save_flags(bypass_cache: bool, running: bool, paused: bool) -> int:
+    flags = 0
+    if bypass_cache:
+        flags |= L.VIR_DOMAIN_SAVE_BYPASS_CACHE
+    if running:
+        flags |= L.VIR_DOMAIN_SAVE_RUNNING
+    if paused:
+        flags |= L.VIR_DOMAIN_SAVE_PAUSED
+    return flags
 
 
 @command(
@@ -663,7 +650,7 @@ def _progress_done(s: Session, label: str) -> None:
     "    be started from this saved state.",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("bypass-cache", OptKind.BOOL, "avoid file system cache when saving")
 @option("running", OptKind.BOOL, "set domain to be running on next start")
 @option("paused", OptKind.BOOL, "set domain to be paused on next start")
@@ -671,21 +658,17 @@ def _progress_done(s: Session, label: str) -> None:
 def managedsave(
     s: Session, domain: str, bypass_cache: bool, running: bool, paused: bool, verbose: bool
 ) -> bool:
-    lookup.domain(s, domain, cmd="managedsave")
-    flags = 0
-    if bypass_cache:
-        flags |= L.VIR_DOMAIN_SAVE_BYPASS_CACHE
-    if running:
-        flags |= L.VIR_DOMAIN_SAVE_RUNNING
-    if paused:
-        flags |= L.VIR_DOMAIN_SAVE_PAUSED
-    dom = lookup.domain(s, domain, cmd="managedsave")  # virsh's worker looks it up again
-    try:
-        dom.managedSave(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to save domain '{domain}' state", cause=err) from err
-    if verbose:
-        _progress_done(s, "Managedsave")
+    dom = lookup.domain(s, domain, cmd="managedsave")
+    flags = _save_flags(bypass_cache, running, paused)
+
+    def work() -> None:  # virsh's worker thread, with its own look-up
+        job_dom = lookup.domain(s, domain, cmd="managedsave")
+        try:
+            job_dom.managedSave(flags)
+        except libvirt.libvirtError as err:
+            raise VshError(f"Failed to save domain '{domain}' state", cause=err) from err
+
+    watch_job(s, dom, verbose, "Managedsave", work)
     s.print_extra(f"\nDomain '{domain}' state saved by libvirt\n")
     return True
 
@@ -696,7 +679,7 @@ def managedsave(
     description="Remove an existing managed save state file from a domain",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE)
 def managedsave_remove(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="managedsave-remove")
     try:
@@ -722,7 +705,7 @@ def managedsave_remove(s: Session, domain: str) -> bool:
     description="Restore a domain.",
     group=GROUP,
 )
-@option("file", OptKind.DATA, "the state to restore", required=True, value_kind="file")
+@file_option("the state to restore")
 @option("bypass-cache", OptKind.BOOL, "avoid file system cache when restoring")
 @option(
     "xml",
@@ -743,13 +726,7 @@ def restore(
     reset_nvram: bool,
 ) -> bool:
     path = s.text(file, "file")
-    flags = 0
-    if bypass_cache:
-        flags |= L.VIR_DOMAIN_SAVE_BYPASS_CACHE
-    if running:
-        flags |= L.VIR_DOMAIN_SAVE_RUNNING
-    if paused:
-        flags |= L.VIR_DOMAIN_SAVE_PAUSED
+    flags = _save_flags(bypass_cache, running, paused)
     if reset_nvram:
         flags |= L.VIR_DOMAIN_SAVE_RESET_NVRAM
     xml_path = s.text(xml, "xml")
@@ -771,8 +748,8 @@ def restore(
     description="Save the RAM state of a running domain.",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
-@option("file", OptKind.DATA, "where to save the data", required=True, value_kind="file")
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@file_option("where to save the data")
 @option("bypass-cache", OptKind.BOOL, "avoid file system cache when saving")
 @option(
     "xml",
@@ -793,28 +770,23 @@ def save(
     paused: bool,
     verbose: bool,
 ) -> bool:
-    lookup.domain(s, domain, cmd="save")
-    to = s.text(file, "file")
-    # virsh's worker thread: the options again, then its own look-up
-    flags = 0
-    if bypass_cache:
-        flags |= L.VIR_DOMAIN_SAVE_BYPASS_CACHE
-    if running:
-        flags |= L.VIR_DOMAIN_SAVE_RUNNING
-    if paused:
-        flags |= L.VIR_DOMAIN_SAVE_PAUSED
-    xml_path = s.text(xml, "xml")
     dom = lookup.domain(s, domain, cmd="save")
-    doc = read_file_all(xml_path) if xml_path is not None else None
-    try:
-        if flags or doc is not None:
-            dom.saveFlags(to, doc, flags)
-        else:
-            dom.save(to)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to save domain '{domain}' to {to}", cause=err) from err
-    if verbose:
-        _progress_done(s, "Save")
+    to = s.text(file, "file")
+
+    def work() -> None:  # virsh's worker thread: the options again, its own look-up
+        flags = _save_flags(bypass_cache, running, paused)
+        xml_path = s.text(xml, "xml")
+        job_dom = lookup.domain(s, domain, cmd="save")
+        doc = read_file_all(xml_path) if xml_path is not None else None
+        try:
+            if flags or doc is not None:
+                job_dom.saveFlags(to, doc, flags)
+            else:
+                job_dom.save(to)
+        except libvirt.libvirtError as err:
+            raise VshError(f"Failed to save domain '{domain}' to {to}", cause=err) from err
+
+    watch_job(s, dom, verbose, "Save", work)
     s.print_extra(f"\nDomain '{domain}' saved to {to}\n")
     return True
 
@@ -829,12 +801,12 @@ def save(
     description="screenshot of a current domain console",
     group=GROUP,
 )
-@_domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("file", OptKind.STRING, "where to store the screenshot", value_kind="file")
 @option("screen", OptKind.INT, "ID of a screen to take screenshot of")
 def screenshot(s: Session, domain: str, file: str | None, screen: str | None) -> bool:
     path = s.text(file, "file")
-    screen_id = _uint_option(screen, "screen")
+    screen_id = opt_uint(screen, "screen") or 0
     dom = lookup.domain(s, domain, cmd="screenshot")
     stream = s.conn.newStream(0)
     try:

@@ -41,7 +41,7 @@ from vsh import lookup
 from vsh.command import command, option
 from vsh.commands.common import file_option, xpath_options
 from vsh.commands.domain import utf8_problem
-from vsh.completion.providers import network_names
+from vsh.completion.providers import dhcp_lease_macs, network_names
 from vsh.errors import VshError
 from vsh.grammar import OptKind
 from vsh.session import Session
@@ -238,7 +238,7 @@ def _local_time(epoch: int) -> str:
     group=GROUP,
 )
 @_network_option(flags=ACTIVE)
-@option("mac", OptKind.STRING, "MAC address")
+@option("mac", OptKind.STRING, "MAC address", completer=dhcp_lease_macs)
 @option("json", OptKind.BOOL, "print the leases as JSON", extension=True)
 def net_dhcp_leases(s: Session, network: str, mac: str | None, json: bool) -> bool:
     mac = s.text(mac, "mac")

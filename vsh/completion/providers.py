@@ -7,10 +7,12 @@ snapshot provider knows the domain typed before it, positionally or with
 prefix.  They use the session's open connection only: they never connect,
 prompt for credentials, print or raise.
 
-The one exception to "never print" is virsh's own: its snapshot and
-checkpoint completers report ``error: failed to get domain 'x'``.  The hidden
-``complete`` command reproduces that by setting :data:`lookup_errors` for
-the duration of its call; the interactive shell never sets it.
+The one exception to "never print" is virsh's own: its completers report
+``error: failed to get domain 'x'`` (or network) as they look the object up,
+and a libvirt error they leave behind is printed when ``complete`` then
+fails.  The hidden ``complete`` command reproduces that by setting
+:data:`lookup_errors` and :data:`kept_errors` for the duration of its call;
+the interactive shell sets neither.
 """
 
 from __future__ import annotations
@@ -31,7 +33,26 @@ lookup_errors: ContextVar[Callable[[str], None] | None] = ContextVar(
     "vsh_completion_lookup_errors", default=None
 )
 
+# Where a completer leaves the libvirt error behind it (virsh's last error), if anywhere.
+kept_errors: ContextVar[Callable[[libvirt.libvirtError], None] | None] = ContextVar(
+    "vsh_completion_kept_errors", default=None
+)
+
 UUID_STRING_LEN = 36
+
+
+def report(message: str) -> None:
+    """virsh's vshError inside a completer: shown only by ``complete``."""
+    sink = lookup_errors.get()
+    if sink is not None:
+        sink(message)
+
+
+def keep(err: libvirt.libvirtError) -> None:
+    """Leave ``err`` for ``complete`` to report if it fails (vshReportError)."""
+    sink = kept_errors.get()
+    if sink is not None:
+        sink(err)
 
 
 def _alive(s: Session) -> libvirt.virConnect | None:
@@ -67,15 +88,35 @@ def _domain(s: Session, values: Values) -> libvirt.virDomain | None:
     try:
         return conn.lookupByName(name)
     except libvirt.libvirtError:
-        report = lookup_errors.get()
-        if report is not None:
-            report(f"failed to get domain '{name}'")
+        report(f"failed to get domain '{name}'")
         return None
 
 
 def domain_on_line(s: Session, values: Values) -> libvirt.virDomain | None:
     """virshCommandOptDomain for completers: the ``domain`` option's domain, or None."""
     return _domain(s, values)
+
+
+def network_on_line(s: Session, values: Values) -> libvirt.virNetwork | None:
+    """virshCommandOptNetwork for completers: UUID (36 bytes long), then name.
+
+    Unlike the domain look-up, virsh keeps the libvirt error of a failure.
+    """
+    name = values.get("network")
+    conn = _alive(s)
+    if not isinstance(name, str) or not name or conn is None:
+        return None
+    if len(name.encode()) == UUID_STRING_LEN:
+        try:
+            return conn.networkLookupByUUIDString(name)
+        except libvirt.libvirtError:
+            pass
+    try:
+        return conn.networkLookupByName(name)
+    except libvirt.libvirtError as err:
+        report(f"failed to get network '{name}'")
+        keep(err)
+        return None
 
 
 def comma_list(current: object, options: list[str] | tuple[str, ...]) -> list[str]:
@@ -171,3 +212,17 @@ def volume_names(s: Session, flags: int = 0, values: Values | None = None) -> li
         return [v.name() for v in conn.storagePoolLookupByName(pool_name).listAllVolumes(0)]
     except libvirt.libvirtError:
         return []
+
+
+@depends_on("network")
+def dhcp_lease_macs(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    """virshNetworkDhcpMacCompleter: the MAC of every lease of the network on the line."""
+    net = network_on_line(s, values or {})
+    if net is None:
+        return []
+    try:
+        leases = net.DHCPLeases(None, flags)
+    except libvirt.libvirtError as err:
+        keep(err)
+        return []
+    return [str(lease["mac"]) for lease in leases]
