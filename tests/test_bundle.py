@@ -387,6 +387,37 @@ def test_deep_nesting_is_refused(tmp_path) -> None:
         scan(FileSource(str(path)))
 
 
+def test_deep_nesting_inside_the_embedded_domain_is_refused(tmp_path) -> None:
+    path = tmp_path / "deep.xml"
+    deep = "<a>" * 300 + "</a>" * 300
+    path.write_text(
+        "<domainsnapshot><name>s</name><domain type='kvm'><name>d</name>"
+        + deep
+        + "</domain></domainsnapshot>"
+    )
+    with pytest.raises(BundleError, match="nested deeper than 256 levels"):
+        scan(FileSource(str(path)))
+
+
+def test_only_the_embedded_domains_own_name_and_uuid_are_read(tmp_path) -> None:
+    """Deeper <name>/<uuid> elements (metadata, devices) are not the domain's."""
+    path = tmp_path / "b.xml"
+    path.write_text(
+        "<snapshots><domainsnapshot><name>s</name><state>shutoff</state>"
+        "<creationTime>1</creationTime><domain type='kvm'>"
+        "<metadata><x><name>inner</name><uuid>not-this</uuid></x></metadata>"
+        "<name>dom</name><uuid>the-uuid</uuid><devices><name>dev</name></devices>"
+        "</domain><parent><name>p</name></parent></domainsnapshot></snapshots>"
+    )
+    (record,) = scan(FileSource(str(path))).records
+    assert (record.domain_type, record.domain_name, record.domain_uuid) == (
+        "kvm",
+        "dom",
+        "the-uuid",
+    )
+    assert record.parent == "p"  # elements after the domain are still read
+
+
 def test_oversized_snapshot_is_refused(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(bundle, "MAX_SNAPSHOT_BYTES", 10_000)
     monkeypatch.setattr(bundle, "CHUNK", 1000)

@@ -46,14 +46,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import BinaryIO
 from xml.parsers import expat
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+from vsh.record import Record
 
 __all__ = [
     "FORMAT_VERSION",
@@ -240,6 +240,8 @@ class StreamSource(Source):
     def __init__(self, raw: BinaryIO, label: str = "<stdin>") -> None:
         self.raw = raw
         self.label = label
+        import tempfile  # only for standard input: not on every command's import path
+
         self.spool: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - see close()
 
     def stream(self) -> BinaryIO:
@@ -274,22 +276,52 @@ class _Tee:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class SnapshotRecord:
+class SnapshotRecord(Record):
     """One snapshot of a document: what planning needs, and where its XML is."""
 
-    name: str | None
-    parent: str | None
-    state: str | None
-    has_creation_time: bool
-    domain_type: str | None  # <domain type=...>; None: no usable embedded domain
-    domain_name: str | None
-    domain_uuid: str | None
-    source: Source
-    index: int  # position in its document, from 0
-    start: int
-    end: int
-    digest: bytes
+    __slots__ = (
+        "digest",
+        "domain_name",
+        "domain_type",
+        "domain_uuid",
+        "end",
+        "has_creation_time",
+        "index",
+        "name",
+        "parent",
+        "source",
+        "start",
+        "state",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str | None,
+        parent: str | None,
+        state: str | None,
+        has_creation_time: bool,
+        domain_type: str | None,  # <domain type=...>; None: no usable embedded domain
+        domain_name: str | None,
+        domain_uuid: str | None,
+        source: Source,
+        index: int,  # position in its document, from 0
+        start: int,
+        end: int,
+        digest: bytes,
+    ) -> None:
+        self.name = name
+        self.parent = parent
+        self.state = state
+        self.has_creation_time = has_creation_time
+        self.domain_type = domain_type
+        self.domain_name = domain_name
+        self.domain_uuid = domain_uuid
+        self.source = source
+        self.index = index
+        self.start = start
+        self.end = end
+        self.digest = digest
 
     @property
     def label(self) -> str:
@@ -313,28 +345,48 @@ class SnapshotRecord:
             raise BundleError(f"{self.source.label}: not UTF-8: {exc}") from None
 
 
-@dataclass
-class Header:
+class Header(Record):
     """The root element of a document."""
 
-    kind: str  # "bundle" (root <snapshots>) or "snapshot" (root <domainsnapshot>)
-    domain: str | None = None
-    uuid: str | None = None
-    current: str | None = None
-    version: str | None = None
-    count: int | None = None
-    security_info: bool | None = None
+    __slots__ = ("count", "current", "domain", "kind", "security_info", "uuid", "version")
+
+    def __init__(
+        self,
+        kind: str,  # "bundle" (root <snapshots>) or "snapshot" (root <domainsnapshot>)
+        domain: str | None = None,
+        uuid: str | None = None,
+        current: str | None = None,
+        version: str | None = None,
+        count: int | None = None,
+        security_info: bool | None = None,
+    ) -> None:
+        self.kind = kind
+        self.domain = domain
+        self.uuid = uuid
+        self.current = current
+        self.version = version
+        self.count = count
+        self.security_info = security_info
 
 
-@dataclass
-class Document:
-    header: Header
-    source: Source
-    records: list[SnapshotRecord] = field(default_factory=list)
-    # Per-snapshot defects found while reading (a missing <name>, ...).
-    problems: list[str] = field(default_factory=list)
-    # Most bytes held at once while reading (diagnostics: memory stays bounded).
-    peak_buffer: int = 0
+class Document(Record):
+    __slots__ = ("header", "peak_buffer", "problems", "records", "source")
+
+    def __init__(
+        self,
+        header: Header,
+        source: Source,
+        records: list[SnapshotRecord] | None = None,
+        problems: list[str] | None = None,
+        peak_buffer: int = 0,
+    ) -> None:
+        self.header = header
+        self.source = source
+        self.records: list[SnapshotRecord] = [] if records is None else records
+        # Per-snapshot defects found while reading (a missing <name>, ...).
+        self.problems: list[str] = [] if problems is None else problems
+        # Most bytes held at once while reading (diagnostics: memory stays bounded).
+        self.peak_buffer = peak_buffer
 
     @property
     def label(self) -> str:
@@ -488,7 +540,6 @@ class _Handler:
         self.pending: _Pending | None = None
         self.capture: str | None = None
         self.capture_depth = -1
-        self.domain_child_depth = -1
         self.text: list[str] = []
         self.count = 0
 
@@ -561,38 +612,47 @@ class _Handler:
         self.depth = depth + 1
 
     # Inside the embedded <domain> (nearly every element of a bundle) only
-    # its <name> and <uuid> matter: lean handlers count depth and capture
+    # its <name> and <uuid> matter: lean handlers (closures over a local
+    # depth, the cheapest state Python offers) count levels and capture
     # those two, and no text handler runs except while capturing.  This
     # halves the time to scan a bundle.
     def _enter_domain(self, child_depth: int) -> None:
-        self.domain_child_depth = child_depth
         p = self.parser.expat
-        p.StartElementHandler = self._domain_start
-        p.EndElementHandler = self._domain_end
+        pending = self.pending
+        assert pending is not None
+        values = pending.values
+        levels = 0  # below <domain>: 1 for its children
+        limit = MAX_DEPTH - child_depth  # same nesting limit as elsewhere
+        text: list[str] = []
+        capture: str | None = None
+
+        def start(name: str, _attrs: dict[str, str]) -> None:
+            nonlocal levels, capture, text
+            if levels >= limit:
+                self.fail(f"elements nested deeper than {MAX_DEPTH} levels")
+            levels += 1
+            if levels == 1 and (name == "name" or name == "uuid") and capture is None:
+                key = "domain_" + name
+                if key not in values:
+                    capture, text = key, []
+                    p.CharacterDataHandler = text.append
+
+        def end(name: str) -> None:
+            nonlocal levels, capture
+            if levels == 0:  # </domain> itself
+                self.depth = child_depth
+                self.parser.set_handler(self)
+                self.endElement(name)
+                return
+            if capture is not None and levels == 1:
+                values[capture] = "".join(text)
+                capture = None
+                p.CharacterDataHandler = None
+            levels -= 1
+
+        p.StartElementHandler = start
+        p.EndElementHandler = end
         p.CharacterDataHandler = None
-
-    def _domain_start(self, name: str, _values: dict[str, str]) -> None:
-        depth = self.depth
-        if depth >= MAX_DEPTH:
-            self.fail(f"elements nested deeper than {MAX_DEPTH} levels")
-        self.depth = depth + 1
-        if depth == self.domain_child_depth and (name == "name" or name == "uuid"):
-            key = "domain_" + name
-            if key not in self.pending.values and self.capture is None:  # type: ignore[union-attr]
-                self.capture, self.capture_depth, self.text = key, depth, []
-                self.parser.expat.CharacterDataHandler = self.text.append
-
-    def _domain_end(self, name: str) -> None:
-        depth = self.depth - 1
-        if depth < self.domain_child_depth:  # </domain> itself
-            self.parser.set_handler(self)
-            self.endElement(name)
-            return
-        self.depth = depth
-        if self.capture is not None and depth == self.capture_depth:
-            self.pending.values[self.capture] = "".join(self.text)  # type: ignore[union-attr]
-            self.capture = None
-            self.parser.expat.CharacterDataHandler = None
 
     def endElement(self, name: str) -> None:
         self.depth = depth = self.depth - 1

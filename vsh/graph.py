@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+
+from vsh.record import FrozenRecord, Record
 
 __all__ = [
     "Blocked",
@@ -49,13 +50,15 @@ ParentMap = Mapping[str, "str | None"]
 # ---------------------------------------------------------------------------
 
 
-@dataclass
 class _Forest:
     """``names`` deduplicated, with parent/children expressed as indexes."""
 
-    names: list[str]
-    parent: list[int]  # -1 = root (parent absent, filtered out or self)
-    kids: list[list[int]]  # children indexes in ascending (= server) order
+    __slots__ = ("kids", "names", "parent")
+
+    def __init__(self, names: list[str], parent: list[int], kids: list[list[int]]) -> None:
+        self.names = names
+        self.parent = parent  # -1 = root (parent absent, filtered out or self)
+        self.kids = kids  # children indexes in ascending (= server) order
 
 
 def _unique(names: Iterable[str]) -> list[str]:
@@ -222,34 +225,39 @@ def preorder(names: Sequence[str], parent_of: ParentMap) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Duplicate:
+class Duplicate(FrozenRecord):
     """``name`` occurs more than once; ``indexes`` are its record positions."""
 
-    name: str
-    indexes: tuple[int, ...]
+    __slots__ = ("indexes", "name")
+
+    def __init__(self, name: str, indexes: tuple[int, ...]) -> None:
+        self.name = name
+        self.indexes = indexes
 
 
-@dataclass(frozen=True)
-class Cycle:
+class Cycle(FrozenRecord):
     """Nodes on one parent cycle in child-to-parent order.
 
     The first node is where a walk up from the earliest record entered it.
     """
 
-    names: tuple[str, ...]
+    __slots__ = ("names",)
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
 
 
-@dataclass(frozen=True)
-class MissingParent:
+class MissingParent(FrozenRecord):
     """``parent`` of record ``name`` is neither a record nor existing."""
 
-    name: str
-    parent: str
+    __slots__ = ("name", "parent")
+
+    def __init__(self, name: str, parent: str) -> None:
+        self.name = name
+        self.parent = parent
 
 
-@dataclass(frozen=True)
-class Blocked:
+class Blocked(FrozenRecord):
     """A record left out of a plan.
 
     ``reason`` is ``"duplicate"``, ``"cycle"``, ``"missing-parent"`` or
@@ -257,27 +265,39 @@ class Blocked:
     record that causes it (the record itself for the first three).
     """
 
-    name: str
-    reason: str
-    culprit: str
+    __slots__ = ("culprit", "name", "reason")
+
+    def __init__(self, name: str, reason: str, culprit: str) -> None:
+        self.name = name
+        self.reason = reason
+        self.culprit = culprit
 
 
-@dataclass
-class Validation:
-    duplicates: list[Duplicate] = field(default_factory=list)
-    cycles: list[Cycle] = field(default_factory=list)
-    missing_parents: list[MissingParent] = field(default_factory=list)
+class Validation(Record):
+    __slots__ = ("cycles", "duplicates", "missing_parents")
+
+    def __init__(
+        self,
+        duplicates: list[Duplicate] | None = None,
+        cycles: list[Cycle] | None = None,
+        missing_parents: list[MissingParent] | None = None,
+    ) -> None:
+        self.duplicates = [] if duplicates is None else duplicates
+        self.cycles = [] if cycles is None else cycles
+        self.missing_parents = [] if missing_parents is None else missing_parents
 
     @property
     def ok(self) -> bool:
         return not (self.duplicates or self.cycles or self.missing_parents)
 
 
-@dataclass
-class Plan:
-    order: list[str]
-    blocked: list[Blocked]
-    problems: Validation
+class Plan(Record):
+    __slots__ = ("blocked", "order", "problems")
+
+    def __init__(self, order: list[str], blocked: list[Blocked], problems: Validation) -> None:
+        self.order = order
+        self.blocked = blocked
+        self.problems = problems
 
 
 Record = tuple[str, "str | None"]

@@ -39,7 +39,6 @@ detect that.
 from __future__ import annotations
 
 import hashlib
-import string
 
 __all__ = [
     "BUNDLE_SUFFIX",
@@ -54,7 +53,8 @@ __all__ = [
 
 MAX_COMPONENT = 255  # NAME_MAX of Linux file systems, in bytes
 BUNDLE_SUFFIX = ".snapshots.xml"
-_SAFE = frozenset((string.ascii_letters + string.digits + "-_.+@").encode())
+# ASCII letters and digits, spelt out: the string module costs a regex compile at import.
+_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+@")
 _LEADING_UNSAFE = frozenset(b".-")
 _HASH_MARK = "~"
 _HASH_HEX = 16

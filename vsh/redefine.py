@@ -35,11 +35,11 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from vsh import graph
 from vsh.bundle import BundleError, Document, SnapshotRecord
+from vsh.record import FrozenRecord, Record
 
 __all__ = [
     "Options",
@@ -67,61 +67,92 @@ _SHOW_NAMES = 10  # names quoted in an aggregated problem's message
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(FrozenRecord):
     """A reason to refuse the whole run.
 
     ``kind``: input, record, domain, duplicate, cycle, missing-parent,
     exists, parent-differs, uuid, no-domain, current, empty.
     """
 
-    kind: str
-    message: str
-    names: tuple[str, ...] = ()
+    __slots__ = ("kind", "message", "names")
+
+    def __init__(self, kind: str, message: str, names: tuple[str, ...] = ()) -> None:
+        self.kind = kind
+        self.message = message
+        self.names = names
 
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "message": self.message, "names": list(self.names)}
 
 
-@dataclass
-class Options:
-    current: str | None = None  # --current NAME
-    skip_existing: bool = False
-    adopt: bool = False
-    map_paths: Sequence[tuple[str, str]] = ()
-    no_rollback: bool = False
+class Options(Record):
+    __slots__ = ("adopt", "current", "map_paths", "no_rollback", "skip_existing")
+
+    def __init__(
+        self,
+        current: str | None = None,  # --current NAME
+        skip_existing: bool = False,
+        adopt: bool = False,
+        map_paths: Sequence[tuple[str, str]] = (),
+        no_rollback: bool = False,
+    ) -> None:
+        self.current = current
+        self.skip_existing = skip_existing
+        self.adopt = adopt
+        self.map_paths = map_paths
+        self.no_rollback = no_rollback
 
 
-@dataclass
-class TargetInfo:
+class TargetInfo(Record):
     """The domain being restored, as the server sees it before the run."""
 
-    name: str
-    uuid: str
-    existing: Mapping[str, str | None] = field(default_factory=dict)  # name -> parent
-    current: str | None = None
+    __slots__ = ("current", "existing", "name", "uuid")
+
+    def __init__(
+        self,
+        name: str,
+        uuid: str,
+        existing: Mapping[str, str | None] | None = None,  # name -> parent
+        current: str | None = None,
+    ) -> None:
+        self.name = name
+        self.uuid = uuid
+        self.existing: Mapping[str, str | None] = {} if existing is None else existing
+        self.current = current
 
 
-@dataclass
-class Step:
-    name: str
-    parent: str | None
-    action: str  # "define" or "skip" (exists with the same parent)
-    record: SnapshotRecord
+class Step(Record):
+    __slots__ = ("action", "name", "parent", "record")
+
+    def __init__(self, name: str, parent: str | None, action: str, record: SnapshotRecord) -> None:
+        self.name = name
+        self.parent = parent
+        self.action = action  # "define" or "skip" (exists with the same parent)
+        self.record = record
 
     @property
     def disk_only(self) -> bool:
         return self.record.state == DISK_SNAPSHOT
 
 
-@dataclass
-class Plan:
-    target: TargetInfo
-    options: Options
-    steps: list[Step]
-    current: str | None
-    current_from: str | None  # "option", "bundle" or None (left unchanged)
-    problems: list[Problem]
+class Plan(Record):
+    __slots__ = ("current", "current_from", "options", "problems", "steps", "target")
+
+    def __init__(
+        self,
+        target: TargetInfo,
+        options: Options,
+        steps: list[Step],
+        current: str | None,
+        current_from: str | None,  # "option", "bundle" or None (left unchanged)
+        problems: list[Problem],
+    ) -> None:
+        self.target = target
+        self.options = options
+        self.steps = steps
+        self.current = current
+        self.current_from = current_from
+        self.problems = problems
 
     @property
     def ok(self) -> bool:
@@ -510,19 +541,33 @@ class Target(Protocol):
 Progress = Callable[[int, int, str], None]
 
 
-@dataclass
-class Outcome:
-    defined: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    current_set: str | None = None
-    failed_at: str | None = None  # snapshot name, or "current:NAME"
-    error: str | None = None
-    fatal: bool = False  # the connection was lost: nothing could be undone
-    interrupted: bool = False
-    in_doubt: str | None = None  # sent when the connection died: fate unknown
-    rolled_back: list[str] = field(default_factory=list)
-    rollback_errors: list[tuple[str, str]] = field(default_factory=list)
-    rollback_attempted: bool = False
+class Outcome(Record):
+    __slots__ = (
+        "current_set",
+        "defined",
+        "error",
+        "failed_at",
+        "fatal",
+        "in_doubt",
+        "interrupted",
+        "rollback_attempted",
+        "rollback_errors",
+        "rolled_back",
+        "skipped",
+    )
+
+    def __init__(self) -> None:
+        self.defined: list[str] = []
+        self.skipped: list[str] = []
+        self.current_set: str | None = None
+        self.failed_at: str | None = None  # snapshot name, or "current:NAME"
+        self.error: str | None = None
+        self.fatal = False  # the connection was lost: nothing could be undone
+        self.interrupted = False
+        self.in_doubt: str | None = None  # sent when the connection died: fate unknown
+        self.rolled_back: list[str] = []
+        self.rollback_errors: list[tuple[str, str]] = []
+        self.rollback_attempted = False
 
     @property
     def ok(self) -> bool:

@@ -1126,3 +1126,103 @@ def test_qemu_rollback_is_metadata_only(real_stack, guests, tmp_path) -> None:
     assert sorted(real_stack.qcow2_snapshots(name)) == ["s1", "s2", "s3"]  # data untouched
     ok(vsh(real_stack, "snapshot-redefine", name, str(path)))
     assert real_stack.virsh("snapshot-current", name, "--name").stdout == "s3\n"
+
+
+# ---------------------------------------------------------------------------
+# snapshot-redefine: the look-ahead existence check
+# ---------------------------------------------------------------------------
+
+
+class _SlowChecks:
+    """A check that records what it was asked, in which thread, and can fail."""
+
+    def __init__(self, present=(), fail=None) -> None:
+        import threading
+
+        self.present = set(present)
+        self.fail = dict(fail or {})
+        self.asked: list[str] = []
+        self.threads: set[str] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, name: str) -> bool:
+        import threading
+
+        with self.lock:
+            self.asked.append(name)
+            self.threads.add(threading.current_thread().name)
+        if name in self.fail:
+            raise self.fail[name]
+        return name in self.present
+
+
+def _wait_for(predicate: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5
+    while not predicate():
+        assert time.monotonic() < deadline, "the look-ahead never asked"
+        time.sleep(0.001)
+
+
+def test_lookahead_checks_the_next_names_before_they_are_asked() -> None:
+    from vsh.commands.bulk import _Lookahead
+
+    assert _Lookahead.DEPTH == 2
+    check = _SlowChecks(present={"c"})
+    ahead = _Lookahead(check, ["a", "b", "c", "d"])
+    try:
+        _wait_for(lambda: check.asked == ["a", "b"])  # before exists("a")
+        assert ahead.exists("a") is False
+        _wait_for(lambda: check.asked == ["a", "b", "c"])  # "c" while "a" is defined
+        assert ahead.exists("b") is False
+        assert ahead.exists("c") is True
+        assert ahead.exists("d") is False
+    finally:
+        ahead.close()
+    assert check.asked == ["a", "b", "c", "d"]
+    assert check.threads == {"vsh-lookahead"}
+    assert not ahead.thread.is_alive()
+
+
+def test_lookahead_close_waits_for_checks_in_flight() -> None:
+    from vsh.commands.bulk import _Lookahead
+
+    check = _SlowChecks()
+    ahead = _Lookahead(check, ["a", "b", "c"])
+    ahead.exists("a")
+    ahead.close()  # "b" and "c" were asked: both answered before the thread ends
+    assert not ahead.thread.is_alive()
+    assert check.asked == ["a", "b", "c"]
+    assert ahead.results.empty()
+
+
+def test_lookahead_answers_other_names_directly() -> None:
+    """After a failure execute() re-checks the in-flight name: never a stale answer."""
+    from vsh.commands.bulk import _Lookahead
+
+    check = _SlowChecks()
+    ahead = _Lookahead(check, ["a", "b"])
+    try:
+        assert ahead.exists("a") is False
+        check.present.add("a")  # defined meanwhile
+        assert ahead.exists("a") is True  # asked again, in this thread
+        assert ahead.exists("zz") is False
+    finally:
+        ahead.close()
+    assert check.asked.count("a") == 2 and "zz" in check.asked
+
+
+def test_lookahead_hands_errors_to_the_caller() -> None:
+    from vsh.commands.bulk import _Lookahead
+    from vsh.redefine import TargetError
+
+    lost = TargetError("End of file while reading data", fatal=True)
+    check = _SlowChecks(fail={"b": lost})
+    ahead = _Lookahead(check, ["a", "b", "c"])
+    try:
+        assert ahead.exists("a") is False
+        with pytest.raises(TargetError) as caught:
+            ahead.exists("b")
+        assert caught.value is lost
+    finally:
+        ahead.close()
+    assert not ahead.thread.is_alive()

@@ -22,9 +22,7 @@ import codecs
 import fnmatch
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 
 import libvirt
@@ -38,6 +36,7 @@ from vsh.grammar import OptKind
 from vsh.numbers import c_int, numeric_message
 from vsh.output.jsonout import render_json
 from vsh.output.table import render_table
+from vsh.record import Record
 from vsh.session import Session
 
 GROUP = "vsh"  # vsh's own group: `help snapshot` stays as in virsh
@@ -202,14 +201,24 @@ class _NoSnapshots(VshError):
     """The domain has no snapshot: ``--all`` skips it, a single export fails."""
 
 
-@dataclass
-class _Exported:
-    domain: str
-    count: int
-    current: str | None
-    path: str | None  # None: standard output
-    status: str = "exported"
-    error: str | None = None
+class _Exported(Record):
+    __slots__ = ("count", "current", "domain", "error", "path", "status")
+
+    def __init__(
+        self,
+        domain: str,
+        count: int,
+        current: str | None,
+        path: str | None,  # None: standard output
+        status: str = "exported",
+        error: str | None = None,
+    ) -> None:
+        self.domain = domain
+        self.count = count
+        self.current = current
+        self.path = path
+        self.status = status
+        self.error = error
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -285,6 +294,8 @@ def _export_to_stdout(
 
     So a failure half-way prints nothing rather than a truncated document.
     """
+    import tempfile  # only for standard output: not on the other commands' import path
+
     with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
 
         def write(text: str) -> None:
@@ -451,19 +462,92 @@ def snapshot_export(
 # ---------------------------------------------------------------------------
 
 
+class _Lookahead:
+    """Checks whether the next planned names exist while earlier ones are defined.
+
+    :func:`vsh.redefine.execute` asks ``exists(name)`` right before each
+    definition.  Asked in turn, each check is a round trip during which
+    libvirtd sits idle; here a worker thread checks up to ``DEPTH`` names
+    ahead (libvirt connections take concurrent calls), so the check of step
+    i still happens after step i-``DEPTH`` was sent and before step i is.
+    Answers come back in order (one worker); any other name is checked
+    directly.
+    """
+
+    DEPTH = 2
+    _STOP = object()
+
+    def __init__(self, check: Callable[[str], bool], order: Sequence[str]) -> None:
+        import queue
+        import threading
+
+        self.check = check
+        self.order = list(order)
+        self.asked = 0  # names handed to the worker
+        self.answered = 0  # answers taken by exists()
+        self.requests: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.results: queue.SimpleQueue[tuple[bool | None, Exception | None]] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._work, name="vsh-lookahead", daemon=True)
+        self.thread.start()
+        self._top_up()
+
+    def _work(self) -> None:
+        while (name := self.requests.get()) is not self._STOP:
+            try:
+                self.results.put((self.check(name), None))  # type: ignore[arg-type]
+            except Exception as exc:  # handed to the caller of exists()
+                self.results.put((None, exc))
+
+    def _top_up(self) -> None:
+        while self.asked < min(self.answered + self.DEPTH, len(self.order)):
+            self.requests.put(self.order[self.asked])
+            self.asked += 1
+
+    def exists(self, name: str) -> bool:
+        if self.answered == self.asked or self.order[self.answered] != name:
+            return self.check(name)
+        found, error = self.results.get()
+        self.answered += 1
+        self._top_up()
+        if error is not None:
+            raise error
+        return bool(found)
+
+    def close(self) -> None:
+        self.order = self.order[: self.asked]  # ask nothing more
+        while self.answered < self.asked:  # let the checks in flight finish first
+            self.results.get()
+            self.answered += 1
+        self.requests.put(self._STOP)
+        self.thread.join()
+
+
 class _LibvirtTarget:
     """:class:`vsh.redefine.Target` over one libvirt domain."""
 
-    def __init__(self, conn: libvirt.virConnect, dom: libvirt.virDomain) -> None:
+    def __init__(
+        self, conn: libvirt.virConnect, dom: libvirt.virDomain, order: Sequence[str] = ()
+    ) -> None:
         self.dom = dom
         self.is_test = _is_test_driver(conn)
         self.send_disk_only = True
+        self.lookahead = _Lookahead(self._exists, order) if order else None
+
+    def close(self) -> None:
+        if self.lookahead is not None:
+            self.lookahead.close()
+            self.lookahead = None
 
     @staticmethod
     def _error(err: libvirt.libvirtError) -> redefine.TargetError:
         return redefine.TargetError(libvirt_message(err), fatal=is_disconnect(err))
 
     def exists(self, name: str) -> bool:
+        if self.lookahead is not None:
+            return self.lookahead.exists(name)
+        return self._exists(name)
+
+    def _exists(self, name: str) -> bool:
         try:
             self.dom.snapshotLookupByName(name, 0)
         except libvirt.libvirtError as err:
@@ -677,10 +761,13 @@ def _redefine_domain(
         if not plan.ok:
             _print_problems(s, plan, listed=listed)
         return plan, None
-    target = _LibvirtTarget(s.conn, dom)
+    target = _LibvirtTarget(s.conn, dom, [step.name for step in plan.to_define])
     total = len(plan.to_define) + (1 if plan.current else 0)
-    with _Progress(s, total, f"redefining {info.name}") as bar:
-        out = redefine.execute(plan, target, bar.update)
+    try:
+        with _Progress(s, total, f"redefining {info.name}") as bar:
+            out = redefine.execute(plan, target, bar.update)
+    finally:
+        target.close()
     if json and not summary_only:
         s.print(render_json({"plan": plan.to_dict(), "result": out.to_dict()}))
     _report_outcome(s, plan, out, quiet=summary_only or json)
