@@ -18,7 +18,9 @@ Execution (:func:`execute`) defines the planned snapshots one at a time,
 then marks the current one (REDEFINE|CURRENT of its XML) last.  Before
 each definition it checks that the name is still free, so a snapshot some
 other client defined meanwhile is never overwritten (REDEFINE of an existing
-name would silently replace it) nor counted as ours.  On any failure or
+name would silently replace it) nor counted as ours.  (The libvirt target
+answers from checks it made while the previous steps were being defined:
+``vsh.commands.bulk._Lookahead``.)  On any failure or
 Ctrl-C it deletes, metadata only and leaves first, exactly the snapshots
 this run defined, one at a time, never anything recursive.  A snapshot that
 cannot be deleted (or that meanwhile got a child this run did not define)
