@@ -9,7 +9,9 @@ to both sides alike.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,7 +24,8 @@ _BIN = Path(sys.executable).parent
 VSH = [str(_BIN / "vsh")] if (_BIN / "vsh").exists() else [sys.executable, "-m", "vsh"]
 
 _DROP = ("LIBVIRT_DEFAULT_URI", "VIRSH_DEFAULT_CONNECT_URI", "VSH_DEFAULT_CONNECT_URI")
-_SCRATCH = tempfile.mkdtemp(prefix="vsh-conformance-")
+_SCRATCH = tempfile.mkdtemp(prefix="vsh-conformance-")  # HOME of both tools
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 
 Normaliser = Callable[[str], str]
 
