@@ -7,6 +7,8 @@ committed page is stale.
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -141,13 +143,16 @@ Print the time each command took.
 Print the libvirt version vsh emulates (\fB\-V\fR: long form).
 """
 
-STATIC_BOTTOM = r""".SH JSON OUTPUT
+JSON_INTRO = r""".SH JSON OUTPUT
 Listing and information commands accept \fB\-\-json\fR and then print one
 JSON document on standard output instead of the virsh text.
-Keys are stable and in snake_case; they are documented in the project
-README.
-Errors still go to standard error as \fBerror:\fR lines.
-.SH EXIT STATUS
+Keys are stable and in snake_case; \fBnull\fR stands where virsh prints
+\fB\-\fR, \fBN/A\fR or nothing.
+Errors still go to standard error as \fBerror:\fR lines, and nothing is
+printed on standard output for a failed command.
+The documents, command by command:"""
+
+STATIC_BOTTOM = r""".SH EXIT STATUS
 .TP
 .B 0
 The last command succeeded.
@@ -189,6 +194,17 @@ Time zone for snapshot creation times.
 .TP
 .I $XDG_CACHE_HOME/vsh/history
 Interactive shell history (default \fI~/.cache/vsh/history\fR).
+.TP
+.I $XDG_CONFIG_HOME/libvirt/libvirt.conf
+libvirt's client configuration, read as by virsh: \fBuri_default\fR (the
+connection URI when neither \fB\-c\fR nor an environment variable gives one)
+and \fBuri_aliases\fR.
+The root user reads \fI/etc/libvirt/libvirt.conf\fR instead.
+.TP
+.I $XDG_CONFIG_HOME/libvirt/auth.conf
+Credentials for connections that ask for them (or the file named by
+\fBLIBVIRT_AUTH_FILE\fR; \fI/etc/libvirt/auth.conf\fR when the user has
+none).
 .SH EXAMPLES
 List every domain of the local system hypervisor:
 .PP
@@ -203,6 +219,14 @@ Run several commands in one process, stopping nothing on failure:
 .nf
 .RS
 vsh \-c qemu:///system 'snapshot\-create\-as web nightly; snapshot\-list web \-\-tree'
+.RE
+.fi
+.PP
+A script reading JSON instead of virsh's tables (here with \fBjq\fR):
+.PP
+.nf
+.RS
+vsh \-c qemu:///system list \-\-all \-\-json | jq \-r '.[] | select(.state == "running") | .name'
 .RE
 .fi
 .PP
@@ -229,6 +253,119 @@ so that its output stays identical to virsh's.
 """
 
 
+# Where the ``--json`` documents are described: the docstrings and comments of
+# the modules that print them, in paragraphs starting ``CMD --json``.
+_JSON_DOC_MODULES = ("vsh.moments",)
+_JSON_MENTION = re.compile(r"``([a-z][a-z-]*) --json``")
+_JSON_LEAD = re.compile(
+    r"``[a-z][a-z-]* --json``(?: / ``[a-z][a-z-]* --json``)*"
+    r"(?: \(a vsh extension[^)]*\))?(?: --|::?)?(?: |$)"
+)
+
+
+def _source_lines(module: str) -> list[str]:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return []
+    lines = Path(spec.origin).read_text(encoding="utf-8").splitlines()
+    # comments count as prose: drop their leading "# "
+    return [re.sub(r"^\s*# ?", "", ln) if ln.lstrip().startswith("#") else ln for ln in lines]
+
+
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    paras: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if re.fullmatch(r"[-=~]{3,}", line.strip()):
+            current = []  # a heading's underline: the heading is no paragraph
+        elif line.strip() and line.strip() != '"""':
+            current.append(line.rstrip())
+        elif current:
+            paras.append(current)
+            current = []
+    if current:
+        paras.append(current)
+    return paras
+
+
+def json_docs() -> dict[str, list[list[str]]]:
+    """Command name -> the paragraphs describing its ``--json`` document.
+
+    A paragraph starting with ``CMD --json`` (quoted as in the docstrings)
+    describes every command it mentions that way; the indented paragraphs
+    right after it (literal blocks, notes) belong to it.
+    """
+    docs: dict[str, list[list[str]]] = {}
+    for module in (*table.MODULES, *_JSON_DOC_MODULES):
+        paras = _paragraphs(_source_lines(module))
+        for i, para in enumerate(paras):
+            first = para[0].lstrip().lstrip('"')
+            if not _JSON_MENTION.match(first):
+                continue
+            group = [para]
+            for follow in paras[i + 1 :]:
+                if not follow[0].startswith(" "):
+                    break
+                group.append(follow)
+            for name in _JSON_MENTION.findall(" ".join(para)):
+                docs.setdefault(name, group)
+    return docs
+
+
+def _json_entry(group: list[list[str]]) -> list[str]:
+    out: list[str] = []
+    for para in group:
+        if (
+            para[0].startswith(" ")
+            and "::" not in para[0]
+            and (para[0].lstrip().startswith(("{", "[")) or para[0].startswith("    "))
+        ):
+            width = min(len(ln) - len(ln.lstrip()) for ln in para)
+            out += [".RS", ".nf", *(roff(ln[width:]) for ln in para), ".fi", ".RE"]
+            continue
+        text = " ".join(ln.strip() for ln in para).lstrip('"')
+        if not out:
+            # "``cmd --json`` -- the shape" reads as "The shape" under the heading
+            lead = _JSON_LEAD.match(text)
+            if lead:
+                text = text[lead.end() :]
+                text = text[:1].upper() + text[1:]
+        if text.endswith("::"):
+            text = text[:-1]
+        text = text.replace("``", "")
+        if not text:
+            continue
+        if out:
+            out.append(".IP")
+        out.append(roff(text))
+    return out
+
+
+def json_section() -> list[str]:
+    docs = json_docs()
+    out = [JSON_INTRO]
+    for name in sorted(json_commands()):
+        out += [".TP", f"\\fB{roff(name)} \\-\\-json\\fR"]
+        group = docs.get(name)
+        if group is None:
+            out.append("Described in the project README.")
+        else:
+            out += _json_entry(group)
+    return out
+
+
+def json_commands() -> list[str]:
+    """Every visible command taking ``--json``."""
+    names = []
+    for name, entry in table.entries().items():
+        if entry.hidden:
+            continue
+        cmd = table.get_command(name)
+        if cmd is not None and any(o.vsh.name == "json" for o in cmd.vsh_options):
+            names.append(name)
+    return names
+
+
 def render() -> str:
     out = [STATIC_TOP.replace("@VERSION@", __version__).rstrip("\n")]
     for title, keyword in visible_groups():
@@ -238,6 +375,7 @@ def render() -> str:
             cmd = table.get_command(name)
             assert cmd is not None
             out += command_section(cmd)
+    out += json_section()
     out.append(STATIC_BOTTOM.rstrip("\n"))
     return "\n".join(out) + "\n"
 

@@ -48,8 +48,8 @@ the text layout.  ``snapshot-info --json`` prints one such object, plus
       "description": "text"         # string, or null when there is none
     }
 
-``checkpoint-list --json`` / ``checkpoint-info --json`` print the same
-shape with the fields that exist for checkpoints: ``name``, ``parent``,
+``checkpoint-list --json`` / ``checkpoint-info --json`` print the snapshot
+object's shape with the fields that exist for checkpoints: ``name``, ``parent``,
 ``creation_time``, ``children``, ``descendants``, ``description`` (and
 ``"domain"`` for ``checkpoint-info``).  Moments whose XML cannot be read
 are left out, as virsh leaves them out of its tables.

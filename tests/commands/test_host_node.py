@@ -49,3 +49,18 @@ def test_cpu_and_vcpu_json() -> None:
     stats = json.loads(run_vsh(["-c", DEFAULT, "nodecpustats --json"]).out)
     assert list(stats) == ["user", "system", "idle", "iowait"]
     assert json.loads(run_vsh(["-c", DEFAULT, "maxvcpus --json"]).out) == {"max_vcpus": 32}
+
+
+def test_cpu_models_json() -> None:
+    data = json.loads(run_vsh(["-c", DEFAULT, "cpu-models i686 --json"]).out)
+    assert data["all_accepted"] is False
+    assert data["models"][:3] == ["486", "pentium", "pentium2"]
+    assert "json" not in run_vsh(["help", "cpu-models"]).out
+
+
+def test_cpu_models_json_all_accepted() -> None:
+    from tests.commands.fakes import Fake, output, run_script, session_with
+
+    s = session_with(Fake(getCPUModelNames=[]))
+    assert run_script(s, "cpu-models x --json")
+    assert json.loads(output(s)[0]) == {"models": [], "all_accepted": True}

@@ -231,6 +231,48 @@ def test_json_schemas() -> None:
     ]
 
 
+def test_json_link_control_and_block_errors() -> None:
+    assert _json("domif-getlink test testnet0 --json") == {
+        "interface": "testnet0",
+        "state": "up",
+    }
+    assert _json("domcontrol test --json") == {
+        "state": "ok",
+        "reason": None,
+        "state_time_ms": 0,
+    }
+    assert _json("domblkerror test --json") == [{"disk": "vda", "error": "unspecified error"}]
+
+
+@pytest.mark.parametrize(
+    ("info", "data"),
+    [
+        ((libvirt.VIR_DOMAIN_CONTROL_JOB, 0, 1500), ("background job", None, 1500)),
+        ((libvirt.VIR_DOMAIN_CONTROL_ERROR, 2, 0), ("error", "monitor failure", 0)),
+        ((libvirt.VIR_DOMAIN_CONTROL_ERROR, 0, 0), ("error", None, 0)),
+        ((7, 0, 3), ("unknown", None, 3)),
+    ],
+)
+def test_domcontrol_json_states(info: tuple[int, int, int], data: tuple[Any, ...]) -> None:
+    s = _session("<domain/>", controlInfo=list(info))
+    assert run_script(s, "domcontrol d --json")
+    assert json.loads(output(s)[0]) == dict(
+        zip(("state", "reason", "state_time_ms"), data, strict=True)
+    )
+
+
+def test_domblkerror_json_none_and_unknown() -> None:
+    s = _session("<domain/>", diskErrors={})
+    assert run_script(s, "domblkerror d --json")
+    assert json.loads(output(s)[0]) == []
+    s = _session("<domain/>", diskErrors={"vda": 2, "vdb": 7})
+    assert run_script(s, "domblkerror d --json")
+    assert json.loads(output(s)[0]) == [
+        {"disk": "vda", "error": "no space"},
+        {"disk": "vdb", "error": "unknown error"},
+    ]
+
+
 def test_json_hidden_from_help() -> None:
     result = run_vsh(["-c", DEFAULT, "help domblklist"])
     assert "--json" not in result.out

@@ -88,3 +88,43 @@ def test_percent() -> None:
 @pytest.mark.parametrize("flag", ["-q", "-r"])
 def test_quiet_and_readonly(flag: str) -> None:
     assert_same([flag, "-c", DEFAULT, "nodeinfo; freecell --all; cpu-models i686; maxvcpus"])
+
+
+MORE_CASES = [
+    "capabilities --xpath //host/uuid",
+    "capabilities --xpath //arch --wrap",
+    "capabilities --xpath ''",
+    "capabilities --xpath '//['",
+    "capabilities --wrap",
+    "capabilities extra",
+    "sysinfo extra",
+    "sysinfo --xpath //x",
+    "domcapabilities --emulatorbin /usr/bin/qemu --xpath //path",
+    "domcapabilities --xpath //domain --wrap",
+    "domcapabilities --virttype test --xpath ''",
+    "domcapabilities a b c d e",
+    "cpu-models x86_64 --all",
+    "cpu-models aarch64",
+    "cpu-models --arch i686",
+    "maxvcpus test",
+    "maxvcpus --type kvm",
+    "maxvcpus --type bogus",
+    "nodememstats --cell -1",
+    "nodememstats --cell 99",
+    "nodecpustats --cpu 99",
+    "nodecpustats --cpu -1",
+    # libvirt's own argument check (the Python binding loses its message)
+    "freecell --cellno -1",
+    "freecell -2",
+    "freecell --all --cellno 0",
+]
+
+
+@pytest.mark.parametrize("script", MORE_CASES)
+def test_more_node_cases(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+def test_node_xml_readonly() -> None:
+    assert_same(["-r", "-c", DEFAULT, "capabilities; domcapabilities; sysinfo"])
+    assert_same(["-c", NODE, "nodeinfo --cell 0"])

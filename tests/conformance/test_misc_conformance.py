@@ -93,3 +93,38 @@ def test_single(script: str) -> None:
 @pytest.mark.parametrize("flag", ["-q", "-r"])
 def test_quiet_and_readonly(flag: str) -> None:
     assert_same([flag, "-c", DEFAULT, "iface-list --all; nodedev-list --tree --all; secret-list"])
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "nwfilter-list --bogus",
+        "nwfilter-dumpxml ''",
+        "nwfilter-dumpxml x --xpath ''",
+        "nwfilter-dumpxml x --wrap",
+        "secret-dumpxml x --xpath //x",
+        "secret-list --private --no-private",
+        "secret-list --bogus",
+        "iface-list --bogus",
+        "nodedev-dumpxml test-scsi-host-vport --inactive",
+        "nodedev-dumpxml scsi_host1 --inactive",
+    ],
+)
+def test_more_single(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "nwfilter-dumpxml clean-traffic",
+        "secret-list --ephemeral --no-ephemeral",
+        "nodedev-dumpxml nosuch",
+    ],
+)
+def test_more_testnode(script: str) -> None:
+    assert_same(["-c", NODE, script])
+
+
+def test_more_readonly() -> None:
+    assert_same(["-r", "-c", DEFAULT, "nwfilter-dumpxml x; secret-dumpxml x; iface-dumpxml eth1"])

@@ -182,3 +182,39 @@ def test_quiet_tables() -> None:
     same(DEFAULT, "domblklist test")
     assert_same(["-q", "-c", DEFAULT, "domblklist test --details; domiflist test"])
     assert_same(["-q", "-c", DEFAULT, "domblkinfo test --all; domifaddr test"])
+
+
+MORE_CASES = [
+    "domcontrol ''",
+    "domcontrol 1",
+    "domcontrol 6695eb01-f6a4-8304-79aa-97f2502e193f",
+    "domcontrol test extra",
+    "suspend test; domcontrol test",
+    "domblkerror ''",
+    "domblkerror 1",
+    "destroy test; domblkerror test",
+    "domif-getlink nosuch testnet0",
+    "domif-getlink test testnet0 --config; domif-getlink test testnet0 --live",
+    "domtime test --time 0",
+    "domifaddr test --source bogus",
+    "domifaddr test --interface nosuch",
+    "dommemstat test --config --live",
+]
+
+
+@pytest.mark.parametrize("script", MORE_CASES)
+def test_more_default(script: str) -> None:
+    same(DEFAULT, script)
+
+
+def test_more_fixtures() -> None:
+    same(TESTNODE, "domblklist fc4 --details")
+    same(NODE, "domblklist node --details; domiflist node")
+
+
+def test_readonly_getters() -> None:
+    same(DEFAULT, "domcontrol test; domblkerror test; domif-getlink test testnet0")
+    assert_same(
+        ["-r", "-c", DEFAULT, "domcontrol test; domblkerror test; domif-getlink test testnet0"],
+        normalise=counters,
+    )

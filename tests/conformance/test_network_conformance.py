@@ -130,3 +130,33 @@ def test_readonly(script: str) -> None:
 
 def test_quiet() -> None:
     assert_same(["-q", "-c", DEFAULT, f"net-list --all; net-destroy default; net-define {NETDEF}"])
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "net-start nosuch",
+        "net-start default --bogus",
+        "net-destroy default; net-start default; net-list --all",
+        "net-autostart nosuch",
+        "net-autostart default; net-info default",
+        "net-autostart default --disable; net-info default",
+        "net-name nosuch",
+        "net-uuid nosuch",
+        "net-uuid ''",
+        "net-dhcp-leases default --mac aa:bb:cc:dd:ee:ff",
+        "net-list --all --name",
+        "net-list --uuid --table",
+        "net-list --persistent --transient --autostart --no-autostart",
+        "net-dumpxml default --inactive --xpath //bridge",
+        "net-create /nonexistent",
+        "net-destroy default; net-destroy default",
+        "net-undefine nosuch",
+    ],
+)
+def test_more_single(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+def test_more_readonly() -> None:
+    assert_same(["-r", "-c", DEFAULT, "net-start default; net-uuid default; net-name x"])

@@ -200,3 +200,41 @@ def test_pool_readonly(script: str) -> None:
 
 def test_pool_debug_lines() -> None:
     assert_same(["-d", "0", "-c", DEFAULT, f"pool-info {POOL_UUID}; pool-list --details"])
+
+
+MORE_SCRIPTS = [
+    "pool-build default-pool",
+    "pool-build default-pool --overwrite --no-overwrite",
+    "pool-build default-pool --overwrite",
+    "pool-build default-pool --no-overwrite",
+    "pool-destroy default-pool; pool-build default-pool",
+    "pool-destroy default-pool; pool-build default-pool --overwrite; pool-list --all",
+    "pool-delete default-pool",
+    "pool-destroy default-pool; pool-delete default-pool; pool-list --all",
+    "pool-destroy default-pool; pool-delete default-pool --bogus",
+    "pool-autostart default-pool; pool-info default-pool",
+    "pool-autostart default-pool --disable; pool-info default-pool",
+    "pool-destroy default-pool; pool-refresh default-pool",
+    "pool-destroy default-pool; pool-start default-pool --build --overwrite --no-overwrite",
+    "pool-destroy default-pool; pool-undefine default-pool; pool-list --all",
+    "pool-list --details --all",
+    "pool-list --type dir,logical",
+    "pool-dumpxml default-pool --inactive --xpath //name",
+    "pool-define-as p2 bogus",
+    "pool-define-as p2 dir --print-xml --source-host h --source-path /p --source-dev /d "
+    "--source-name n --target /t",
+    "pool-info nosuch; pool-dumpxml nosuch; pool-start nosuch",
+]
+
+
+@pytest.mark.parametrize("script", MORE_SCRIPTS)
+def test_more_pool_scripts(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["pool-build default-pool", "pool-delete default-pool", "pool-define-as p2 dir --target /tmp"],
+)
+def test_more_pool_readonly(script: str) -> None:
+    assert_same(["-r", "-c", DEFAULT, script])

@@ -301,3 +301,40 @@ def test_event(script: str) -> None:
 
 def test_event_quiet() -> None:
     same("-q", "-c", DEFAULT, "event --all --timeout 1")
+
+
+MORE_CASES = [
+    "vcpucount test --current --maximum",
+    "destroy test; vcpuinfo test",
+    "schedinfo test --set weight=10",
+    "schedinfo test weight=10",
+    "schedinfo test --set bogus=1",
+    "schedinfo test --set weight=x",
+    "setmem test -1",
+    "setmem test 1T",
+    "setmem test 1024 --config --live --current",
+    "setmaxmem test 1k",
+    "setvcpus test 3 --maximum",
+    "setvcpus test 3 --guest",
+    "event nosuch --all",
+    "event --event bogus",
+    "event --timeout -1 --all",
+    "event --timeout x --all",
+]
+
+
+@pytest.mark.parametrize("script", MORE_CASES)
+def test_more_default(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+def test_more_readonly() -> None:
+    assert_same(
+        [
+            "-r",
+            "-c",
+            DEFAULT,
+            "setmem test 1024; setmaxmem test 1024; setvcpus test 1; "
+            "schedinfo test --set weight=10",
+        ]
+    )

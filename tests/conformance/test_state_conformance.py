@@ -338,3 +338,51 @@ def test_read_only() -> None:
         "console test",
     ):
         assert_same(["-r", "-c", DEFAULT, script])
+
+
+MORE_CASES = [
+    "restore /nonexistent.sav",
+    "restore /tmp/x --running --paused",
+    "managedsave nosuch",
+    "managedsave-remove nosuch",
+    "domrename test",
+    "domrename test test",
+    "domrename test other",
+    "destroy test; domrename test other; list --all",
+    "destroy test; domrename test ''",
+    "desc test --new-desc hello; desc test",
+    "desc test --title --new-desc 'my title'; desc test --title; list --title",
+    "desc nosuch",
+    "metadata test http://x.org/",
+    "metadata test http://x.org/ --key k --set '<a/>'; metadata test http://x.org/",
+    "metadata test http://x.org/ --set '<a/>'",
+    "metadata test http://x.org/ --remove",
+    "metadata test http://x.org/ --key k --remove",
+    "metadata test ''",
+    "console nosuch",
+    "console test --safe --force",
+    "domdisplay nosuch",
+    "domdisplay test --include-password",
+    "domdisplay test --all",
+    "vncdisplay nosuch",
+    "destroy test; vncdisplay test",
+    "screenshot nosuch",
+    "edit nosuch",
+]
+
+
+@pytest.mark.parametrize("script", MORE_CASES)
+def test_more_default(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+def test_more_read_only() -> None:
+    assert_same(
+        [
+            "-r",
+            "-c",
+            DEFAULT,
+            "restore /nonexistent.sav; desc test --new-desc x; "
+            "metadata test http://x.org/ --key k --set '<a/>'",
+        ]
+    )

@@ -287,3 +287,39 @@ def test_readonly_existing_volume() -> None:
             "vol-resize default-vol 2M default-pool; vol-dumpxml default-vol default-pool",
         ]
     )
+
+
+V1 = "vol-create-as default-pool v1 1M"
+
+MORE_SCRIPTS = [
+    "vol-list nosuch",
+    "vol-info --pool default-pool nosuch",
+    f"{V1}; vol-info v1 --pool default-pool; vol-key v1 --pool default-pool; "
+    "vol-path v1 --pool default-pool",
+    f"{V1} --allocation 2M --format raw; vol-info --pool default-pool v1 --bytes",
+    "vol-create-as default-pool v1 abc",
+    "vol-create-as default-pool v1 -1",
+    "vol-create-as nosuch v1 1M",
+    f"{V1} --print-xml",
+    f"{V1}; vol-resize v1 2M --pool default-pool; vol-info v1 --pool default-pool",
+    f"{V1}; vol-resize v1 --pool default-pool -- -1M",
+    f"{V1}; vol-resize v1 1K --pool default-pool --shrink",
+    f"{V1}; vol-wipe v1 --pool default-pool",
+    f"{V1}; vol-wipe v1 --pool default-pool --algorithm zero",
+    f"{V1}; vol-wipe v1 --pool default-pool --algorithm bogus",
+    f"{V1}; vol-delete v1 --pool default-pool; vol-list default-pool",
+    f"{V1}; vol-delete v1 --pool default-pool --delete-snapshots",
+    "vol-name nosuch; vol-pool nosuch; vol-key nosuch; vol-path nosuch",
+    f"{V1}; vol-name /default-pool/v1; vol-pool /default-pool/v1; vol-pool /default-pool/v1 --uuid",
+    f"{V1}; vol-dumpxml v1 --pool default-pool --xpath //capacity",
+    "vol-upload v1 /nonexistent --pool default-pool",
+]
+
+
+@pytest.mark.parametrize("script", MORE_SCRIPTS)
+def test_more_scripts(script: str) -> None:
+    assert_same(["-c", DEFAULT, script])
+
+
+def test_more_quiet() -> None:
+    assert_same(["-q", "-c", DEFAULT, f"{V1}; vol-list default-pool --details"])

@@ -180,6 +180,10 @@ def version(s: Session, daemon: bool, json: bool) -> bool:
 #   (floats; null where virsh prints "nan") keyed the same plus ``usage``.
 #
 # ``maxvcpus --json``: ``{"max_vcpus": 32}``.
+#
+# ``cpu-models --json``: ``{"models": ["486", ...], "all_accepted": false}``;
+#   ``all_accepted`` is true (and ``models`` empty) where virsh prints
+#   "all CPU models are accepted".
 
 
 def _dump_json(s: Session, obj: Any) -> None:
@@ -398,6 +402,10 @@ def freecell_data(s: Session, cellno: int | None, all_: bool) -> dict[str, Any]:
     conn = s.conn
     if not all_:
         if cellno is not None:
+            if cellno < 0:
+                # libvirt's own argument check (virCheckNonNegativeArgGoto);
+                # the Python binding drops its message.
+                raise VshError("startCell in virNodeGetCellsFreeMemory must be zero or greater")
             free = conn.getCellsFreeMemory(cellno, 1)
             if len(free) != 1:
                 raise VshError(_pending_error_text())
@@ -657,12 +665,16 @@ def maxvcpus(s: Session, type: str | None, json: bool) -> bool:
     group=GROUP,
 )
 @option("arch", OptKind.DATA, "architecture", required=True, completer=_complete_arches)
-def cpu_models(s: Session, arch: str) -> bool:
+@option("json", OptKind.BOOL, "print the CPU models as JSON", extension=True)
+def cpu_models(s: Session, arch: str, json: bool) -> bool:
     name = s.text(arch, "arch")
     try:
         models = s.conn.getCPUModelNames(name, 0)
     except libvirt.libvirtError as err:
         raise VshError("failed to get CPU model names", cause=err) from err
+    if json or s.settings.json:
+        _dump_json(s, {"models": list(models or []), "all_accepted": not models})
+        return True
     if not models:
         s.print_extra("all CPU models are accepted\n")
     else:

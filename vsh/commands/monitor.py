@@ -64,6 +64,20 @@ prints nothing.
 ``domifaddr --json`` -- ``[{"name": str, "mac": str | null, "addresses":
 [{"protocol": "ipv4" | "ipv6" | null, "address": str, "prefix": int}]}]``,
 filtered by ``--interface``.
+
+``domstats --json`` -- ``[{"domain": str, "stats": {field: value}}]``, one
+object per domain in virsh's order, the fields in libvirt's order with their
+typed values (int, float, bool, str).
+
+``domif-getlink --json`` -- ``{"interface": str, "state": "up" | "down"}``
+(the interface as given).
+
+``domcontrol --json`` -- ``{"state": "ok" | "background job" | "occupied" |
+"error", "reason": str | null, "state_time_ms": int}`` (``reason`` only for
+``error``).
+
+``domblkerror --json`` -- ``[{"disk": str, "error": "no space" | ...}]``,
+empty when virsh prints ``No errors found``.
 """
 
 from __future__ import annotations
@@ -1077,7 +1091,8 @@ def _mac_normal(text: str) -> str:
 )
 @option("persistent", OptKind.ALIAS, "config", alias="config")
 @option("config", OptKind.BOOL, "Get persistent interface state")
-def domif_getlink(s: Session, domain: str, interface: str, config: bool) -> bool:
+@option("json", OptKind.BOOL, "print the link state as JSON", extension=True)
+def domif_getlink(s: Session, domain: str, interface: str, config: bool, json: bool) -> bool:
     iface = s.text(interface, "interface")
     assert iface is not None
     flags = L.VIR_DOMAIN_XML_INACTIVE if config else 0
@@ -1096,6 +1111,9 @@ def domif_getlink(s: Session, domain: str, interface: str, config: bool) -> bool
     if len(found) > 1:
         raise VshError("multiple matching interfaces found")
     state = _xstr(found[0], "./link/@state")
+    if json or s.settings.json:
+        s.print(_json({"interface": iface, "state": state or "up"}))
+        return True
     s.print(f"{iface} {state or 'up'}")
     return True
 
@@ -1185,10 +1203,17 @@ _CONTROL_REASONS = ("", "unknown", "monitor failure", "internal (locking) error"
     group=GROUP,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
-def domcontrol(s: Session, domain: str) -> bool:
+@option("json", OptKind.BOOL, "print the control state as JSON", extension=True)
+def domcontrol(s: Session, domain: str, json: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="domcontrol")
     state, details, state_time = dom.controlInfo(0)
     text = _CONTROL_STATES[state] if 0 <= state < len(_CONTROL_STATES) else "unknown"
+    if json or s.settings.json:
+        reason = None
+        if state == L.VIR_DOMAIN_CONTROL_ERROR and details > 0:
+            reason = _CONTROL_REASONS[details] if details < len(_CONTROL_REASONS) else "unknown"
+        s.print(_json({"state": text, "reason": reason, "state_time_ms": state_time}))
+        return True
     if state not in (L.VIR_DOMAIN_CONTROL_OK, L.VIR_DOMAIN_CONTROL_ERROR):
         s.print(f"{text} ({state_time / 1000.0:0.3f}s)\n")
     elif state == L.VIR_DOMAIN_CONTROL_ERROR and details > 0:
@@ -1209,9 +1234,23 @@ _IO_ERRORS = ("no error", "unspecified error", "no space")
     group=GROUP,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
-def domblkerror(s: Session, domain: str) -> bool:
+@option("json", OptKind.BOOL, "print the errors as JSON", extension=True)
+def domblkerror(s: Session, domain: str, json: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="domblkerror")
     errors = dom.diskErrors(0)
+    if json or s.settings.json:
+        s.print(
+            _json(
+                [
+                    {
+                        "disk": disk,
+                        "error": _IO_ERRORS[err] if 0 <= err < len(_IO_ERRORS) else "unknown error",
+                    }
+                    for disk, err in (errors or {}).items()
+                ]
+            )
+        )
+        return True
     if not errors:
         s.print("No errors found\n")
         return True

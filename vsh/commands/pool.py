@@ -25,8 +25,9 @@ the layout choices (``--details``, ``--name``, ``--uuid``) do not::
   ``state`` is null when the pool's info could not be read; the three sizes
   are null unless the pool is running or degraded (as virsh shows ``-``).
 
-``pool-info --json`` -- one object with the same keys but ``active``.  It
-fails, printing nothing, where virsh fails (the pool's info unreadable).
+``pool-info --json`` -- one object with the keys of ``pool-list --json``'s
+objects but ``active``.  It fails, printing nothing, where virsh fails (the
+pool's info unreadable).
 """
 
 from __future__ import annotations
