@@ -13,7 +13,11 @@ Issue 4's targets, measured against a private libvirtd + QEMU stack
 * ``vsh snapshot-export DOM FILE --overwrite`` against a loop of ``virsh
   snapshot-dumpxml DOM NAME > FILE``: at most 1/10;
 * peak RSS of both vsh commands against the bare libvirt-python scripts
-  (informative).
+  (informative);
+* the bare libvirt-python redefine loop against the virsh loop
+  (informative): libvirtd's own time per snapshot (it parses the embedded
+  domain and fsyncs one metadata file) is paid by every contender, so this
+  is the best ratio any client can reach on this daemon and disk.
 
 All figures are whole processes.  The guest is defined, not running (TCG
 under the stack); its qcow2 does not hold the internal snapshots, which
@@ -55,6 +59,7 @@ EXPORT_VS_VIRSH = 0.1
 REDEFINE_VIRSH = "redefine 300 vs virsh loop"
 REDEFINE_RAW = "redefine 300 vs libvirt-python loop"
 REDEFINE_RSS = "redefine 300 peak RSS vs libvirt-python loop"
+REDEFINE_FLOOR = "redefine 300: the libvirt-python loop itself vs virsh loop"
 EXPORT_VIRSH = "export 300 vs virsh loop"
 EXPORT_RAW = "export 300 vs libvirt-python loop"
 EXPORT_RSS = "export 300 peak RSS vs libvirt-python loop"
@@ -104,6 +109,7 @@ def _figures() -> list[tuple[str, str, str, float | None]]:
         (REDEFINE_VIRSH, "time", "virsh loop", REDEFINE_VS_VIRSH),
         (REDEFINE_RAW, "time", "libvirt-python", REDEFINE_VS_RAW),
         (REDEFINE_RSS, "memory", "libvirt-python", None),
+        (REDEFINE_FLOOR, "time", "virsh loop", None),
         (EXPORT_VIRSH, "time", "virsh loop", EXPORT_VS_VIRSH),
         (EXPORT_RAW, "time", "libvirt-python", None),
         (EXPORT_RSS, "memory", "libvirt-python", None),
@@ -348,7 +354,7 @@ def _redefine(
     work: Path,
 ) -> list[Result]:
     bundle_path = work / "export.snapshots.xml"  # written by the export comparison
-    only = (REDEFINE_VIRSH, REDEFINE_RAW, REDEFINE_RSS)
+    only = (REDEFINE_VIRSH, REDEFINE_RAW, REDEFINE_RSS, REDEFINE_FLOOR)
     if not bundle_path.exists():
         return all_missing("no bundle: vsh snapshot-export failed", only)
     listing = work / "files.txt"
@@ -397,6 +403,16 @@ def _redefine(
         Result.time(REDEFINE_VIRSH, cmp, "vsh", "virsh loop", target=REDEFINE_VS_VIRSH),
         Result.time(REDEFINE_RAW, cmp, "vsh", "libvirt-python", target=REDEFINE_VS_RAW),
         Result.memory(REDEFINE_RSS, cmp, "vsh", "libvirt-python"),
+        # What no client can beat: libvirtd's own time per snapshot (it
+        # parses the embedded domain and fsyncs a metadata file) bounds every
+        # contender; on a slow disk even a bare loop misses 1/10 of virsh's.
+        Result.time(
+            REDEFINE_FLOOR,
+            cmp,
+            "libvirt-python",
+            "virsh loop",
+            note="the bare API loop's own ratio: the floor for any client on this daemon",
+        ),
         Result.check(SAME_TREE, same, "" if same else "the redefined trees differ"),
     ]
 

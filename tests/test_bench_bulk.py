@@ -33,7 +33,7 @@ def test_unavailable_stack_reports_every_figure_na(monkeypatch, tmp_path) -> Non
     monkeypatch.setattr(stack_mod.Stack, "start", refuse)
     monkeypatch.setattr(stack_mod.Stack, "stop", lambda self, timeout=30: stopped.append(True))
     results = bench_bulk.run(Context(workdir=tmp_path, verbose=False))
-    assert [r.status for r in results] == ["N/A"] * 6
+    assert [r.status for r in results] == ["N/A"] * 7
     assert all(r.unavailable and "needs root" in r.unavailable for r in results)
     assert all("more detail" not in (r.unavailable or "") for r in results)
     assert not stopped  # nothing was started, nothing to stop
@@ -46,6 +46,7 @@ def test_all_missing_keeps_targets_and_kinds() -> None:
     assert results[bench_bulk.EXPORT_VIRSH].target == 0.1
     assert results[bench_bulk.REDEFINE_RSS].kind == "memory"
     assert results[bench_bulk.REDEFINE_RSS].target is None  # informative
+    assert results[bench_bulk.REDEFINE_FLOOR].target is None
     only = bench_bulk.all_missing("why", (bench_bulk.EXPORT_VIRSH,))
     assert _names(only) == [bench_bulk.EXPORT_VIRSH]
 
