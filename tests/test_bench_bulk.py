@@ -33,7 +33,7 @@ def test_unavailable_stack_reports_every_figure_na(monkeypatch, tmp_path) -> Non
     monkeypatch.setattr(stack_mod.Stack, "start", refuse)
     monkeypatch.setattr(stack_mod.Stack, "stop", lambda self, timeout=30: stopped.append(True))
     results = bench_bulk.run(Context(workdir=tmp_path, verbose=False))
-    assert [r.status for r in results] == ["N/A"] * 7
+    assert [r.status for r in results] == ["N/A"] * 8
     assert all(r.unavailable and "needs root" in r.unavailable for r in results)
     assert all("more detail" not in (r.unavailable or "") for r in results)
     assert not stopped  # nothing was started, nothing to stop
