@@ -468,10 +468,10 @@ class _Lookahead:
     :func:`vsh.redefine.execute` asks ``exists(name)`` right before each
     definition.  Asked in turn, each check is a round trip during which
     libvirtd sits idle; here a worker thread checks up to ``DEPTH`` names
-    ahead (libvirt connections take concurrent calls), so the check of step
-    i still happens after step i-``DEPTH`` was sent and before step i is.
-    Answers come back in order (one worker); any other name is checked
-    directly.
+    ahead (libvirt connections take concurrent calls): the check of step i
+    is asked once step i-``DEPTH``-1 is defined, and answered before step i
+    is sent.  Answers come back in order (one worker); any other name is
+    checked directly.
     """
 
     DEPTH = 2
