@@ -93,3 +93,36 @@ def test_split_commas_more() -> None:
     assert split_commas("a,,b,c") == ["a,b", "c"]
     assert split_commas(",") == ["", ""]
     assert split_commas("a,") == ["a", ""]
+
+
+def test_sigint_held_records_ctrl_c_and_restores_the_handler() -> None:
+    import os
+    import signal
+
+    from vsh.vshutil import sigint_held
+
+    before = signal.getsignal(signal.SIGINT)
+    with sigint_held() as held:
+        os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt here
+    assert held == [signal.SIGINT]
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_sigint_held_outside_the_main_thread_catches_nothing() -> None:
+    import signal
+    import threading
+
+    from vsh.vshutil import sigint_held
+
+    before = signal.getsignal(signal.SIGINT)
+    seen: list[object] = []
+
+    def run() -> None:
+        with sigint_held() as held:
+            seen.append(signal.getsignal(signal.SIGINT))
+        seen.append(held)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert seen == [before, []]

@@ -12,8 +12,9 @@ The name tables live in the generated :mod:`vsh.keycodes_data`
 
 from __future__ import annotations
 
-import re
 from functools import cache
+
+from vsh.numbers import c_ullong
 
 # virKeycodeSet, in libvirt's order: the index is the value sent to libvirt.
 CODESETS: tuple[str, ...] = (
@@ -35,13 +36,6 @@ ALIASES = {"rfb": "qnum"}
 MAX_KEYS = 16  # VIR_DOMAIN_SEND_KEY_MAX_KEYS
 MAX_KEYCODE = 0xFFFF
 
-# virStrToLong_uip(s, NULL, 0): blanks, an optional '+', then a C integer
-# literal, and nothing after it.  Any '-' is refused.
-_C_UNSIGNED = re.compile(
-    r"[ \t\n\v\f\r]*\+?"
-    r"(?:0[xX](?P<hex>[0-9a-fA-F]+)|(?P<oct>0[0-7]*)|(?P<dec>[1-9][0-9]*))"
-)
-
 
 def codeset_name(option: str | None) -> str:
     """The codeset name virsh uses for the ``--codeset`` value (absent or empty: linux)."""
@@ -59,17 +53,13 @@ def codeset_number(name: str) -> int | None:
 
 
 def keycode_number(word: str) -> int | None:
-    """virshKeyCodeGetInt: the word as a number up to 0xffff, or None."""
-    match = _C_UNSIGNED.fullmatch(word)
-    if match is None:
-        return None
-    if match["hex"] is not None:
-        value = int(match["hex"], 16)
-    elif match["oct"] is not None:
-        value = int(match["oct"], 8)
-    else:
-        value = int(match["dec"], 10)
-    return value if value <= MAX_KEYCODE else None
+    """virshKeyCodeGetInt: the word as a number up to 0xffff, or None.
+
+    virStrToLong_uip(word, NULL, 0): blanks, an optional '+', a C integer
+    literal and nothing after it; any '-' is refused.
+    """
+    value = c_ullong(word, 0, positive=True)
+    return value if value is not None and value <= MAX_KEYCODE else None
 
 
 @cache

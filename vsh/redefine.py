@@ -33,15 +33,13 @@ defined so that a rerun with ``--skip-existing`` completes the job.
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from vsh import graph
 from vsh.bundle import BundleError, Document, SnapshotRecord
 from vsh.record import FrozenRecord, Record
+from vsh.vshutil import sigint_held
 
 __all__ = [
     "Options",
@@ -659,7 +657,9 @@ def execute(plan: Plan, target: Target, progress: Progress | None = None) -> Out
     if out.ok:
         return out
 
-    with _sigint_deferred() as held:
+    # Hold Ctrl-C while undoing: a half-done rollback helps nobody; the
+    # command reports it afterwards (and exits 130).
+    with sigint_held() as held:
         if in_flight is not None:
             _settle_in_flight(out, target, in_flight)
         if not out.fatal and not plan.options.no_rollback and out.defined:
@@ -710,30 +710,3 @@ def _rollback(out: Outcome, target: Target, parent_of: Mapping[str, str | None])
                 return
             continue
         out.rolled_back.append(name)
-
-
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[list[int]]:
-    """Hold Ctrl-C while undoing: a half-done rollback helps nobody.
-
-    Yields a list that receives the signals that arrived meanwhile; the
-    caller reports them (the command then exits 130).  Only possible in the
-    main thread; elsewhere Ctrl-C is not held.
-    """
-    held: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield held
-        return
-
-    def hold(signum: int, _frame: object) -> None:
-        held.append(signum)
-
-    try:
-        previous = signal.signal(signal.SIGINT, hold)
-    except ValueError:  # pragma: no cover - not the main interpreter
-        yield held
-        return
-    try:
-        yield held
-    finally:
-        signal.signal(signal.SIGINT, previous)

@@ -1,12 +1,17 @@
 """virsh's small shared helpers, pure of libvirt: reading an XML file the
-virsh way (``virFileReadAll`` with ``VSH_MAX_XML_FILE`` and its messages) and
-``vshStringToArray``'s comma splitting.
+virsh way (``virFileReadAll`` with ``VSH_MAX_XML_FILE`` and its messages),
+``vshStringToArray``'s comma splitting, and holding Ctrl-C over a step that
+must not be cut short.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import signal
+import threading
+from collections.abc import Iterator
 
 from vsh.errors import VshError
 
@@ -58,3 +63,26 @@ def split_commas(text: str) -> list[str]:
     if concat:
         out.append("")
     return out
+
+
+@contextlib.contextmanager
+def sigint_held() -> Iterator[list[int]]:
+    """Catch Ctrl-C for the block instead of raising KeyboardInterrupt.
+
+    Yields a list that receives the signals that arrived meanwhile (virsh's
+    virshCatchInt records them the same way); the caller decides what they
+    mean.  Only possible in the main thread; elsewhere nothing is caught.
+    """
+    held: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    except ValueError:  # pragma: no cover - not the main interpreter
+        yield held
+        return
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGINT, previous)

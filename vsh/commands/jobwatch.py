@@ -28,16 +28,16 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import libvirt
 
 from vsh.errors import VshError
 from vsh.session import DEBUG, Session
+from vsh.vshutil import sigint_held
 
 L = libvirt
 
@@ -101,19 +101,6 @@ class Terminal:
                 termios.tcsetattr(self.fd, termios.TCSAFLUSH, self.saved)
 
 
-@contextlib.contextmanager
-def sigint_ignored() -> Iterator[None]:
-    """virsh's virshCatchInt for the job's duration (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, lambda _sig, _frame: None)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 class JobWatch:
     """Watch ``dom``'s job while ``work`` runs in a worker thread."""
 
@@ -145,7 +132,7 @@ class JobWatch:
             target=self._work, args=(work, failure, wake_w), name="vsh-job", daemon=True
         )
         try:
-            with sigint_ignored():
+            with sigint_held():  # virsh's virshCatchInt: recorded, ignored
                 thread.start()
                 try:
                     self._watch(wake_r)
