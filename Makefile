@@ -37,10 +37,10 @@ lint: setup
 	$(VENV)/bin/ruff format --check vsh tests benchmarks
 
 index: setup
-	$(PY) -m vsh.tablegen
+	$(PY) -m vsh.devtools.tablegen
 
 man: setup
-	$(PY) -m vsh.manpage
+	$(PY) -m vsh.devtools.manpage
 
 bench: setup
 	$(PY) -m benchmarks

@@ -347,7 +347,7 @@ def _export(
 
 
 def _same_xml(bundle_path: Path, names: Sequence[str], dumpdir: Path) -> Result:
-    from vsh import bundle
+    from vsh.snapshots import bundle
 
     doc = bundle.scan(bundle.FileSource(str(bundle_path)))
     got = {r.name: r.load() for r in doc.records}

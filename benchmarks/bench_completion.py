@@ -85,7 +85,7 @@ def completion_figures(ctx: Context) -> list[Result]:
     from tests.fixtures.snapgen import write_fixture
     from vsh.completion.cache import NameCache
     from vsh.completion.ptk import VshCompleter
-    from vsh.session import Session, Settings
+    from vsh.core.session import Session, Settings
 
     ctx.workdir.mkdir(parents=True, exist_ok=True)
     fixture = write_fixture(
@@ -98,7 +98,7 @@ def completion_figures(ctx: Context) -> list[Result]:
     conn = session.conn
     cache = NameCache()
     completer = VshCompleter(session, cache)
-    gc.freeze()  # as the shell does once it has started (vsh.repl.Shell.run)
+    gc.freeze()  # as the shell does once it has started (vsh.shell.repl.Shell.run)
     event = CompleteEvent(completion_requested=True)
     domain = fixture.domain
 

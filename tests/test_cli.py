@@ -18,9 +18,10 @@ import sys
 import pytest
 
 from tests.conformance.harness import VSH, base_env
-from vsh import cli, runner
-from vsh.errors import VshError
-from vsh.session import ERROR, Session, Settings
+from vsh import cli
+from vsh.core import runner
+from vsh.core.errors import VshError
+from vsh.core.session import ERROR, Session, Settings
 
 
 def fresh() -> Session:
@@ -318,7 +319,7 @@ def test_keyboard_interrupt_inside_a_command(
 
 
 def test_readonly_prompt() -> None:
-    from vsh.repl import prompt_text
+    from vsh.shell.repl import prompt_text
 
     assert prompt_text(Session(Settings(readonly=True))) == "vsh > "
     assert prompt_text(Session(Settings())) == "vsh # "

@@ -18,9 +18,9 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
-from vsh.errors import ExitStatus, VshError
-from vsh.numbers import c_int
-from vsh.session import ERROR, INFO, Session, Settings
+from vsh.core.errors import ExitStatus, VshError
+from vsh.core.numbers import c_int
+from vsh.core.session import ERROR, INFO, Session, Settings
 
 LIBVIRT_VERSION = "9.0.0"  # the virsh release whose behaviour vsh reproduces
 
@@ -149,7 +149,7 @@ def parse_global(session: Session, argv: Sequence[str]) -> list[str]:
                 raise VshError(f"Invalid string '{value}' for escape sequence")
             settings.escape = value
         elif letter == "h":
-            from vsh.helptext import usage
+            from vsh.core.helptext import usage
 
             session.print(usage())
             raise _Exit(ExitStatus.OK)
@@ -225,7 +225,7 @@ def default_uri() -> str | None:
 
 
 def run_main(argv: Sequence[str], session: Session) -> int:
-    from vsh import runner
+    from vsh.core import runner
 
     try:
         words = parse_global(session, argv)
@@ -258,7 +258,7 @@ def _init_connection(session: Session) -> bool:
     if not session.settings.uri_given:
         session.settings.uri = default_uri()
         return True
-    from vsh.conn import report
+    from vsh.virt.conn import report
 
     if session.connection.reconnect():
         return True
@@ -272,7 +272,7 @@ def _no_command(session: Session) -> int:
         session.settings.interactive = True
         if not _init_connection(session):
             return ExitStatus.FAILED
-        from vsh.repl import run_shell
+        from vsh.shell.repl import run_shell
 
         return run_shell(session)
     if not _init_connection(session):
@@ -285,7 +285,7 @@ def run_stdin(session: Session) -> int:
 
     virsh exits 0 here whatever happened; cron jobs need to notice failures.
     """
-    from vsh import runner
+    from vsh.core import runner
 
     all_ok = True
     for line in sys.stdin:

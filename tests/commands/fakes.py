@@ -12,8 +12,8 @@ from typing import Any
 
 import libvirt
 
-from vsh import runner
-from vsh.session import Session, Settings
+from vsh.core import runner
+from vsh.core.session import Session, Settings
 
 
 def lv_error(code: int, message: str = "") -> libvirt.libvirtError:

@@ -23,10 +23,11 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.snapgen import build_domain, render_xml, write_fixture
-from vsh import bundle, pathsafe, runner
 from vsh.cli import main
+from vsh.core import runner
+from vsh.core.session import Session, Settings
 from vsh.output.tree import render_tree
-from vsh.session import Session, Settings
+from vsh.snapshots import bundle, pathsafe
 
 libvirt = pytest.importorskip("libvirt")
 
@@ -341,7 +342,7 @@ def test_export_refuses_existing_file_without_overwrite(tmp_path, shells) -> Non
 def test_export_disk_full_leaves_nothing(tmp_path, shells, monkeypatch) -> None:
     import errno
 
-    from vsh import atomicfile
+    from vsh.snapshots import atomicfile
 
     def enospc(fd, data):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -1213,7 +1214,7 @@ def test_lookahead_answers_other_names_directly() -> None:
 
 def test_lookahead_hands_errors_to_the_caller() -> None:
     from vsh.commands.bulk import _Lookahead
-    from vsh.redefine import TargetError
+    from vsh.snapshots.redefine import TargetError
 
     lost = TargetError("End of file while reading data", fatal=True)
     check = _SlowChecks(fail={"b": lost})

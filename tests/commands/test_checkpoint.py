@@ -15,10 +15,10 @@ import pytest
 
 from tests.commands.snapfakes import lverr
 from tests.conformance.harness import run_vsh
-from vsh import lookup
 from vsh.commands import checkpoint
-from vsh.errors import VshError
-from vsh.session import Session, Settings
+from vsh.core.errors import VshError
+from vsh.core.session import Session, Settings
+from vsh.virt import lookup
 
 TOPO = libvirt.VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL
 PARENTS = {"c3": "c1", "c2": "c3", "c1": None, "b": "c1", "z": None}

@@ -1,11 +1,11 @@
-"""vsh.commands.interface and the MAC test of vsh.lookup (virMacAddrParse)."""
+"""vsh.commands.interface and the MAC test of vsh.virt.lookup (virMacAddrParse)."""
 
 from __future__ import annotations
 
 import json
 
 from tests.conformance.harness import run_vsh
-from vsh.lookup import is_mac
+from vsh.virt.lookup import is_mac
 
 
 def test_is_mac() -> None:

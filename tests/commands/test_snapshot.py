@@ -18,10 +18,11 @@ import pytest
 
 from tests.commands.snapfakes import TOPO, FakeDomain, lverr
 from tests.conformance.harness import run_vsh
-from vsh import lookup, moments
 from vsh.commands import snapshot
-from vsh.errors import VshError
-from vsh.session import Session, Settings
+from vsh.core.errors import VshError
+from vsh.core.session import Session, Settings
+from vsh.snapshots import moments
+from vsh.virt import lookup
 
 # Server order deliberately not parents-first; siblings b2 before b1.
 PARENTS = {

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conformance.harness import run_vsh
 from vsh.commands.volume import WIPE_ALGORITHMS, _ull_option, vol_size, vol_type_text
-from vsh.errors import VshError
+from vsh.core.errors import VshError
 
 DEFAULT = "test:///default"
 MK = "vol-create-as default-pool v1 1M; "

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from vsh import runner, table
-from vsh.command import VshCommand
-from vsh.session import Session, Settings
+from vsh.core import registry as table
+from vsh.core import runner
+from vsh.core.command import VshCommand
+from vsh.core.session import Session, Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NODE_URI = f"test://{FIXTURES / 'domains' / 'node.xml'}"

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from vsh import table
-from vsh.command import command
 from vsh.completion.cache import NameCache, depends_on, may_change_names
-from vsh.session import Session
+from vsh.core import registry as table
+from vsh.core.command import command
+from vsh.core.session import Session
 
 
 class Clock:

@@ -19,9 +19,9 @@ import pytest
 
 from tests.completion.conftest import NODE_URI
 from tests.conformance.harness import both
-from vsh import runner
 from vsh.commands import builtins
-from vsh.session import Session, Settings
+from vsh.core import runner
+from vsh.core.session import Session, Settings
 
 SNAPS = (
     "snapshot-create-as test alpha; snapshot-create-as test 'al two'; snapshot-create-as test beta"

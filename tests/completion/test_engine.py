@@ -17,14 +17,16 @@ import libvirt
 import pytest
 
 from tests.completion.conftest import ODD_SNAPSHOTS, run
-from vsh import lookup, runner, table
-from vsh.command import VshCommand, command, option
 from vsh.completion import engine
 from vsh.completion.cache import NameCache
 from vsh.completion.engine import complete
 from vsh.completion.providers import checkpoint_names, snapshot_names
-from vsh.grammar import OptKind
-from vsh.session import Session
+from vsh.core import registry as table
+from vsh.core import runner
+from vsh.core.command import VshCommand, command, option
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
+from vsh.virt import lookup
 
 HAS_SNAPSHOT = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT
 calls: list[tuple[Any, ...]] = []

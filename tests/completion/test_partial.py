@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from vsh import table
 from vsh.completion.engine import parse_command_line
 from vsh.completion.partial import (
     END,
@@ -19,6 +18,7 @@ from vsh.completion.partial import (
     split_posix,
     virsh_partial,
 )
+from vsh.core import registry as table
 
 lookup = table.get_command
 

@@ -10,10 +10,10 @@ import pytest
 
 from tests.commands.fakes import Fake, lv_error, output, session_with
 from tests.completion.conftest import ODD_SNAPSHOTS, run
-from vsh.commands.domain_resources import complete_host_cpus, complete_vcpus
+from vsh.commands.domain.resources import complete_host_cpus, complete_vcpus
 from vsh.completion import providers
 from vsh.completion.providers import checkpoint_names, comma_list, snapshot_names
-from vsh.session import Session, Settings
+from vsh.core.session import Session, Settings
 
 
 def test_snapshot_names_of_the_domain_given(snap_session: Session) -> None:

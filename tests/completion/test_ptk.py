@@ -15,8 +15,8 @@ from prompt_toolkit.output import DummyOutput
 
 from vsh.completion.cache import NameCache
 from vsh.completion.ptk import VshCompleter, _completion, apply_tab, warm
-from vsh.repl import run_shell
-from vsh.session import Session, Settings
+from vsh.core.session import Session, Settings
+from vsh.shell.repl import run_shell
 
 
 def completions(session: Session, text: str) -> list[Completion]:

@@ -1,7 +1,7 @@
 """Differential tests: domain resource commands and ``event`` against virsh 9.0.
 
 cpu-stats, qemu-monitor-command, schedinfo, setmaxmem, setmem, setvcpus,
-vcpucount, vcpuinfo, vcpupin (vsh/commands/domain_resources.py) and event
+vcpucount, vcpuinfo, vcpupin (vsh/commands/domain/resources.py) and event
 (vsh/commands/events.py), on test:///default, libvirt's testnode.xml and
 tests/fixtures/domains/node.xml.  Mutations and their effect run as one
 script, so the state of a test:/// connection carries over.

@@ -31,7 +31,7 @@ from tests.conformance.harness import (
     run,
     run_vsh,
 )
-from vsh import table
+from vsh.core import registry as table
 
 # -- helpers --------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conformance.harness import Outcome, run_virsh, run_vsh
-from vsh import table
+from vsh.core import registry as table
 
 GOOD = "test:///default?good_uri"
 BAD = "test:///default?bad_uri"

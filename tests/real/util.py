@@ -56,7 +56,7 @@ def drop_cpu_time(text: str) -> str:
 
 def has_command(name: str) -> bool:
     try:
-        from vsh import table
+        from vsh.core import registry as table
 
         return table.get_command(name) is not None
     except Exception:  # a module still being written may not import

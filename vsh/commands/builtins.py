@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 
-from vsh.command import command, option
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.session import Session
-from vsh.vshutil import split_commas
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
+from vsh.core.vshutil import split_commas
 
 GROUP = "virsh"
 
@@ -127,7 +127,8 @@ def complete_help_command(_s: Session, _flags: int = 0) -> list[str]:
     completer=complete_help_command,
 )
 def help_(s: Session, command: str | None) -> bool:
-    from vsh import helptext, table
+    from vsh.core import helptext
+    from vsh.core import registry as table
 
     if not command:
         s.print(helptext.all_help())
@@ -174,7 +175,7 @@ def quit_(s: Session) -> bool:
     "completers-missing", OptKind.BOOL, "output the list of options which are missing completers"
 )
 def self_test(s: Session, completers_missing: bool) -> bool:
-    from vsh.selftest import check_table
+    from vsh.core.selftest import check_table
 
     problems, missing = check_table(completers_missing)
     for problem in problems:

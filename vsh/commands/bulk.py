@@ -1,7 +1,7 @@
 """Bulk snapshot commands virsh lacks: snapshot-export, snapshot-redefine, snapshot-restore.
 
 libvirt keeps snapshot metadata per host and has no bulk API (see
-docs in ``vsh/bundle.py`` and ``vsh/redefine.py``).  These commands do the
+docs in ``vsh/snapshots/bundle.py`` and ``vsh/snapshots/redefine.py``).  These commands do the
 client-side loop safely:
 
 * ``snapshot-export`` writes a domain's whole tree, parents first, as one
@@ -27,17 +27,18 @@ from types import TracebackType
 
 import libvirt
 
-from vsh import bundle, graph, lookup, pathsafe, redefine, restore
-from vsh.atomicfile import AtomicFile
-from vsh.command import command, option
 from vsh.completion.providers import snapshot_names
-from vsh.errors import VshError, is_disconnect, libvirt_message
-from vsh.grammar import OptKind
-from vsh.numbers import c_int, numeric_message
+from vsh.core.command import command, option
+from vsh.core.errors import VshError, is_disconnect, libvirt_message
+from vsh.core.grammar import OptKind
+from vsh.core.numbers import c_int, numeric_message
+from vsh.core.record import Record
+from vsh.core.session import Session
 from vsh.output.jsonout import render_json
 from vsh.output.table import render_table
-from vsh.record import Record
-from vsh.session import Session
+from vsh.snapshots import bundle, graph, pathsafe, redefine, restore
+from vsh.snapshots.atomicfile import AtomicFile
+from vsh.virt import lookup
 
 GROUP = "vsh"  # vsh's own group: `help snapshot` stays as in virsh
 GENERATOR = "vsh 0.1.0"
@@ -93,7 +94,7 @@ def _snapshots_parents_first(dom: libvirt.virDomain) -> list[libvirt.virDomainSn
 
     The server sorts with VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL (libvirt
     5.2+, qemu and test drivers).  Drivers that reject the flag get the
-    client-side order from vsh.graph over the parent links.
+    client-side order from vsh.snapshots.graph over the parent links.
     """
     try:
         return dom.listAllSnapshots(_LIST_TOPOLOGICAL)
@@ -465,7 +466,7 @@ def snapshot_export(
 class _Lookahead:
     """Checks whether the next planned names exist while earlier ones are defined.
 
-    :func:`vsh.redefine.execute` asks ``exists(name)`` right before each
+    :func:`vsh.snapshots.redefine.execute` asks ``exists(name)`` right before each
     definition.  Asked in turn, each check is a round trip during which
     libvirtd sits idle; here a worker thread checks up to ``DEPTH`` names
     ahead (libvirt connections take concurrent calls): the check of step i
@@ -523,7 +524,7 @@ class _Lookahead:
 
 
 class _LibvirtTarget:
-    """:class:`vsh.redefine.Target` over one libvirt domain."""
+    """:class:`vsh.snapshots.redefine.Target` over one libvirt domain."""
 
     def __init__(
         self, conn: libvirt.virConnect, dom: libvirt.virDomain, order: Sequence[str] = ()

@@ -3,7 +3,7 @@
 Checkpoint APIs all date from libvirt 5.6, so virsh has no old-server
 fallbacks here; vsh adds the same client-side TOPOLOGICAL order as for
 snapshots, for servers that reject VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL.
-The ``--json`` output is described in :mod:`vsh.moments`.
+The ``--json`` output is described in :mod:`vsh.snapshots.moments`.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from typing import Any
 
 import libvirt
 
-from vsh import lookup, moments
-from vsh.command import command, option
 from vsh.commands.common import domain_option
 from vsh.completion import providers
-from vsh.errors import VshError, libvirt_message
-from vsh.grammar import OptKind
-from vsh.moments import Entry
-from vsh.session import Session
-from vsh.vshutil import read_file_all
+from vsh.core.command import command, option
+from vsh.core.errors import VshError, libvirt_message
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
+from vsh.core.vshutil import read_file_all
+from vsh.snapshots import moments
+from vsh.snapshots.moments import Entry
+from vsh.virt import lookup
 
 GROUP = "checkpoint"
 HAS = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT
@@ -200,7 +201,7 @@ def checkpoint_dumpxml(
     xpath: str | None,
     wrap: bool,
 ) -> bool:
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     flags = 0
     if security_info:
@@ -232,7 +233,7 @@ def checkpoint_dumpxml(
 @domain_option(HAS)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
 def checkpoint_edit(s: Session, domain: str, checkpointname: str | None) -> bool:
-    from vsh import editor
+    from vsh.virt import editor
 
     dom = lookup.domain(s, domain, cmd="checkpoint-edit")
     chk, name = lookup.checkpoint(s, dom, checkpointname)

@@ -2,7 +2,7 @@
 (``VIRSH_COMMON_OPT_*`` in tools/virsh.h) and its option number helpers
 (``vshCommandOptInt`` and friends in tools/vsh.c) with their messages.
 
-The parsing itself is pure and lives in :mod:`vsh.numbers`.
+The parsing itself is pure and lives in :mod:`vsh.core.numbers`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from vsh import lookup
-from vsh.command import option
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.numbers import c_int, c_uint, numeric_message, scale_integer, scaled_message, scaled_prefix
+from vsh.core.command import option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.numbers import (
+    c_int,
+    c_uint,
+    numeric_message,
+    scale_integer,
+    scaled_message,
+    scaled_prefix,
+)
+from vsh.virt import lookup
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 

@@ -1,6 +1,6 @@
 """domain events (tools/virsh-domain-event.c): ``event``.
 
-Callbacks run in the libvirt event loop thread :mod:`vsh.conn` starts; the
+Callbacks run in the libvirt event loop thread :mod:`vsh.virt.conn` starts; the
 command waits on a queue until an event (one-shot), the timeout, or Ctrl-C,
 and prints virsh's lines: each event as virsh words it, then ``event loop
 timed out`` / ``event loop interrupted`` and ``events received: N``.  The
@@ -16,13 +16,13 @@ from typing import Any
 
 import libvirt
 
-from vsh import lookup
-from vsh.command import command, option
 from vsh.commands.common import opt_uint
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.numbers import numeric_message
-from vsh.session import Session
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.numbers import numeric_message
+from vsh.core.session import Session
+from vsh.virt import lookup
 
 GROUP = "events"
 L = libvirt

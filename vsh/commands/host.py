@@ -20,11 +20,11 @@ from typing import Any
 
 import libvirt
 
-from vsh.command import command, option
 from vsh.commands.common import opt_int
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.session import Session
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
 
 GROUP = "host"
 
@@ -374,7 +374,7 @@ def sysinfo(s: Session) -> bool:
 def _complete_cells(s: Session, _flags: int = 0) -> list[str]:
     """virshCellnoCompleter: the NUMA cell ids of the host."""
     try:
-        from vsh import xpathdump
+        from vsh.virt import xpathdump
 
         root = xpathdump.parse(s.conn.getCapabilities(), "(capabilities)")
         if root is None:
@@ -419,14 +419,14 @@ def freecell_data(s: Session, cellno: int | None, all_: bool) -> dict[str, Any]:
         caps = conn.getCapabilities()
     except libvirt.libvirtError as err:
         raise VshError("unable to get node capabilities", cause=err) from err
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     root = xpathdump.parse(caps, "(capabilities)")
     if root is None:
         raise VshError("unable to get node capabilities")
     nodes = root.xpath("/capabilities/host/topology/cells/cell")
     assert isinstance(nodes, list)
-    from vsh.numbers import c_ullong
+    from vsh.core.numbers import c_ullong
 
     cells = []
     total = 0
@@ -638,8 +638,8 @@ def maxvcpus(s: Session, type: str | None, json: bool) -> bool:
         caps = None
         s.last_error = None
     if caps is not None:
-        from vsh import xpathdump
-        from vsh.numbers import c_int
+        from vsh.core.numbers import c_int
+        from vsh.virt import xpathdump
 
         root = xpathdump.parse(caps, "(domainCapabilities)")
         if root is None:

@@ -12,13 +12,13 @@ from typing import Any
 
 import libvirt
 
-from vsh import lookup
-from vsh.command import command, option
 from vsh.commands.common import xpath_options
 from vsh.completion.providers import interface_names
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.session import Session
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
+from vsh.virt import lookup
 
 GROUP = "interface"
 
@@ -49,7 +49,7 @@ def iface_dumpxml(
     if xpath == "":
         return False
     xml = iface.XMLDesc(L.VIR_INTERFACE_XML_INACTIVE if inactive else 0)
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     xpathdump.dump(s.print, xml, "interface", xpath, wrap)
     return True

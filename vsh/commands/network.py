@@ -37,15 +37,15 @@ from typing import Any
 
 import libvirt
 
-from vsh import lookup
-from vsh.command import command, option
 from vsh.commands.common import file_option, xpath_options
-from vsh.commands.domain import utf8_problem
+from vsh.commands.domain.lifecycle import utf8_problem
 from vsh.completion.providers import dhcp_lease_macs, network_names
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.session import Session
-from vsh.vshutil import read_file_all
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
+from vsh.core.vshutil import read_file_all
+from vsh.virt import lookup
 
 GROUP = "network"
 
@@ -285,7 +285,7 @@ def net_dumpxml(s: Session, network: str, inactive: bool, xpath: str | None, wra
     if xpath == "":
         return False
     xml = net.XMLDesc(L.VIR_NETWORK_XML_INACTIVE if inactive else 0)
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     xpathdump.dump(s.print, xml, "network", xpath, wrap)
     return True

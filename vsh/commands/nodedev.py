@@ -16,14 +16,14 @@ from typing import Any
 
 import libvirt
 
-from vsh import lookup
-from vsh.command import command, option
 from vsh.commands.common import xpath_options
 from vsh.completion.providers import nodedev_names
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.session import Session
-from vsh.vshutil import split_commas
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
+from vsh.core.vshutil import split_commas
+from vsh.virt import lookup
 
 GROUP = "nodedev"
 
@@ -77,7 +77,7 @@ def nodedev_dumpxml(s: Session, device: str, xpath: str | None, wrap: bool) -> b
         return False
     dev = lookup.nodedev(s, value)
     xml = dev.XMLDesc(0)
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     xpathdump.dump(s.print, xml, "node-device", xpath, wrap)
     return True

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import libvirt
 
-from vsh import lookup
-from vsh.command import command, option
 from vsh.commands.common import xpath_options
 from vsh.completion.providers import nwfilter_names
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.session import Session
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
+from vsh.virt import lookup
 
 GROUP = "filter"
 
@@ -42,7 +42,7 @@ def nwfilter_dumpxml(s: Session, nwfilter: str, xpath: str | None, wrap: bool) -
     if xpath == "":
         return False
     xml = nwf.XMLDesc(0)
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     xpathdump.dump(s.print, xml, "nwfilter", xpath, wrap)
     return True

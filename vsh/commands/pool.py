@@ -6,7 +6,7 @@ pool-dumpxml, pool-info, pool-list, pool-name, pool-refresh, pool-start,
 pool-undefine, pool-uuid, pool-capabilities.  (virsh's
 find-storage-pool-sources[-as], pool-edit and pool-event are not here yet.)
 
-Pools are found through :func:`vsh.lookup.pool`: by UUID (a 36-byte
+Pools are found through :func:`vsh.virt.lookup.pool`: by UUID (a 36-byte
 argument), then by name, with ``failed to get pool 'x'``.
 
 JSON (``--json``, a vsh extension hidden from ``help CMD``), all keys always
@@ -37,13 +37,13 @@ from typing import Any
 
 import libvirt
 
-from vsh import lookup
-from vsh.command import command, option
 from vsh.commands.common import complete_empty, file_option, xpath_options
 from vsh.completion.providers import pool_names
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.session import DEBUG, Session
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.session import DEBUG, Session
+from vsh.virt import lookup
 
 GROUP = "pool"
 
@@ -276,7 +276,7 @@ def _create_flags(build: bool, no_overwrite: bool, overwrite: bool) -> int:
 
 
 def _read_xml(s: Session, file: str) -> tuple[str, str]:
-    from vsh.vshutil import read_file_all
+    from vsh.core.vshutil import read_file_all
 
     path = s.text(file, "file")
     assert path is not None
@@ -458,7 +458,7 @@ def pool_dumpxml(s: Session, pool: str, inactive: bool, xpath: str | None, wrap:
     if xpath == "":
         return False  # vshCommandOptStringQuiet refuses it without a word
     xml = obj.XMLDesc(flags)
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     xpathdump.dump(s.print, xml, "pool", xpath, wrap)
     return True
@@ -688,7 +688,7 @@ def pool_list(
     if details and name:
         raise VshError("Options --details and --name are mutually exclusive")
     if types is not None:
-        from vsh.vshutil import split_commas
+        from vsh.core.vshutil import split_commas
 
         known = dict(POOL_TYPES)
         for word in split_commas(types):

@@ -18,13 +18,13 @@ from typing import Any
 
 import libvirt
 
-from vsh import lookup
-from vsh.command import command, option
 from vsh.commands.common import xpath_options
 from vsh.completion.providers import secret_uuids
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.session import Session
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
+from vsh.virt import lookup
 
 GROUP = "secret"
 
@@ -47,7 +47,7 @@ def secret_dumpxml(s: Session, secret: str, xpath: str | None, wrap: bool) -> bo
     if xpath == "":
         return False
     xml = sec.XMLDesc(0)
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     xpathdump.dump(s.print, xml, "secret", xpath, wrap)
     return True

@@ -6,7 +6,7 @@ from XML), plus one vsh addition: a server that rejects the TOPOLOGICAL
 flag (libvirt < 5.2) still gets ``--topological``, computed client-side
 with the siblings in the server's order.  Everything scales to very large
 snapshot trees: no recursion, one pass per step, output written as it goes.
-The ``--json`` output is described in :mod:`vsh.moments`.
+The ``--json`` output is described in :mod:`vsh.snapshots.moments`.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from typing import Any
 
 import libvirt
 
-from vsh import lookup, moments
-from vsh.command import command, option
 from vsh.commands.common import domain_option
 from vsh.completion import providers
-from vsh.errors import VshError, libvirt_message
-from vsh.grammar import OptKind
-from vsh.moments import Entry
-from vsh.session import Session
-from vsh.vshutil import read_file_all
+from vsh.core.command import command, option
+from vsh.core.errors import VshError, libvirt_message
+from vsh.core.grammar import OptKind
+from vsh.core.session import Session
+from vsh.core.vshutil import read_file_all
+from vsh.snapshots import moments
+from vsh.snapshots.moments import Entry
+from vsh.virt import lookup
 
 GROUP = "snapshot"
 HAS = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT
@@ -370,7 +371,7 @@ def snapshot_dumpxml(
     xpath: str | None,
     wrap: bool,
 ) -> bool:
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     flags = libvirt.VIR_DOMAIN_XML_SECURE if security_info else 0
     name = s.text(snapshotname, "snapshotname")
@@ -407,7 +408,7 @@ def snapshot_edit(
     rename: bool,
     clone: bool,
 ) -> bool:
-    from vsh import editor
+    from vsh.virt import editor
 
     if rename and clone:
         raise VshError("Options --rename and --clone are mutually exclusive")

@@ -5,7 +5,7 @@ vol-dumpxml, vol-info, vol-key, vol-list, vol-name, vol-path, vol-pool,
 vol-resize, vol-upload, vol-wipe.  (virsh's vol-clone and vol-create-from
 are not here yet.)
 
-Volumes are found through :func:`vsh.lookup.volume`: by name in ``--pool``
+Volumes are found through :func:`vsh.virt.lookup.volume`: by name in ``--pool``
 when it is given, else by key, else by path, with virsh's messages.  Sizes
 (``vol-create-as``, ``vol-resize``) are virsh's scaled integers: digits and
 an optional suffix (b, k/KiB = 1024, KB = 1000, ... up to E), parsed by
@@ -48,8 +48,6 @@ from typing import Any
 
 import libvirt
 
-from vsh import lookup
-from vsh.command import command, option
 from vsh.commands.common import complete_empty, file_option, xpath_options
 from vsh.commands.pool import (
     json_text,
@@ -58,10 +56,12 @@ from vsh.commands.pool import (
     table_text,
 )
 from vsh.completion.providers import pool_names, volume_names
-from vsh.errors import VshError
-from vsh.grammar import OptKind
-from vsh.numbers import ULLONG_MAX, c_ullong, numeric_message, scale_integer
-from vsh.session import DEBUG, Session
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.numbers import ULLONG_MAX, c_ullong, numeric_message, scale_integer
+from vsh.core.session import DEBUG, Session
+from vsh.virt import lookup
 
 GROUP = "volume"
 
@@ -301,7 +301,7 @@ def _backing_path(s: Session, pool_obj: libvirt.virStoragePool, backing: str) ->
 @option("prealloc-metadata", OptKind.BOOL, _PREALLOC)
 @option("validate", OptKind.BOOL, "validate the XML against the schema")
 def vol_create(s: Session, pool: str, file: str, prealloc_metadata: bool, validate: bool) -> bool:
-    from vsh.vshutil import read_file_all
+    from vsh.core.vshutil import read_file_all
 
     flags = 0
     if prealloc_metadata:
@@ -487,7 +487,7 @@ def vol_dumpxml(s: Session, vol: str, pool: str | None, xpath: str | None, wrap:
     if xpath == "":
         return False  # vshCommandOptStringQuiet refuses it without a word
     xml = obj.XMLDesc(0)
-    from vsh import xpathdump
+    from vsh.virt import xpathdump
 
     xpathdump.dump(s.print, xml, "volume", xpath, wrap)
     return True

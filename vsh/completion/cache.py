@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from vsh.command import VshCommand
+    from vsh.core.command import VshCommand
 
 Fetch = Callable[[], list[str]]
 F = TypeVar("F", bound=Callable[..., Iterable[str]])

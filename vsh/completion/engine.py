@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from vsh import table
 from vsh.completion.partial import (
     Analysis,
     Mode,
@@ -38,12 +37,13 @@ from vsh.completion.partial import (
     split_posix,
     virsh_partial,
 )
-from vsh.grammar import OptKind
+from vsh.core import registry as table
+from vsh.core.grammar import OptKind
 
 if TYPE_CHECKING:
-    from vsh.command import VshCommand, VshOption
     from vsh.completion.cache import NameCache
-    from vsh.session import Session
+    from vsh.core.command import VshCommand, VshOption
+    from vsh.core.session import Session
 
 Prepare = Callable[[], object]
 

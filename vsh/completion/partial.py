@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from vsh.grammar import CommandDef, OptDef, OptKind
+from vsh.core.grammar import CommandDef, OptDef, OptKind
 
 
 @dataclass(frozen=True, slots=True)

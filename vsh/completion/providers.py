@@ -23,8 +23,8 @@ from contextvars import ContextVar
 import libvirt
 
 from vsh.completion.cache import depends_on
-from vsh.numbers import c_int
-from vsh.session import Session
+from vsh.core.numbers import c_int
+from vsh.core.session import Session
 
 Values = Mapping[str, object]
 

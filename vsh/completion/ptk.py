@@ -37,7 +37,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 from vsh.completion.cache import NameCache
 from vsh.completion.engine import complete
-from vsh.session import Session
+from vsh.core.session import Session
 
 T = TypeVar("T")
 

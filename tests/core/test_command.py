@@ -1,0 +1,178 @@
+"""vsh.core.command: the Click classes and the command()/option() decorators.
+
+One declaration feeds the grammar (option kinds, order, flags), Click (params
+and their Python names) and help; these tests pin that mapping down.
+"""
+
+from __future__ import annotations
+
+import click
+import pytest
+
+from vsh.core.command import VshCommand, VshOption, command, option
+from vsh.core.grammar import GrammarError, OptDef, OptKind, ParsedCommand
+from vsh.core.session import Session
+
+
+def completer(*_args: object) -> list[str]:
+    return []
+
+
+@command(
+    "snap-like",
+    summary="List snapshots",
+    description="Snapshot List",
+    group="snapshot",
+    aliases=("snap-alias",),
+    exclusive=(("tree", "name"),),
+    mutates=("domain",),
+)
+@option("domain", OptKind.DATA, "domain name, id or uuid", required=True, completer=completer)
+@option("tree", OptKind.BOOL, "list in tree form")
+@option("from", OptKind.STRING, "limit to children of")
+@option("limit", OptKind.INT, "how many")
+@option("nm", OptKind.ALIAS, alias="name")  # an alias precedes its target (virsh)
+@option("name", OptKind.BOOL, "names only")
+@option("count-only", OptKind.BOOL, "a dashed name")
+@option("sort-by", OptKind.STRING, "named only", named_only=True)
+@option("json", OptKind.BOOL, "print JSON", extension=True)
+@option("extra", OptKind.ARGV, "the rest")
+def snap_like(s: Session, **kwargs: object) -> bool:
+    return True
+
+
+@command("bare", summary="no options", needs_connection=False, hidden=True)
+def bare(s: Session) -> bool:
+    return True
+
+
+def test_declaration_order_is_option_order() -> None:
+    assert [o.vsh_name for o in snap_like.vsh_options] == [
+        "domain",
+        "tree",
+        "from",
+        "limit",
+        "nm",
+        "name",
+        "count-only",
+        "sort-by",
+        "json",
+        "extra",
+    ]
+    assert snap_like.optdefs[0] == OptDef("domain", OptKind.DATA, required=True)
+    assert snap_like.optdefs[4] == OptDef("nm", OptKind.ALIAS, alias="name")
+    assert snap_like.optdefs[7] == OptDef("sort-by", OptKind.STRING, named_only=True)
+
+
+def test_command_metadata() -> None:
+    assert isinstance(snap_like, VshCommand) and snap_like.name == "snap-like"
+    assert (snap_like.summary, snap_like.description, snap_like.group) == (
+        "List snapshots",
+        "Snapshot List",
+        "snapshot",
+    )
+    assert snap_like.aliases == ("snap-alias",)
+    assert snap_like.exclusive == (("tree", "name"),)
+    assert snap_like.mutates == ("domain",)
+    assert snap_like.needs_connection and not snap_like.hidden
+    assert not bare.needs_connection and bare.hidden and bare.vsh_options == []
+    assert snap_like.option("from") is snap_like.vsh_options[2]
+    assert snap_like.option("name") is snap_like.vsh_options[5]
+    assert snap_like.option("nope") is None
+
+
+def test_option_attributes() -> None:
+    domain = snap_like.option("domain")
+    assert isinstance(domain, VshOption)
+    assert domain.completer is completer and domain.help == "domain name, id or uuid"
+    assert snap_like.option("json").extension  # type: ignore[union-attr]
+    assert not snap_like.option("tree").extension  # type: ignore[union-attr]
+
+
+def test_click_parameters() -> None:
+    tree, alias, extra = snap_like.option("tree"), snap_like.option("nm"), snap_like.option("extra")
+    assert tree is not None and tree.is_flag and tree.default is False
+    assert alias is not None and alias.hidden and not alias.expose_value
+    assert extra is not None and extra.multiple
+    # Python names: dashes become underscores, keywords are kept as Click makes them
+    assert snap_like.option("count-only").name == "count_only"  # type: ignore[union-attr]
+
+
+def test_fill_params_defaults_and_conversions() -> None:
+    ctx = click.Context(snap_like)
+    snap_like.fill_params(
+        ctx, ParsedCommand(snap_like, {"domain": "d", "tree": True, "extra": ["a", "b"]})
+    )
+    assert ctx.params == {
+        "domain": "d",
+        "tree": True,
+        "from": None,
+        "limit": None,
+        "name": False,
+        "count_only": False,
+        "sort_by": None,
+        "json": False,
+        "extra": ("a", "b"),
+    }
+    ctx = click.Context(snap_like)
+    snap_like.fill_params(ctx, ParsedCommand(snap_like, {"domain": "", "limit": "0"}))
+    assert ctx.params["domain"] == "" and ctx.params["limit"] == "0"
+    assert ctx.params["extra"] == ()
+
+
+def test_parse_args_binds_with_virsh_rules() -> None:
+    ctx = click.Context(snap_like)
+    assert snap_like.parse_args(ctx, ["dom", "s1", "7", "--nm", "x", "y"]) == []
+    assert ctx.params["domain"] == "dom"
+    assert ctx.params["from"] == "s1"
+    assert ctx.params["limit"] == "7"
+    assert ctx.params["name"] is True
+    assert ctx.params["extra"] == ("x", "y")
+
+
+def test_parse_args_errors() -> None:
+    with pytest.raises(GrammarError) as info:
+        snap_like.parse_args(click.Context(snap_like), ["--tree=1"])
+    assert info.value.messages == ["invalid '=' after option --tree"]
+    with pytest.raises(GrammarError) as info:
+        snap_like.parse_args(click.Context(snap_like), [])
+    assert info.value.messages == ["command 'snap-like' requires <domain> option"]
+    # completion parses partial lines: errors leave the defaults
+    ctx = click.Context(snap_like, resilient_parsing=True)
+    assert snap_like.parse_args(ctx, ["--bogus"]) == []
+    assert ctx.params["domain"] is None and ctx.params["tree"] is False
+
+
+def test_click_help_is_virsh_help() -> None:
+    from vsh.core.helptext import command_help
+
+    ctx = click.Context(snap_like)
+    assert snap_like.get_help(ctx) == command_help(snap_like)
+    assert snap_like.get_usage(ctx) == command_help(snap_like)
+    assert snap_like.get_help(ctx).startswith("  NAME\n    snap-like - List snapshots\n")
+
+
+def test_callback_receives_session_and_params() -> None:
+    seen: dict[str, object] = {}
+
+    @command("cb", summary="x", needs_connection=False)
+    @option("a", OptKind.STRING, "a")
+    @option("b-c", OptKind.BOOL, "b")
+    def cb(s: Session, a: str | None, b_c: bool) -> bool:
+        seen.update(s=s, a=a, b_c=b_c)
+        return True
+
+    from vsh.core import runner
+
+    session = Session()
+    assert runner._call(session, cb, ParsedCommand(cb, {"a": "v"}))
+    assert seen == {"s": session, "a": "v", "b_c": False}
+
+
+def test_module_group_default() -> None:
+    def f(s: Session) -> bool:
+        return True
+
+    f.__module_group__ = "monitor"  # type: ignore[attr-defined]
+    assert command("m", summary="x")(f).group == "monitor"
+    assert command("m2", summary="x", group="host")(f).group == "host"

@@ -1,0 +1,849 @@
+"""domain commands (tools/virsh-domain.c): life cycle, definition, XML.
+
+In virsh's help order: autostart, create, define, destroy, domid, domname,
+domuuid, dumpxml, reboot, reset, resume, shutdown, start, suspend, undefine.
+
+Also here, for other commands to share: :func:`parse_xml`
+(XPath look-ups in a domain's XML).  ``--xpath``/``--wrap`` output and the
+look-ups both go through :mod:`vsh.virt.xpathdump`, the system libxml2 that virsh
+uses, loaded only when needed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import libvirt
+
+from vsh.commands.common import complete_empty, domain_option, file_option, xpath_options
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.numbers import c_int
+from vsh.core.session import Session
+from vsh.core.vshutil import read_file_all, split_commas
+from vsh.virt import lookup
+
+if TYPE_CHECKING:
+    from vsh.virt.xpathdump import Node
+
+GROUP = "domain"
+
+UINT_MAX = 2**32 - 1
+
+L = libvirt
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the commands
+
+
+def utf8_problem(text: str, docname: str = "(domain_definition)") -> str | None:
+    """libvirt's XML error for text that is not UTF-8 (libvirt parses it as UTF-8
+    whatever it declares), or None.  The text comes from :func:`read_file_all`,
+    invalid bytes as surrogate escapes; virsh shows the raw byte in the context
+    line, vsh a U+FFFD (Python text streams cannot write a lone byte).
+    """
+    bad = next((i for i, ch in enumerate(text) if 0xDC80 <= ord(ch) <= 0xDCFF), None)
+    if bad is None:
+        return None
+    raw = text.encode("utf-8", "surrogateescape")
+    offset = len(text[:bad].encode("utf-8", "surrogateescape"))
+    line = raw.count(b"\n", 0, offset) + 1
+    four = raw[offset : offset + 4].ljust(4, b"\0")
+    start = max(raw.rfind(b"\n", 0, offset), raw.rfind(b"\r", 0, offset)) + 1
+    end = len(raw)
+    for stop in (b"\n", b"\r", b"\0"):
+        found = raw.find(stop, offset)
+        if found >= 0:
+            end = min(end, found)
+    context = raw[start:end]
+    pointer = "".join("\t" if b == 0x09 else "-" for b in context[: offset - start]) + "^"
+    return (
+        f"{docname}:{line}: Input is not proper UTF-8, indicate encoding !\n"
+        f"Bytes: {' '.join(f'0x{b:02X}' for b in four)}\n"
+        f"{context.decode('utf-8', 'replace')}\n{pointer}"
+    )
+
+
+def fetch_pass_fds(value: str | None) -> list[int]:
+    """virshFetchPassFdsList: ``--pass-fds N,M,...`` (absent or empty: none)."""
+    if not value:
+        return []
+    fds = []
+    for piece in value.split(","):
+        fd = c_int(piece)
+        if fd is None:
+            raise VshError(f"Unable to parse FD number '{piece}'")
+        fds.append(fd)
+    return fds
+
+
+def parse_xml(text: str) -> Node | None:
+    """Parse a domain's XML for virsh's XPath look-ups (virXMLParseStringCtxt).
+
+    Returns the root element, whose ``xpath()`` evaluates with libxml2 (no
+    network, no DTD, no entity substitution), or None when the text is not
+    well formed.
+    """
+    from vsh.virt import xpathdump
+
+    return xpathdump.parse(text)
+
+
+def domain_xml_on_line(s: Session, values: Any) -> Node | None:
+    """For completers: the parsed XML of the domain typed on the line, or None."""
+    from vsh.completion.providers import domain_on_line
+
+    dom = domain_on_line(s, values or {})
+    if dom is None:
+        return None
+    try:
+        return parse_xml(dom.XMLDesc(0))
+    except libvirt.libvirtError:
+        return None
+
+
+def domain_xml(dom: libvirt.virDomain, flags: int = 0) -> Node:
+    """virshDomainGetXMLFromDom: the domain's XML parsed, or virsh's errors."""
+    try:
+        desc = dom.XMLDesc(flags)
+    except libvirt.libvirtError as err:
+        raise VshError("Failed to get domain description xml", cause=err) from err
+    root = parse_xml(desc)
+    if root is None:
+        raise VshError("Failed to parse domain description xml")
+    return root
+
+
+def run_console(s: Session, dom: libvirt.virDomain) -> bool:
+    """``start --console`` / ``create --console``: virsh's console on the first device."""
+    from vsh.commands.domain.state import run_console as console_session
+
+    return console_session(s, dom, None, 0)
+
+
+SHUTDOWN_MODES = ("acpi", "agent", "initctl", "signal", "paravirt")
+
+
+def complete_shutdown_modes(_s: Session, _flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainShutdownModeCompleter: modes, as a comma-separated list (``acpi,ag``)."""
+    from vsh.completion.providers import comma_list
+
+    return comma_list((values or {}).get("mode"), SHUTDOWN_MODES)
+
+
+def complete_undefine_storage(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainUndefineStorageDisksCompleter: the domain's disk targets, comma-separated."""
+    from vsh.completion.providers import comma_list, domain_on_line
+
+    values = values or {}
+    dom = domain_on_line(s, values)
+    if dom is None:
+        return []
+    try:
+        root = parse_xml(dom.XMLDesc(0))
+    except libvirt.libvirtError:
+        return []
+    if root is None:
+        return []
+    targets = [str(disk.xpath("string(./target/@dev)")) for disk in root.xpath("./devices/disk")]
+    if not all(targets):
+        return []  # virsh gives up on a disk without a target
+    return comma_list(values.get("storage"), targets)
+
+
+# ---------------------------------------------------------------------------
+# commands, in virsh's table order
+
+
+@command(
+    "autostart",
+    summary="autostart a domain",
+    description="Configure a domain to be automatically started at boot.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_PERSISTENT)
+@option("disable", OptKind.BOOL, "disable autostarting")
+def autostart(s: Session, domain: str, disable: bool) -> bool:
+    dom = lookup.domain(s, domain, cmd="autostart")
+    try:
+        dom.setAutostart(0 if disable else 1)
+    except libvirt.libvirtError as err:
+        verb = "unmark" if disable else "mark"
+        raise VshError(f"Failed to {verb} domain '{domain}' as autostarted", cause=err) from err
+    verb = "unmarked" if disable else "marked"
+    s.print_extra(f"Domain '{domain}' {verb} as autostarted\n")
+    return True
+
+
+@command(
+    "create",
+    summary="create a domain from an XML file",
+    description="Create a domain.",
+    group=GROUP,
+)
+@file_option("file containing an XML domain description")
+@option("console", OptKind.BOOL, "attach to console after creation")
+@option("paused", OptKind.BOOL, "leave the guest paused after creation")
+@option("autodestroy", OptKind.BOOL, "automatically destroy the guest when virsh disconnects")
+@option(
+    "pass-fds",
+    OptKind.STRING,
+    "pass file descriptors N,M,... to the guest",
+    completer=complete_empty,
+)
+@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@option("reset-nvram", OptKind.BOOL, "re-initialize NVRAM from its pristine template")
+def create(
+    s: Session,
+    file: str,
+    console: bool,
+    paused: bool,
+    autodestroy: bool,
+    pass_fds: str | None,
+    validate: bool,
+    reset_nvram: bool,
+) -> bool:
+    path = s.text(file, "file")
+    assert path is not None
+    xml = read_file_all(path)
+    fds = fetch_pass_fds(pass_fds)
+    flags = 0
+    if paused:
+        flags |= L.VIR_DOMAIN_START_PAUSED
+    if autodestroy:
+        flags |= L.VIR_DOMAIN_START_AUTODESTROY
+    if validate:
+        flags |= L.VIR_DOMAIN_START_VALIDATE
+    if reset_nvram:
+        flags |= L.VIR_DOMAIN_START_RESET_NVRAM
+    problem = utf8_problem(xml)
+    if problem is not None:
+        raise VshError(f"Failed to create domain from {path}", problem)
+    conn = s.conn
+    try:
+        dom = conn.createXMLWithFiles(xml, fds, flags) if fds else conn.createXML(xml, flags)
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to create domain from {path}", cause=err) from err
+    s.print_extra(f"Domain '{dom.name()}' created from {path}\n")
+    if console:
+        run_console(s, dom)  # virsh ignores the console's outcome here
+    return True
+
+
+@command(
+    "define",
+    summary="define (but don't start) a domain from an XML file",
+    description="Define a domain.",
+    group=GROUP,
+)
+@file_option("file containing an XML domain description")
+@option("validate", OptKind.BOOL, "validate the XML against the schema")
+def define(s: Session, file: str, validate: bool) -> bool:
+    path = s.text(file, "file")
+    assert path is not None
+    xml = read_file_all(path)
+    problem = utf8_problem(xml)
+    if problem is not None:
+        raise VshError(f"Failed to define domain from {path}", problem)
+    try:
+        if validate:
+            dom = s.conn.defineXMLFlags(xml, L.VIR_DOMAIN_DEFINE_VALIDATE)
+        else:
+            dom = s.conn.defineXML(xml)
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to define domain from {path}", cause=err) from err
+    s.print_extra(f"Domain '{dom.name()}' defined from {path}\n")
+    return True
+
+
+@command(
+    "destroy",
+    summary="destroy (stop) a domain",
+    description="Forcefully stop a given domain, but leave its resources intact.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("graceful", OptKind.BOOL, "terminate gracefully")
+@option("remove-logs", OptKind.BOOL, "remove domain logs")
+def destroy(s: Session, domain: str, graceful: bool, remove_logs: bool) -> bool:
+    dom = lookup.domain(s, domain, cmd="destroy")
+    flags = 0
+    if graceful:
+        flags |= L.VIR_DOMAIN_DESTROY_GRACEFUL
+    if remove_logs:
+        flags |= L.VIR_DOMAIN_DESTROY_REMOVE_LOGS
+    try:
+        if flags:
+            dom.destroyFlags(flags)
+        else:
+            dom.destroy()
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to destroy domain '{domain}'", cause=err) from err
+    s.print_extra(f"Domain '{domain}' destroyed\n")
+    return True
+
+
+@command(
+    "domid",
+    summary="convert a domain name or UUID to domain id",
+    description="",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE, "domain name or uuid")
+def domid(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, lookup.BY_NAME | lookup.BY_UUID, cmd="domid")
+    dom_id = dom.ID()
+    s.print("-\n" if dom_id in (-1, UINT_MAX) else f"{dom_id}\n")
+    return True
+
+
+@command(
+    "domname",
+    summary="convert a domain id or UUID to domain name",
+    description="",
+    group=GROUP,
+)
+@option(
+    "domain",
+    OptKind.DATA,
+    "domain id or uuid",
+    required=True,
+    completer=lookup.complete_domain_uuids,
+)
+def domname(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, lookup.BY_ID | lookup.BY_UUID, cmd="domname")
+    s.print(f"{dom.name()}\n")
+    return True
+
+
+@command(
+    "domuuid",
+    summary="convert a domain name or id to domain UUID",
+    description="",
+    group=GROUP,
+)
+@domain_option(0, "domain id or name")
+def domuuid(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, lookup.BY_NAME | lookup.BY_ID, cmd="domuuid")
+    try:
+        s.print(f"{dom.UUIDString()}\n")
+    except libvirt.libvirtError as err:
+        s.last_error = err
+        s.error("failed to get domain UUID")
+    return True  # virsh succeeds even then
+
+
+@command(
+    "dumpxml",
+    summary="domain information in XML",
+    description="Output the domain information as an XML dump to stdout.",
+    group=GROUP,
+)
+@domain_option()
+@option("inactive", OptKind.BOOL, "show inactive defined XML")
+@option("security-info", OptKind.BOOL, "include security sensitive information in XML dump")
+@option("update-cpu", OptKind.BOOL, "update guest CPU according to host CPU")
+@option("migratable", OptKind.BOOL, "provide XML suitable for migrations")
+@xpath_options
+def dumpxml(
+    s: Session,
+    domain: str,
+    inactive: bool,
+    security_info: bool,
+    update_cpu: bool,
+    migratable: bool,
+    xpath: str | None,
+    wrap: bool,
+) -> bool:
+    flags = 0
+    if inactive:
+        flags |= L.VIR_DOMAIN_XML_INACTIVE
+    if security_info:
+        flags |= L.VIR_DOMAIN_XML_SECURE
+    if update_cpu:
+        flags |= L.VIR_DOMAIN_XML_UPDATE_CPU
+    if migratable:
+        flags |= L.VIR_DOMAIN_XML_MIGRATABLE
+    dom = lookup.domain(s, domain, cmd="dumpxml")
+    if xpath == "":
+        return False  # vshCommandOptStringQuiet refuses it without a word
+    xml = dom.XMLDesc(flags)
+    from vsh.virt import xpathdump
+
+    xpathdump.dump(s.print, xml, "domain", xpath, wrap)
+    return True
+
+
+def _mode_flags(mode: str | None, table: dict[str, int], expecting: str) -> int:
+    flags = 0
+    if mode is None:
+        return flags
+    for word in mode.split(","):
+        if word not in table:
+            raise VshError(f"Unknown mode {word} value, expecting {expecting}")
+        flags |= table[word]
+    return flags
+
+
+_REBOOT_MODES = {
+    "acpi": L.VIR_DOMAIN_REBOOT_ACPI_POWER_BTN,
+    "agent": L.VIR_DOMAIN_REBOOT_GUEST_AGENT,
+    "initctl": L.VIR_DOMAIN_REBOOT_INITCTL,
+    "signal": L.VIR_DOMAIN_REBOOT_SIGNAL,
+    "paravirt": L.VIR_DOMAIN_REBOOT_PARAVIRT,
+}
+_SHUTDOWN_MODES = {
+    "acpi": L.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN,
+    "agent": L.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT,
+    "initctl": L.VIR_DOMAIN_SHUTDOWN_INITCTL,
+    "signal": L.VIR_DOMAIN_SHUTDOWN_SIGNAL,
+    "paravirt": L.VIR_DOMAIN_SHUTDOWN_PARAVIRT,
+}
+
+
+@command(
+    "reboot",
+    summary="reboot a domain",
+    description="Run a reboot command in the target domain.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option(
+    "mode",
+    OptKind.STRING,
+    "shutdown mode: acpi|agent|initctl|signal|paravirt",
+    completer=complete_shutdown_modes,
+)
+def reboot(s: Session, domain: str, mode: str | None) -> bool:
+    flags = _mode_flags(
+        s.text(mode, "mode"),
+        _REBOOT_MODES,
+        "'acpi', 'agent', 'initctl', 'signal' or 'paravirt'",
+    )
+    dom = lookup.domain(s, domain, cmd="reboot")
+    try:
+        dom.reboot(flags)
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to reboot domain '{domain}'", cause=err) from err
+    s.print_extra(f"Domain '{domain}' is being rebooted\n")
+    return True
+
+
+@command(
+    "reset",
+    summary="reset a domain",
+    description="Reset the target domain as if by power button",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+def reset(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, cmd="reset")
+    try:
+        dom.reset(0)
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to reset domain '{domain}'", cause=err) from err
+    s.print_extra(f"Domain '{domain}' was reset\n")
+    return True
+
+
+@command(
+    "resume",
+    summary="resume a domain",
+    description="Resume a previously suspended domain.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_PAUSED)
+def resume(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, cmd="resume")
+    try:
+        dom.resume()
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to resume domain '{domain}'", cause=err) from err
+    s.print_extra(f"Domain '{domain}' resumed\n")
+    return True
+
+
+@command(
+    "shutdown",
+    summary="gracefully shutdown a domain",
+    description="Run shutdown in the target domain.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option(
+    "mode",
+    OptKind.STRING,
+    "shutdown mode: acpi|agent|initctl|signal|paravirt",
+    completer=complete_shutdown_modes,
+)
+def shutdown(s: Session, domain: str, mode: str | None) -> bool:
+    flags = _mode_flags(
+        s.text(mode, "mode"),
+        _SHUTDOWN_MODES,
+        "'acpi', 'agent', 'initctl', 'signal', or 'paravirt'",
+    )
+    dom = lookup.domain(s, domain, cmd="shutdown")
+    try:
+        if flags:
+            dom.shutdownFlags(flags)
+        else:
+            dom.shutdown()
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to shutdown domain '{domain}'", cause=err) from err
+    s.print_extra(f"Domain '{domain}' is being shutdown\n")
+    return True
+
+
+@command(
+    "start",
+    summary="start a (previously defined) inactive domain",
+    description="Start a domain, either from the last managedsave\n"
+    "    state, or via a fresh boot if no managedsave state\n"
+    "    is present.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_SHUTOFF, "name of the inactive domain")
+@option("console", OptKind.BOOL, "attach to console after creation")
+@option("paused", OptKind.BOOL, "leave the guest paused after creation")
+@option("autodestroy", OptKind.BOOL, "automatically destroy the guest when virsh disconnects")
+@option("bypass-cache", OptKind.BOOL, "avoid file system cache when loading")
+@option("force-boot", OptKind.BOOL, "force fresh boot by discarding any managed save")
+@option(
+    "pass-fds",
+    OptKind.STRING,
+    "pass file descriptors N,M,... to the guest",
+    completer=complete_empty,
+)
+@option("reset-nvram", OptKind.BOOL, "re-initialize NVRAM from its pristine template")
+def start(
+    s: Session,
+    domain: str,
+    console: bool,
+    paused: bool,
+    autodestroy: bool,
+    bypass_cache: bool,
+    force_boot: bool,
+    pass_fds: str | None,
+    reset_nvram: bool,
+) -> bool:
+    dom = lookup.domain(s, domain, lookup.BY_NAME | lookup.BY_UUID, cmd="start")
+    if dom.ID() not in (-1, UINT_MAX):
+        raise VshError("Domain is already active")
+    fds = fetch_pass_fds(pass_fds)
+    flags = 0
+    if paused:
+        flags |= L.VIR_DOMAIN_START_PAUSED
+    if autodestroy:
+        flags |= L.VIR_DOMAIN_START_AUTODESTROY
+    if bypass_cache:
+        flags |= L.VIR_DOMAIN_START_BYPASS_CACHE
+    if force_boot:
+        flags |= L.VIR_DOMAIN_START_FORCE_BOOT
+    if reset_nvram:
+        flags |= L.VIR_DOMAIN_START_RESET_NVRAM
+
+    started = False
+    if flags & L.VIR_DOMAIN_START_FORCE_BOOT:
+        # Force boot can be emulated for servers that reject the flag.
+        try:
+            _create(dom, fds, flags, always_flags=True)
+            started = True
+        except libvirt.libvirtError as err:
+            if err.get_error_code() not in (L.VIR_ERR_NO_SUPPORT, L.VIR_ERR_INVALID_ARG):
+                raise
+            s.last_error = None
+            try:
+                has_image = dom.hasManagedSaveImage(0)
+            except libvirt.libvirtError:
+                has_image = 0
+            if has_image > 0:
+                dom.managedSaveRemove(0)
+            flags &= ~L.VIR_DOMAIN_START_FORCE_BOOT
+    if not started:
+        try:
+            _create(dom, fds, flags)
+        except libvirt.libvirtError as err:
+            raise VshError(f"Failed to start domain '{dom.name()}'", cause=err) from err
+    s.print_extra(f"Domain '{dom.name()}' started\n")
+    return not console or run_console(s, dom)
+
+
+def _create(dom: libvirt.virDomain, fds: list[int], flags: int, always_flags: bool = False) -> None:
+    """Prefer the oldest API that can do the job, as virsh does."""
+    if fds:
+        dom.createWithFiles(fds, flags)
+    elif flags or always_flags:
+        dom.createWithFlags(flags)
+    else:
+        dom.create()
+
+
+@command(
+    "suspend",
+    summary="suspend a domain",
+    description="Suspend a running domain.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_RUNNING)
+def suspend(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, cmd="suspend")
+    try:
+        dom.suspend()
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to suspend domain '{domain}'", cause=err) from err
+    s.print_extra(f"Domain '{domain}' suspended\n")
+    return True
+
+
+# -- undefine ----------------------------------------------------------------
+
+
+class _Volume:
+    __slots__ = ("source", "target", "vol")
+
+    def __init__(self, vol: libvirt.virStorageVol, source: str, target: str) -> None:
+        self.vol, self.source, self.target = vol, source, target
+
+
+def _storage_volumes(
+    s: Session, dom: libvirt.virDomain, vol_string: str | None
+) -> list[_Volume] | None:
+    """The volumes to remove with the domain, or None when virsh gives up."""
+    root = domain_xml(dom)
+    wanted: list[str | None] = list(split_commas(vol_string)) if vol_string is not None else []
+    vols: list[_Volume] = []
+    conn = s.conn
+    for disk in root.xpath("./devices/disk"):
+        target = str(disk.xpath("string(./target/@dev)"))
+        if not target:
+            s.last_error = None
+            return None  # virsh's "goto error" with nothing to report
+        source = str(
+            disk.xpath(
+                "string(./source/@file|./source/@dir|./source/@name|./source/@dev|./source/@volume)"
+            )
+        )
+        if not source:
+            continue
+        pool_name = str(disk.xpath("string(./source/@pool)"))
+        if vol_string is not None:
+            for j, item in enumerate(wanted):
+                if item is not None and item in (target, source):
+                    wanted[j] = None
+                    break
+            else:
+                continue
+        try:
+            if pool_name:
+                try:
+                    pool = conn.storagePoolLookupByName(pool_name)
+                except libvirt.libvirtError:
+                    s.last_error = None
+                    s.error(f"Storage pool '{pool_name}' for volume '{target}' not found.")
+                    continue
+                vol = pool.storageVolLookupByName(source)
+            else:
+                vol = conn.storageVolLookupByPath(source)
+        except libvirt.libvirtError:
+            s.last_error = None
+            s.error(
+                f"Storage volume '{target}'({source}) is not managed by libvirt. "
+                "Remove it manually.\n"
+            )
+            continue
+        vols.append(_Volume(vol, source, target))
+    missing = [item for item in wanted if item is not None]
+    for item in missing:
+        s.error(f"Volume '{item}' was not found in domain's definition.\n")
+    if missing:
+        return None
+    return vols
+
+
+def _count(s: Session, call: Any) -> int:
+    """A count that a server without the API reports as 0 (VIR_ERR_NO_SUPPORT)."""
+    try:
+        return int(call())
+    except libvirt.libvirtError as err:
+        if err.get_error_code() != L.VIR_ERR_NO_SUPPORT:
+            raise
+        s.last_error = None
+        return 0
+
+
+@command(
+    "undefine",
+    summary="undefine a domain",
+    description="Undefine an inactive domain, or convert persistent to transient.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_PERSISTENT)
+@option("managed-save", OptKind.BOOL, "remove domain managed state file")
+@option(
+    "storage",
+    OptKind.STRING,
+    "remove associated storage volumes (comma separated list of targets or source paths) "
+    "(see domblklist)",
+    completer=complete_undefine_storage,
+)
+@option(
+    "remove-all-storage", OptKind.BOOL, "remove all associated storage volumes (use with caution)"
+)
+@option("delete-snapshots", OptKind.ALIAS, alias="delete-storage-volume-snapshots")
+@option(
+    "delete-storage-volume-snapshots",
+    OptKind.BOOL,
+    "delete snapshots associated with volume(s), requires --remove-all-storage "
+    "(must be supported by storage driver)",
+)
+@option("wipe-storage", OptKind.BOOL, "wipe data on the removed volumes")
+@option(
+    "snapshots-metadata",
+    OptKind.BOOL,
+    "remove all domain snapshot metadata (vm must be inactive)",
+)
+@option(
+    "checkpoints-metadata",
+    OptKind.BOOL,
+    "remove all domain checkpoint metadata (vm must be inactive)",
+)
+@option("nvram", OptKind.BOOL, "remove nvram file")
+@option("keep-nvram", OptKind.BOOL, "keep nvram file")
+@option("tpm", OptKind.BOOL, "remove TPM state")
+@option("keep-tpm", OptKind.BOOL, "keep TPM state")
+def undefine(
+    s: Session,
+    domain: str,
+    managed_save: bool,
+    storage: str | None,
+    remove_all_storage: bool,
+    delete_storage_volume_snapshots: bool,
+    wipe_storage: bool,
+    snapshots_metadata: bool,
+    checkpoints_metadata: bool,
+    nvram: bool,
+    keep_nvram: bool,
+    tpm: bool,
+    keep_tpm: bool,
+) -> bool:
+    if delete_storage_volume_snapshots and not remove_all_storage:
+        raise VshError(
+            "Option --remove-all-storage is required by option --delete-storage-volume-snapshots"
+        )
+    if nvram and keep_nvram:
+        raise VshError("Options --nvram and --keep-nvram are mutually exclusive")
+    if tpm and keep_tpm:
+        raise VshError("Options --tpm and --keep-tpm are mutually exclusive")
+    vol_string = storage or None  # an empty --storage counts as absent
+    if wipe_storage and not (vol_string or remove_all_storage):
+        raise VshError("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'")
+    vol_flags = L.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS if delete_storage_volume_snapshots else 0
+
+    flags = 0
+    managed_save_safe = snapshots_safe = False
+    if managed_save:
+        flags |= L.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+        managed_save_safe = True
+    if snapshots_metadata:
+        flags |= L.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+        snapshots_safe = True
+    if checkpoints_metadata:
+        flags |= L.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA
+    if nvram:
+        flags |= L.VIR_DOMAIN_UNDEFINE_NVRAM
+    if keep_nvram:
+        flags |= L.VIR_DOMAIN_UNDEFINE_KEEP_NVRAM
+    if tpm:
+        flags |= L.VIR_DOMAIN_UNDEFINE_TPM
+    if keep_tpm:
+        flags |= L.VIR_DOMAIN_UNDEFINE_KEEP_TPM
+
+    dom = lookup.domain(s, domain, cmd="undefine")
+
+    # Drop flags the situation makes pointless, so older servers accept the call.
+    has_managed_save = has_snapshots = has_snapshots_metadata = 0
+    running = dom.isActive()
+    if not running:
+        has_managed_save = _count(s, lambda: dom.hasManagedSaveImage(0))
+        has_snapshots = _count(s, lambda: dom.snapshotNum(0))
+        if has_snapshots:
+            try:
+                has_snapshots_metadata = dom.snapshotNum(L.VIR_DOMAIN_SNAPSHOT_LIST_METADATA)
+            except libvirt.libvirtError:
+                s.last_error = None  # an old server: assume all have metadata
+                has_snapshots_metadata = has_snapshots
+            else:
+                managed_save_safe = snapshots_safe = True
+    if not has_managed_save:
+        flags &= ~L.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+        managed_save_safe = True
+    if has_snapshots == 0:
+        snapshots_safe = True
+    if has_snapshots_metadata == 0:
+        flags &= ~L.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+        snapshots_safe = True
+
+    vols: list[_Volume] = []
+    if vol_string or remove_all_storage:
+        if running:
+            raise VshError("Storage volume deletion is supported only on stopped domains")
+        if vol_string and remove_all_storage:
+            raise VshError("Specified both --storage and --remove-all-storage")
+        found = _storage_volumes(s, dom, vol_string)
+        if found is None:
+            return False
+        vols = found
+
+    done = False
+    failure: libvirt.libvirtError | None = None
+    if (managed_save_safe and snapshots_safe) or nvram:
+        try:
+            dom.undefineFlags(flags)
+            done = True
+        except libvirt.libvirtError as err:
+            if nvram or err.get_error_code() not in (L.VIR_ERR_NO_SUPPORT, L.VIR_ERR_INVALID_ARG):
+                failure, done = err, True
+            else:
+                s.last_error = None
+    if not done:
+        # The new API is unsupported or unsafe: do it piecewise.
+        if has_managed_save:
+            if not managed_save:
+                raise VshError("Refusing to undefine while domain managed save image exists")
+            dom.managedSaveRemove(0)
+        if has_snapshots_metadata:
+            if snapshots_metadata:
+                raise VshError(f"Unable to remove metadata of {has_snapshots_metadata} snapshots")
+            raise VshError(f"Refusing to undefine while {has_snapshots_metadata} snapshots exist")
+        try:
+            dom.undefine()
+        except libvirt.libvirtError as err:
+            failure = err
+    if failure is not None:
+        raise VshError(f"Failed to undefine domain '{domain}'", cause=failure)
+    s.print_extra(f"Domain '{domain}' has been undefined\n")
+
+    ok = True
+    for vol in vols:
+        if wipe_storage:
+            s.print_extra(f"Wiping volume '{vol.target}'({vol.source}) ... ")
+            s.out.flush()
+            try:
+                vol.vol.wipe(0)
+            except libvirt.libvirtError as err:
+                s.last_error = err
+                s.error("Failed! Volume not removed.")
+                ok = False
+                continue
+            s.print_extra("Done.\n")
+        try:
+            vol.vol.delete(vol_flags)
+        except libvirt.libvirtError as err:
+            s.last_error = err
+            s.error(f"Failed to remove storage volume '{vol.target}'({vol.source})")
+            ok = False
+        else:
+            s.print_extra(f"Volume '{vol.target}'({vol.source}) removed.\n")
+    return ok

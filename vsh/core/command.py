@@ -1,0 +1,207 @@
+"""Our Click classes: one declaration per command serves every front end.
+
+A command is written once with :func:`command` and :func:`option` (thin
+wrappers over Click's decorators).  The declaration carries virsh's option
+kinds, so the same objects drive the virsh grammar (argv, scripts, the shell),
+help in virsh's layout, completion and the man page.
+
+Click does not parse here: virsh's grammar is not Click's (positional fill of
+named options, ``--opt=value`` rules, its own error wording, exit status 1),
+so :meth:`VshCommand.parse_args` hands the words to :mod:`vsh.core.grammar` and
+only stores the result in ``ctx.params``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import click
+
+from vsh.core.grammar import GrammarError, OptDef, OptKind, ParsedCommand, argv_tokens, parse
+
+Completer = Callable[..., Iterable[str]]
+
+
+class VshOption(click.Option):
+    """A virsh option: its kind decides how it binds, shows and completes."""
+
+    def __init__(
+        self,
+        name: str,
+        kind: OptKind,
+        *,
+        help: str = "",
+        required: bool = False,
+        named_only: bool = False,
+        alias: str = "",
+        completer: Completer | None = None,
+        completer_flags: int = 0,
+        empty_ok: bool = False,
+        value_kind: str = "",
+        extension: bool = False,
+    ) -> None:
+        is_flag = kind is OptKind.BOOL
+        super().__init__(
+            (f"--{name}",),
+            help=help,
+            is_flag=is_flag,
+            multiple=kind is OptKind.ARGV,
+            default=False if is_flag else None,
+            hidden=kind is OptKind.ALIAS,
+            expose_value=kind is not OptKind.ALIAS,
+        )
+        self.vsh = OptDef(name, kind, required, named_only, alias)
+        self.completer = completer
+        self.completer_flags = completer_flags
+        self.empty_ok = empty_ok
+        # What a file/uri/... value is, for completion of non-libvirt values.
+        self.value_kind = value_kind
+        # A vsh addition (like --json): left out of virsh-layout help so that
+        # `help CMD` stays byte-identical to virsh; the man page lists it.
+        self.extension = extension
+
+    @property
+    def vsh_name(self) -> str:
+        return self.vsh.name
+
+
+class VshCommand(click.Command):
+    """A virsh command: metadata plus virsh's parse and help behaviour."""
+
+    def __init__(
+        self,
+        name: str,
+        callback: Callable[..., Any],
+        *,
+        summary: str,
+        description: str = "",
+        group: str = "",
+        needs_connection: bool = True,
+        hidden: bool = False,
+        aliases: Sequence[str] = (),
+        exclusive: Sequence[tuple[str, str]] = (),
+        mutates: Sequence[str] = (),
+        params: list[click.Parameter] | None = None,
+    ) -> None:
+        super().__init__(
+            name,
+            callback=callback,
+            params=params,
+            help=description,
+            short_help=summary,
+            hidden=hidden,
+            add_help_option=False,
+        )
+        self.summary = summary
+        self.description = description
+        self.group = group
+        self.needs_connection = needs_connection
+        self.aliases = tuple(aliases)
+        self.exclusive = tuple(exclusive)
+        self.mutates = tuple(mutates)
+
+    # -- what the grammar needs -------------------------------------------
+    @property
+    def vsh_options(self) -> list[VshOption]:
+        return [p for p in self.params if isinstance(p, VshOption)]
+
+    @property
+    def optdefs(self) -> list[OptDef]:
+        return [p.vsh for p in self.vsh_options]
+
+    def option(self, name: str) -> VshOption | None:
+        for p in self.vsh_options:
+            if p.vsh.name == name:
+                return p
+        return None
+
+    # -- Click integration ---------------------------------------------------
+    def fill_params(self, ctx: click.Context, parsed: ParsedCommand) -> None:
+        """Store bound values as Click params (python names, defaults filled)."""
+        for p in self.vsh_options:
+            if p.vsh.kind is OptKind.ALIAS:
+                continue
+            value = parsed.values.get(p.vsh.name)
+            if value is None:
+                value = (
+                    False
+                    if p.vsh.kind is OptKind.BOOL
+                    else (() if p.vsh.kind is OptKind.ARGV else None)
+                )
+            elif isinstance(value, list):
+                value = tuple(value)
+            assert p.name is not None
+            ctx.params[p.name] = value
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Click's entry point (used by shell completion): bind with virsh rules."""
+        try:
+            parsed = parse(argv_tokens([self.name or "", *args]), lambda _n: self)[0]
+        except GrammarError:
+            if not ctx.resilient_parsing:
+                raise
+            parsed = ParsedCommand(self)
+        self.fill_params(ctx, parsed)
+        return []
+
+    def get_usage(self, ctx: click.Context) -> str:
+        from vsh.core.helptext import command_help
+
+        return command_help(self)
+
+    def get_help(self, ctx: click.Context) -> str:
+        from vsh.core.helptext import command_help
+
+        return command_help(self)
+
+
+def command(
+    name: str,
+    *,
+    summary: str,
+    description: str = "",
+    group: str = "",
+    needs_connection: bool = True,
+    hidden: bool = False,
+    aliases: Sequence[str] = (),
+    exclusive: Sequence[tuple[str, str]] = (),
+    mutates: Sequence[str] = (),
+) -> Callable[[Callable[..., Any]], VshCommand]:
+    """Declare a command.  ``summary`` is virsh's "help" info, ``description`` its "desc"."""
+
+    def decorator(f: Callable[..., Any]) -> VshCommand:
+        params = list(reversed(getattr(f, "__click_params__", [])))
+        cmd = VshCommand(
+            name,
+            f,
+            summary=summary,
+            description=description,
+            group=group or getattr(f, "__module_group__", ""),
+            needs_connection=needs_connection,
+            hidden=hidden,
+            aliases=aliases,
+            exclusive=exclusive,
+            mutates=mutates,
+            params=params,
+        )
+        cmd.__doc__ = f.__doc__
+        return cmd
+
+    return decorator
+
+
+def option(
+    name: str,
+    kind: OptKind = OptKind.BOOL,
+    help: str = "",
+    **kwargs: Any,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare an option; declaration order is virsh's positional order."""
+
+    def decorator(f: Callable[..., Any]) -> Callable[..., Any]:
+        params = f.__dict__.setdefault("__click_params__", [])
+        params.append(VshOption(name, kind, help=help, **kwargs))
+        return f
+
+    return decorator

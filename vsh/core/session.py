@@ -1,0 +1,140 @@
+"""The state one vsh process carries from command to command.
+
+Settings from the global options, the output streams (injectable, so tests
+and the shell can capture them), the log file and the connection manager.
+Commands receive the session as their first argument.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TYPE_CHECKING, TextIO
+
+from vsh.core.errors import VshError
+
+if TYPE_CHECKING:
+    import libvirt
+
+    from vsh.virt.conn import Connection
+
+# virsh's log levels (-d): 0 DEBUG .. 4 ERROR.
+DEBUG, INFO, NOTICE, WARNING, ERROR = range(5)
+_LEVEL_NAMES = {DEBUG: "DEBUG", INFO: "INFO", NOTICE: "INFO", WARNING: "WARNING", ERROR: "ERROR"}
+
+
+class Settings:
+    """What the global options said (plain class: cheap on the start-up path)."""
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        uri_given: bool = False,  # -c was used: connect eagerly, as virsh does
+        readonly: bool = False,
+        quiet: bool = False,
+        timing: bool = False,
+        debug: int = ERROR,
+        logfile: str | None = None,
+        keepalive_interval: int = -1,  # -1: libvirt's default (5 s), not forced
+        keepalive_count: int = -1,  # -1: default (6), not forced
+        escape: str = "^]",
+        interactive: bool = False,
+        json: bool = False,
+    ) -> None:
+        self.uri = uri
+        self.uri_given = uri_given
+        self.readonly = readonly
+        self.quiet = quiet
+        self.timing = timing
+        self.debug = debug
+        self.logfile = logfile
+        self.keepalive_interval = keepalive_interval
+        self.keepalive_count = keepalive_count
+        self.escape = escape
+        self.interactive = interactive
+        self.json = json
+
+
+class Session:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else Settings()
+        self.out: TextIO = out if out is not None else sys.stdout
+        self.err: TextIO = err if err is not None else sys.stderr
+        # The libvirt error a failing command leaves to be reported (vshReportError).
+        self.last_error: libvirt.libvirtError | None = None
+        self._connection: Connection | None = None
+        self._log: TextIO | None = None
+
+    # -- output (vshPrint / vshPrintExtra / vshError) ---------------------------
+    def print(self, text: str) -> None:
+        """Data output: always printed."""
+        self.out.write(text)
+
+    def print_extra(self, text: str) -> None:
+        """Status output: suppressed by -q."""
+        if not self.settings.quiet:
+            self.out.write(text)
+
+    def error(self, message: str) -> None:
+        """``error: message`` on stderr; stdout first, so 2>&1 keeps the order."""
+        self.log(ERROR, message)
+        self.out.flush()
+        self.err.write(f"error: {message}\n")
+        self.err.flush()
+
+    def debug(self, level: int, message: str) -> None:
+        """virsh's vshDebug: logged and shown on stdout at or above the -d level."""
+        if level >= self.settings.debug:
+            self.log(level, message)
+            self.out.write(message)
+
+    # -- log file (-l) ----------------------------------------------------------
+    def open_log(self, path: str) -> None:
+        """Open (or switch to) the log file; virsh exits 1 when it cannot."""
+        if self._log is not None:
+            self._log.close()
+            self._log, self.settings.logfile = None, None
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise VshError("failed to open the log file. check the log file path") from exc
+        self._log = os.fdopen(fd, "a", encoding="utf-8")
+        self.settings.logfile = path
+
+    def log(self, level: int, message: str) -> None:
+        if self._log is None:
+            return
+        stamp = time.strftime("%Y.%m.%d %H:%M:%S")
+        name = _LEVEL_NAMES.get(level, "ERROR")
+        line = message if message.endswith("\n") else message + "\n"
+        self._log.write(f"[{stamp} vsh {os.getpid()}] {name} {line}")
+        self._log.flush()
+
+    # -- connection -------------------------------------------------------------
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            from vsh.virt.conn import Connection
+
+            self._connection = Connection(self)
+        return self._connection
+
+    @property
+    def conn(self) -> libvirt.virConnect:
+        """The open connection (the runner has ensured it before the command)."""
+        conn = self.connection.current
+        if conn is None:
+            raise VshError("no valid connection")
+        return conn
+
+    def text(self, value: str | None, name: str) -> str | None:
+        """virsh's vshCommandOptStringReq: an empty option value is an error."""
+        if value == "":
+            raise VshError(f"Failed to get option '{name}': Option argument is empty")
+        return value

@@ -1,0 +1,394 @@
+"""Generate ``man/vsh.1`` from the command table (``make man``).
+
+Every command, option and group comes from the declarations, so the manual
+cannot drift from the code; ``tests/test_manpage.py`` fails while the
+committed page is stale.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+from vsh import __version__
+from vsh.core import registry as table
+from vsh.core.command import VshCommand
+from vsh.core.grammar import OptKind
+from vsh.core.helptext import visible_groups
+
+MAN_PATH = Path(__file__).resolve().parents[2] / "man" / "vsh.1"
+
+
+def roff(text: str) -> str:
+    """Escape text for roff: backslashes, dashes, and control characters at line starts."""
+    text = text.replace("\\", "\\e").replace("-", "\\-")
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith((".", "'")):
+            line = "\\&" + stripped
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _option_label(kind: OptKind, name: str) -> str:
+    if kind is OptKind.BOOL:
+        return f"\\fB\\-\\-{roff(name)}\\fR"
+    if kind is OptKind.INT:
+        return f"\\fB\\-\\-{roff(name)}\\fR \\fInumber\\fR"
+    if kind in (OptKind.DATA, OptKind.ARGV):
+        return f"[\\fB\\-\\-{roff(name)}\\fR] \\fI{roff(name)}\\fR"
+    return f"\\fB\\-\\-{roff(name)}\\fR \\fIstring\\fR"
+
+
+def _synopsis(cmd: VshCommand) -> str:
+    parts = [f"\\fB{roff(cmd.name or '')}\\fR"]
+    for opt in cmd.vsh_options:
+        d = opt.vsh
+        if d.kind is OptKind.ALIAS:
+            continue
+        name = roff(d.name)
+        if d.kind is OptKind.BOOL:
+            item = f"[\\fB\\-\\-{name}\\fR]"
+        elif d.kind is OptKind.ARGV:
+            item = f"[\\fB\\-\\-{name}\\fR] \\fI{name}\\fR..."
+            item = item if d.required else f"[{item}]"
+        elif d.kind is OptKind.DATA and not d.named_only:
+            item = f"\\fI{name}\\fR" if d.required else f"[\\fI{name}\\fR]"
+        else:
+            value = "number" if d.kind is OptKind.INT else "string"
+            item = f"\\fB\\-\\-{name}\\fR \\fI{value}\\fR"
+            item = item if d.required else f"[{item}]"
+        parts.append(item)
+    return " ".join(parts)
+
+
+def command_section(cmd: VshCommand) -> list[str]:
+    out = [f".SS {roff(cmd.name or '')}", roff(cmd.summary), ".PP", ".nf", _synopsis(cmd), ".fi"]
+    if cmd.description and cmd.description != cmd.summary:
+        out += [".PP", roff(" ".join(cmd.description.split()))]
+    for opt in cmd.vsh_options:
+        d = opt.vsh
+        if d.kind is OptKind.ALIAS:
+            continue
+        out += [".TP", _option_label(d.kind, d.name)]
+        text = opt.help or ""
+        if opt.extension:
+            text += " (vsh extension)"
+        out.append(roff(text))
+    return out
+
+
+STATIC_TOP = r""".TH VSH 1 "" "vsh @VERSION@" "User Commands"
+.SH NAME
+vsh \- a virsh\-compatible shell for libvirt, with bulk snapshot tools
+.SH SYNOPSIS
+.B vsh
+[\fIOPTION\fR]... [\fICOMMAND_STRING\fR]
+.br
+.B vsh
+[\fIOPTION\fR]... \fICOMMAND\fR [\fIARG\fR]...
+.SH DESCRIPTION
+.B vsh
+manages libvirt domains, snapshots and checkpoints.
+Every command it shares with
+.BR virsh (1)
+behaves like virsh 9.0: the same output, errors and exit status.
+.PP
+With no command and a terminal, vsh starts an interactive shell.
+With no command and a pipe on standard input, it runs the lines it reads.
+One argument after the options is a command string: commands separated by
+\fB;\fR or newlines, with single and double quotes, backslash escapes and
+\fB#\fR comments; the whole string is parsed before any command runs.
+Several arguments are one command, in which \fB;\fR is plain data.
+.PP
+Command options may be given as \fB\-\-name value\fR or \fB\-\-name=value\fR,
+and options that take a value may also be given positionally, in the order
+the command declares them.
+.SH OPTIONS
+.TP
+\fB\-c\fR, \fB\-\-connect\fR=\fIURI\fR
+Hypervisor connection URI; connects before the first command runs.
+.TP
+\fB\-d\fR, \fB\-\-debug\fR=\fINUM\fR
+Debug level 0 (most verbose) to 4 (default).
+At 0, unexpected internal errors also print a Python traceback.
+.TP
+\fB\-e\fR, \fB\-\-escape\fR \fICHAR\fR
+Escape sequence for the console (default \fB^]\fR).
+.TP
+\fB\-h\fR, \fB\-\-help\fR
+Print usage and the command list.
+.TP
+\fB\-k\fR, \fB\-\-keepalive\-interval\fR=\fINUM\fR
+Keepalive interval in seconds, 0 to disable (default 5).
+.TP
+\fB\-K\fR, \fB\-\-keepalive\-count\fR=\fINUM\fR
+Number of missed keepalive messages before the connection is closed (default 6).
+.TP
+\fB\-l\fR, \fB\-\-log\fR=\fIFILE\fR
+Append log lines to \fIFILE\fR.
+.TP
+\fB\-q\fR, \fB\-\-quiet\fR
+Quiet mode: no status messages, table headers or blank lines between commands.
+.TP
+\fB\-r\fR, \fB\-\-readonly\fR
+Open the connection read\-only; every mutating command is refused.
+.TP
+\fB\-t\fR, \fB\-\-timing\fR
+Print the time each command took.
+.TP
+\fB\-v\fR, \fB\-\-version\fR[=\fBshort\fR|\fBlong\fR]
+Print the libvirt version vsh emulates (\fB\-V\fR: long form).
+"""
+
+JSON_INTRO = r""".SH JSON OUTPUT
+Listing and information commands accept \fB\-\-json\fR and then print one
+JSON document on standard output instead of the virsh text.
+Keys are stable and in snake_case; \fBnull\fR stands where virsh prints
+\fB\-\fR, \fBN/A\fR or nothing.
+Errors still go to standard error as \fBerror:\fR lines, and nothing is
+printed on standard output for a failed command.
+The documents, command by command:"""
+
+STATIC_BOTTOM = r""".SH EXIT STATUS
+.TP
+.B 0
+The last command succeeded.
+.TP
+.B 1
+The last command failed, or the command line could not be parsed (nothing
+ran).
+With commands on a pipe, any failed command.
+.TP
+.B 130
+Interrupted by Ctrl\-C.
+.TP
+.B 141
+Standard output was closed early; nothing more is printed.
+.SH ENVIRONMENT
+.TP
+.B VSH_DEFAULT_CONNECT_URI
+Connection URI when \fB\-c\fR is not given; it wins over
+\fBVIRSH_DEFAULT_CONNECT_URI\fR, which wins over \fBLIBVIRT_DEFAULT_URI\fR.
+.TP
+.B VSH_DEBUG\fR, \fBVIRSH_DEBUG
+Debug level when \fB\-d\fR is not given.
+.TP
+.B VSH_LOG_FILE\fR, \fBVIRSH_LOG_FILE
+Log file when \fB\-l\fR is not given.
+.TP
+.B VSH_HISTSIZE
+Number of shell history entries kept (default 500, at most 500000).
+.TP
+.B VISUAL\fR, \fBEDITOR
+Editor for the *\-edit commands (default \fBsensible\-editor\fR, as Debian's virsh).
+.TP
+.B NO_COLOR
+Disables colour and progress bars.
+.TP
+.B TZ
+Time zone for snapshot creation times.
+.SH FILES
+.TP
+.I $XDG_CACHE_HOME/vsh/history
+Interactive shell history (default \fI~/.cache/vsh/history\fR).
+.TP
+.I $XDG_CONFIG_HOME/libvirt/libvirt.conf
+libvirt's client configuration, read as by virsh: \fBuri_default\fR (the
+connection URI when neither \fB\-c\fR nor an environment variable gives one)
+and \fBuri_aliases\fR.
+The root user reads \fI/etc/libvirt/libvirt.conf\fR instead.
+.TP
+.I $XDG_CONFIG_HOME/libvirt/auth.conf
+Credentials for connections that ask for them (or the file named by
+\fBLIBVIRT_AUTH_FILE\fR; \fI/etc/libvirt/auth.conf\fR when the user has
+none).
+.SH EXAMPLES
+List every domain of the local system hypervisor:
+.PP
+.nf
+.RS
+vsh \-c qemu:///system list \-\-all
+.RE
+.fi
+.PP
+Run several commands in one process, stopping nothing on failure:
+.PP
+.nf
+.RS
+vsh \-c qemu:///system 'snapshot\-create\-as web nightly; snapshot\-list web \-\-tree'
+.RE
+.fi
+.PP
+A script reading JSON instead of virsh's tables (here with \fBjq\fR):
+.PP
+.nf
+.RS
+vsh \-c qemu:///system list \-\-all \-\-json | jq \-r '.[] | select(.state == "running") | .name'
+.RE
+.fi
+.PP
+A cron job that notices failures (the exit status is that of the last
+command, and 1 if any line from a pipe failed):
+.PP
+.nf
+.RS
+0 3 * * * vsh \-q \-c qemu:///system snapshot\-restore base \-\-all || alert
+.RE
+.fi
+.SH DIFFERENCES FROM VIRSH
+.IP \(bu 2
+Commands read from a pipe run without banner or prompt echo, and the exit
+status is 1 when any of them failed (virsh always exits 0).
+.IP \(bu 2
+Authentication prompts appear only when standard input is a terminal.
+.IP \(bu 2
+vsh additions such as \fB\-\-json\fR are not shown by \fBhelp\fR \fICOMMAND\fR,
+so that its output stays identical to virsh's.
+.SH SEE ALSO
+.BR virsh (1),
+.BR libvirtd (8)
+"""
+
+
+# Where the ``--json`` documents are described: the docstrings and comments of
+# the modules that print them, in paragraphs starting ``CMD --json``.
+_JSON_DOC_MODULES = ("vsh.snapshots.moments",)
+_JSON_MENTION = re.compile(r"``([a-z][a-z-]*) --json``")
+_JSON_LEAD = re.compile(
+    r"``[a-z][a-z-]* --json``(?: / ``[a-z][a-z-]* --json``)*"
+    r"(?: \(a vsh extension[^)]*\))?(?: --|::?)?(?: |$)"
+)
+
+
+def _source_lines(module: str) -> list[str]:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return []
+    lines = Path(spec.origin).read_text(encoding="utf-8").splitlines()
+    # comments count as prose: drop their leading "# "
+    return [re.sub(r"^\s*# ?", "", ln) if ln.lstrip().startswith("#") else ln for ln in lines]
+
+
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    paras: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if re.fullmatch(r"[-=~]{3,}", line.strip()):
+            current = []  # a heading's underline: the heading is no paragraph
+        elif line.strip() and line.strip() != '"""':
+            current.append(line.rstrip())
+        elif current:
+            paras.append(current)
+            current = []
+    if current:
+        paras.append(current)
+    return paras
+
+
+def json_docs() -> dict[str, list[list[str]]]:
+    """Command name -> the paragraphs describing its ``--json`` document.
+
+    A paragraph starting with ``CMD --json`` (quoted as in the docstrings)
+    describes every command it mentions that way; the indented paragraphs
+    right after it (literal blocks, notes) belong to it.
+    """
+    docs: dict[str, list[list[str]]] = {}
+    for module in (*table.MODULES, *_JSON_DOC_MODULES):
+        paras = _paragraphs(_source_lines(module))
+        for i, para in enumerate(paras):
+            first = para[0].lstrip().lstrip('"')
+            if not _JSON_MENTION.match(first):
+                continue
+            group = [para]
+            for follow in paras[i + 1 :]:
+                if not follow[0].startswith(" "):
+                    break
+                group.append(follow)
+            for name in _JSON_MENTION.findall(" ".join(para)):
+                docs.setdefault(name, group)
+    return docs
+
+
+def _json_entry(group: list[list[str]]) -> list[str]:
+    out: list[str] = []
+    for para in group:
+        if (
+            para[0].startswith(" ")
+            and "::" not in para[0]
+            and (para[0].lstrip().startswith(("{", "[")) or para[0].startswith("    "))
+        ):
+            width = min(len(ln) - len(ln.lstrip()) for ln in para)
+            out += [".RS", ".nf", *(roff(ln[width:]) for ln in para), ".fi", ".RE"]
+            continue
+        text = " ".join(ln.strip() for ln in para).lstrip('"')
+        if not out:
+            # "``cmd --json`` -- the shape" reads as "The shape" under the heading
+            lead = _JSON_LEAD.match(text)
+            if lead:
+                text = text[lead.end() :]
+                text = text[:1].upper() + text[1:]
+        if text.endswith("::"):
+            text = text[:-1]
+        text = text.replace("``", "")
+        if not text:
+            continue
+        if out:
+            out.append(".IP")
+        out.append(roff(text))
+    return out
+
+
+def json_section() -> list[str]:
+    docs = json_docs()
+    out = [JSON_INTRO]
+    for name in sorted(json_commands()):
+        out += [".TP", f"\\fB{roff(name)} \\-\\-json\\fR"]
+        group = docs.get(name)
+        if group is None:
+            out.append("Described in the project README.")
+        else:
+            out += _json_entry(group)
+    return out
+
+
+def json_commands() -> list[str]:
+    """Every visible command taking ``--json``."""
+    names = []
+    for name, entry in table.entries().items():
+        if entry.hidden:
+            continue
+        cmd = table.get_command(name)
+        if cmd is not None and any(o.vsh.name == "json" for o in cmd.vsh_options):
+            names.append(name)
+    return names
+
+
+def render() -> str:
+    out = [STATIC_TOP.replace("@VERSION@", __version__).rstrip("\n")]
+    for title, keyword in visible_groups():
+        out.append(f".SH {roff(title.upper())} COMMANDS")
+        out.append(f"Help keyword: \\fB{roff(keyword)}\\fR.")
+        for name, _summary in table.commands_in_group(keyword):
+            cmd = table.get_command(name)
+            assert cmd is not None
+            out += command_section(cmd)
+    out += json_section()
+    out.append(STATIC_BOTTOM.rstrip("\n"))
+    return "\n".join(out) + "\n"
+
+
+def main() -> int:
+    text = render()
+    MAN_PATH.parent.mkdir(exist_ok=True)
+    if not MAN_PATH.exists() or MAN_PATH.read_text(encoding="utf-8") != text:
+        MAN_PATH.write_text(text, encoding="utf-8")
+        print(f"updated {MAN_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
