@@ -13,7 +13,8 @@ import json
 import pytest
 
 from tests.conformance.harness import run_vsh
-from vsh.commands.pool import POOL_TYPES, c_pad, pool_state_text, pretty_capacity
+from vsh.commands.pool import POOL_TYPES, c_pad, pool_state_text
+from vsh.output.text import pretty_capacity
 
 DEFAULT = "test:///default"
 POOL_KEYS = [

@@ -21,6 +21,7 @@ from vsh.core.numbers import (
     scaled_message,
     scaled_prefix,
 )
+from vsh.core.session import Session
 from vsh.virt import lookup
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -115,3 +116,42 @@ def opt_scaled(value: str | None, name: str, scale: int, limit: int) -> int | No
         return scale_integer(parsed[0], parsed[1], scale, limit)
     except ValueError as exc:
         raise VshError(message, str(exc)) from None
+
+
+def fetch_pass_fds(value: str | None) -> list[int]:
+    """virshFetchPassFdsList: ``--pass-fds N,M,...`` (absent or empty: none)."""
+    if not value:
+        return []
+    fds = []
+    for piece in value.split(","):
+        fd = c_int(piece)
+        if fd is None:
+            raise VshError(f"Unable to parse FD number '{piece}'")
+        fds.append(fd)
+    return fds
+
+
+def exclusive(**opts: bool) -> None:
+    """VSH_EXCLUSIVE_OPTIONS_VAR for the first two given options."""
+    (a, va), (b, vb) = opts.items()
+    if va and vb:
+        raise VshError(f"Options --{a} and --{b} are mutually exclusive")
+
+
+def table_text(s: Session, header: list[str], rows: list[list[str]]) -> str:
+    from vsh.output.table import render_table
+    from vsh.output.text import locale_is_utf8
+
+    return render_table(header, rows, header_shown=not s.settings.quiet, utf8=locale_is_utf8())
+
+
+def kv_text(pairs: list[tuple[str, str]]) -> str:
+    from vsh.output.table import render_kv
+
+    return render_kv(pairs)
+
+
+def json_text(obj: Any) -> str:
+    from vsh.output.jsonout import render_json
+
+    return render_json(obj)

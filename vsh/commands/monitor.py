@@ -86,13 +86,16 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import affect_options, domain_option, opt_int
+from vsh.commands.common import affect_options, domain_option, exclusive, opt_int
+from vsh.completion.providers import complete_disk_targets, domain_xml_on_line
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import c_llong, numeric_message
 from vsh.core.session import DEBUG, Session
 from vsh.virt import lookup
+from vsh.virt.domxml import domain_xml
+from vsh.virt.typedparams import typed_value
 
 GROUP = "monitor"
 
@@ -580,7 +583,6 @@ def domain_title(s: Session, dom: libvirt.virDomain) -> str:
         if code != L.VIR_ERR_NO_SUPPORT:
             raise
         s.last_error = err
-    from vsh.commands.domain.lifecycle import domain_xml
 
     root = domain_xml(dom)
     return str(root.xpath("string(./title[1])"))
@@ -708,14 +710,12 @@ def _list_item(
 
 def _complete_disk_targets(s: Session, flags: int = 0, values: Any = None) -> list[str]:
     """virshDomainDiskTargetCompleter."""
-    from vsh.commands.domain.devices import complete_disk_targets
 
     return complete_disk_targets(s, flags, values)
 
 
 def _complete_interfaces(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
     """virshDomainInterfaceCompleter: each interface's target, else its MAC."""
-    from vsh.commands.domain.lifecycle import domain_xml_on_line
 
     root = domain_xml_on_line(s, values)
     if root is None:
@@ -735,7 +735,6 @@ def _xstr(node: Any, expr: str) -> str | None:
 
 def domain_xml_root(s: Session, domain: str, flags: int, cmd: str) -> tuple[Any, Any]:
     """virshDomainGetXML: (domain, parsed root) or virsh's error."""
-    from vsh.commands.domain.lifecycle import domain_xml
 
     dom = lookup.domain(s, domain, cmd=cmd)
     root = domain_xml(dom, flags)
@@ -920,7 +919,6 @@ def domblkinfo(
         active = dom.isActive() == 1
     except libvirt.libvirtError:
         active = False
-    from vsh.commands.domain.lifecycle import domain_xml
 
     root = domain_xml(dom)
     rows: list[tuple[str, tuple[int, int, int]]] = []
@@ -975,7 +973,6 @@ _BLKSTAT_FIELDS = (
 @option("human", OptKind.BOOL, "print a more human readable output")
 @option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
 def domblkstat(s: Session, domain: str, device: str | None, human: bool, json: bool) -> bool:
-    from vsh.commands.domain.resources import typed_value
 
     dom = lookup.domain(s, domain, cmd="domblkstat")
     name = dom.name()
@@ -1154,7 +1151,6 @@ def dommemstat(
     current: bool,
     json: bool,
 ) -> bool:
-    from vsh.commands.domain.resources import exclusive
 
     exclusive(current=current, live=live)
     exclusive(current=current, config=config)
@@ -1468,7 +1464,6 @@ def domstats_data(s: Session, opts: dict[str, Any]) -> list[dict[str, Any]]:
 
 def render_domstats(items: list[dict[str, Any]]) -> str:
     """virshDomainStatsPrintRecord for each record, a blank line between them."""
-    from vsh.commands.domain.resources import typed_value
 
     blocks = []
     for item in items:

@@ -38,7 +38,6 @@ from typing import Any
 import libvirt
 
 from vsh.commands.common import file_option, xpath_options
-from vsh.commands.domain.lifecycle import utf8_problem
 from vsh.completion.providers import dhcp_lease_macs, network_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
@@ -46,6 +45,7 @@ from vsh.core.grammar import OptKind
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
+from vsh.virt.domxml import utf8_problem
 
 GROUP = "network"
 

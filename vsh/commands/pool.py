@@ -37,12 +37,20 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import complete_empty, file_option, xpath_options
+from vsh.commands.common import (
+    complete_empty,
+    file_option,
+    json_text,
+    kv_text,
+    table_text,
+    xpath_options,
+)
 from vsh.completion.providers import pool_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import DEBUG, Session
+from vsh.output.text import pretty_capacity
 from vsh.virt import lookup
 
 GROUP = "pool"
@@ -70,40 +78,9 @@ POOL_TYPES: tuple[tuple[str, int], ...] = (
     ("vstorage", L.VIR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE),
 )
 
-_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
-
 
 # ---------------------------------------------------------------------------
 # helpers shared with vsh.commands.volume
-
-
-def pretty_capacity(value: int) -> str:
-    """vshPrettyCapacity printed as ``%.2lf %s`` (1024-based units up to EiB)."""
-    limit = 1024
-    for unit in _UNITS:
-        if value < limit:
-            return f"{value / (limit // 1024):.2f} {unit}"
-        limit *= 1024
-    return f"{value / (limit // 1024):.2f} EiB"
-
-
-def table_text(s: Session, header: list[str], rows: list[list[str]]) -> str:
-    from vsh.output.table import render_table
-    from vsh.output.text import locale_is_utf8
-
-    return render_table(header, rows, header_shown=not s.settings.quiet, utf8=locale_is_utf8())
-
-
-def kv_text(pairs: list[tuple[str, str]]) -> str:
-    from vsh.output.table import render_kv
-
-    return render_kv(pairs)
-
-
-def json_text(obj: Any) -> str:
-    from vsh.output.jsonout import render_json
-
-    return render_json(obj)
 
 
 def c_pad(text: str, width: int) -> str:

@@ -48,12 +48,13 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import complete_empty, file_option, xpath_options
-from vsh.commands.pool import (
+from vsh.commands.common import (
+    complete_empty,
+    file_option,
     json_text,
     kv_text,
-    pretty_capacity,
     table_text,
+    xpath_options,
 )
 from vsh.completion.providers import pool_names, volume_names
 from vsh.core.command import command, option
@@ -61,6 +62,7 @@ from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import ULLONG_MAX, c_ullong, numeric_message, scale_integer
 from vsh.core.session import DEBUG, Session
+from vsh.output.text import pretty_capacity
 from vsh.virt import lookup
 
 GROUP = "volume"

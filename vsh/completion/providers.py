@@ -19,12 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
 import libvirt
 
 from vsh.completion.cache import depends_on
 from vsh.core.numbers import c_int
 from vsh.core.session import Session
+from vsh.virt.domxml import parse_xml
+
+if TYPE_CHECKING:
+    from vsh.virt.xpathdump import Node
 
 Values = Mapping[str, object]
 
@@ -226,3 +231,22 @@ def dhcp_lease_macs(s: Session, flags: int = 0, values: Values | None = None) ->
         keep(err)
         return []
     return [str(lease["mac"]) for lease in leases]
+
+
+def domain_xml_on_line(s: Session, values: Any) -> Node | None:
+    """For completers: the parsed XML of the domain typed on the line, or None."""
+    dom = domain_on_line(s, values or {})
+    if dom is None:
+        return None
+    try:
+        return parse_xml(dom.XMLDesc(0))
+    except libvirt.libvirtError:
+        return None
+
+
+def complete_disk_targets(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainDiskTargetCompleter: the domain's disk targets."""
+    root = domain_xml_on_line(s, values)
+    if root is None:
+        return []
+    return [str(n.xpath("string(./target/@dev)")) for n in root.xpath("./devices/disk")]

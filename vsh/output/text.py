@@ -220,3 +220,16 @@ def locale_is_utf8(environ: Mapping[str, str] | None = None) -> bool:
         if value:
             return _codeset_is_utf8(value)
     return False
+
+
+_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+
+
+def pretty_capacity(value: int) -> str:
+    """vshPrettyCapacity printed as ``%.2lf %s`` (1024-based units up to EiB)."""
+    limit = 1024
+    for unit in _UNITS:
+        if value < limit:
+            return f"{value / (limit // 1024):.2f} {unit}"
+        limit *= 1024
+    return f"{value / (limit // 1024):.2f} EiB"

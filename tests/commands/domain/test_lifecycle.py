@@ -16,10 +16,11 @@ import libvirt
 import pytest
 
 from tests.commands.fakes import Fake, lv_error, output, run_script, session_with
+from vsh.commands.common import fetch_pass_fds
 from vsh.commands.domain import lifecycle as domain
-from vsh.commands.domain.lifecycle import fetch_pass_fds, utf8_problem
 from vsh.core.errors import VshError
 from vsh.core.session import Session
+from vsh.virt.domxml import parse_xml, utf8_problem
 
 
 def test_utf8_problem_matches_libvirt() -> None:
@@ -233,7 +234,7 @@ def test_dumpxml_xpath_goes_through_libxml2() -> None:
 
 
 def test_parse_xml_lookups() -> None:
-    root = domain.parse_xml(
+    root = parse_xml(
         "<domain><devices><disk><source file='/a'/><target dev='vda'/></disk>"
         "<disk><target dev='vdb'/></disk></devices></domain>"
     )
@@ -242,7 +243,7 @@ def test_parse_xml_lookups() -> None:
     assert isinstance(disks, list)
     assert [d.xpath("string(./target/@dev)") for d in disks] == ["vda", "vdb"]
     assert [d.xpath("string(./source/@file)") for d in disks] == ["/a", ""]
-    assert domain.parse_xml("<domain>") is None
+    assert parse_xml("<domain>") is None
 
 
 def test_xpath_support_is_loaded_lazily() -> None:

@@ -8,10 +8,10 @@ from vsh.commands.common import opt_int, opt_scaled, opt_uint
 from vsh.commands.domain.resources import (
     format_bitmap,
     parse_bitmap,
-    typed_value,
 )
 from vsh.core.errors import VshError
 from vsh.core.numbers import scale_integer
+from vsh.virt.typedparams import typed_value
 
 ULONG_MAX = 2**64 - 1
 

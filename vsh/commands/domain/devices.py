@@ -26,7 +26,7 @@ from vsh.commands.common import (
     file_option,
     persistent_option,
 )
-from vsh.commands.domain.lifecycle import domain_xml_on_line, parse_xml
+from vsh.completion.providers import complete_disk_targets, domain_xml_on_line
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -34,6 +34,7 @@ from vsh.core.numbers import UINT_MAX, ULLONG_MAX
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
+from vsh.virt.domxml import parse_xml
 
 GROUP = "domain"
 L = libvirt
@@ -75,14 +76,6 @@ def _persistent_live(dom: libvirt.virDomain, persistent: bool, flags: int) -> in
         if active == 1:
             flags |= L.VIR_DOMAIN_AFFECT_LIVE
     return flags
-
-
-def complete_disk_targets(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
-    """virshDomainDiskTargetCompleter: the domain's disk targets."""
-    root = domain_xml_on_line(s, values)
-    if root is None:
-        return []
-    return [str(n.xpath("string(./target/@dev)")) for n in root.xpath("./devices/disk")]
 
 
 def complete_interface_macs(s: Session, _flags: int = 0, values: Any = None) -> list[str]:

@@ -15,17 +15,24 @@ from typing import TYPE_CHECKING, Any
 
 import libvirt
 
-from vsh.commands.common import complete_empty, domain_option, file_option, xpath_options
+from vsh.commands.common import (
+    complete_empty,
+    domain_option,
+    fetch_pass_fds,
+    file_option,
+    xpath_options,
+)
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
-from vsh.core.numbers import c_int
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all, split_commas
 from vsh.virt import lookup
+from vsh.virt.console import run_console as console_session
+from vsh.virt.domxml import domain_xml, parse_xml, utf8_problem
 
 if TYPE_CHECKING:
-    from vsh.virt.xpathdump import Node
+    pass
 
 GROUP = "domain"
 
@@ -38,88 +45,8 @@ L = libvirt
 # helpers shared by the commands
 
 
-def utf8_problem(text: str, docname: str = "(domain_definition)") -> str | None:
-    """libvirt's XML error for text that is not UTF-8 (libvirt parses it as UTF-8
-    whatever it declares), or None.  The text comes from :func:`read_file_all`,
-    invalid bytes as surrogate escapes; virsh shows the raw byte in the context
-    line, vsh a U+FFFD (Python text streams cannot write a lone byte).
-    """
-    bad = next((i for i, ch in enumerate(text) if 0xDC80 <= ord(ch) <= 0xDCFF), None)
-    if bad is None:
-        return None
-    raw = text.encode("utf-8", "surrogateescape")
-    offset = len(text[:bad].encode("utf-8", "surrogateescape"))
-    line = raw.count(b"\n", 0, offset) + 1
-    four = raw[offset : offset + 4].ljust(4, b"\0")
-    start = max(raw.rfind(b"\n", 0, offset), raw.rfind(b"\r", 0, offset)) + 1
-    end = len(raw)
-    for stop in (b"\n", b"\r", b"\0"):
-        found = raw.find(stop, offset)
-        if found >= 0:
-            end = min(end, found)
-    context = raw[start:end]
-    pointer = "".join("\t" if b == 0x09 else "-" for b in context[: offset - start]) + "^"
-    return (
-        f"{docname}:{line}: Input is not proper UTF-8, indicate encoding !\n"
-        f"Bytes: {' '.join(f'0x{b:02X}' for b in four)}\n"
-        f"{context.decode('utf-8', 'replace')}\n{pointer}"
-    )
-
-
-def fetch_pass_fds(value: str | None) -> list[int]:
-    """virshFetchPassFdsList: ``--pass-fds N,M,...`` (absent or empty: none)."""
-    if not value:
-        return []
-    fds = []
-    for piece in value.split(","):
-        fd = c_int(piece)
-        if fd is None:
-            raise VshError(f"Unable to parse FD number '{piece}'")
-        fds.append(fd)
-    return fds
-
-
-def parse_xml(text: str) -> Node | None:
-    """Parse a domain's XML for virsh's XPath look-ups (virXMLParseStringCtxt).
-
-    Returns the root element, whose ``xpath()`` evaluates with libxml2 (no
-    network, no DTD, no entity substitution), or None when the text is not
-    well formed.
-    """
-    from vsh.virt import xpathdump
-
-    return xpathdump.parse(text)
-
-
-def domain_xml_on_line(s: Session, values: Any) -> Node | None:
-    """For completers: the parsed XML of the domain typed on the line, or None."""
-    from vsh.completion.providers import domain_on_line
-
-    dom = domain_on_line(s, values or {})
-    if dom is None:
-        return None
-    try:
-        return parse_xml(dom.XMLDesc(0))
-    except libvirt.libvirtError:
-        return None
-
-
-def domain_xml(dom: libvirt.virDomain, flags: int = 0) -> Node:
-    """virshDomainGetXMLFromDom: the domain's XML parsed, or virsh's errors."""
-    try:
-        desc = dom.XMLDesc(flags)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to get domain description xml", cause=err) from err
-    root = parse_xml(desc)
-    if root is None:
-        raise VshError("Failed to parse domain description xml")
-    return root
-
-
 def run_console(s: Session, dom: libvirt.virDomain) -> bool:
     """``start --console`` / ``create --console``: virsh's console on the first device."""
-    from vsh.commands.domain.state import run_console as console_session
-
     return console_session(s, dom, None, 0)
 
 

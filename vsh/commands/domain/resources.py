@@ -38,7 +38,15 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import affect_options, domain_option, opt_int, opt_scaled, opt_uint
+from vsh.commands.common import (
+    affect_options,
+    domain_option,
+    exclusive,
+    fetch_pass_fds,
+    opt_int,
+    opt_scaled,
+    opt_uint,
+)
 from vsh.completion.cache import depends_on
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
@@ -46,6 +54,8 @@ from vsh.core.grammar import OptKind
 from vsh.core.numbers import c_int, c_llong, c_uint
 from vsh.core.session import Session
 from vsh.virt import lookup
+from vsh.virt.domxml import parse_xml
+from vsh.virt.typedparams import typed_value
 
 GROUP = "domain"
 L = libvirt
@@ -57,22 +67,6 @@ AFFECT_CONFIG = L.VIR_DOMAIN_AFFECT_CONFIG
 
 # ---------------------------------------------------------------------------
 # helpers: typed parameters
-
-
-def exclusive(**opts: bool) -> None:
-    """VSH_EXCLUSIVE_OPTIONS_VAR for the first two given options."""
-    (a, va), (b, vb) = opts.items()
-    if va and vb:
-        raise VshError(f"Options --{a} and --{b} are mutually exclusive")
-
-
-def typed_value(value: Any) -> str:
-    """vshGetTypedParamValue for a value as the Python binding returns it."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:f}"
-    return str(value)
 
 
 def node_cpu_count(s: Session) -> int:
@@ -307,8 +301,6 @@ def qemu_monitor_command(
     import json as jsonlib
 
     import libvirt_qemu
-
-    from vsh.commands.domain.lifecycle import fetch_pass_fds
 
     dom = lookup.domain(s, domain, cmd="qemu-monitor-command")
     flags = 0
@@ -692,7 +684,6 @@ def cpu_count_collect(
         if flags & L.VIR_DOMAIN_VCPU_MAXIMUM:
             return int(dom.maxVcpus())
         return int(dom.info()[3])
-    from vsh.commands.domain.lifecycle import parse_xml
 
     root = parse_xml(dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE))
     if flags & L.VIR_DOMAIN_VCPU_MAXIMUM:
@@ -793,7 +784,6 @@ def _affinity_text(bits: list[bool], maxcpu: int, pretty: bool) -> str:
 
 def _vcpu_bitmap(dom: libvirt.virDomain) -> list[int]:
     """virshDomainGetVcpuBitmap(inactive): the ids of the enabled vCPUs."""
-    from vsh.commands.domain.lifecycle import parse_xml
 
     root = parse_xml(dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE))
     if root is None:
@@ -924,7 +914,6 @@ def _vcpupin_query(
 @depends_on("domain")
 def complete_vcpus(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
     """virshDomainVcpuCompleter: 0 .. the maximum vCPU count of the inactive XML."""
-    from vsh.commands.domain.lifecycle import parse_xml
     from vsh.completion import providers
 
     dom = providers.domain_on_line(s, values or {})
