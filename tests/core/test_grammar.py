@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vsh.commands.builtins import shell_quote
 from vsh.core.grammar import (
     END,
     END_CMD,
@@ -31,6 +30,7 @@ from vsh.core.grammar import (
     parse_script,
     script_tokens,
 )
+from vsh.core.vshutil import shell_quote
 
 B, S, N, D, A, AL = (
     OptKind.BOOL,

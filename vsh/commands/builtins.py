@@ -9,7 +9,7 @@ from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import Session
-from vsh.core.vshutil import split_commas
+from vsh.core.vshutil import shell_quote, split_commas
 
 GROUP = "virsh"
 
@@ -40,20 +40,10 @@ def _split_commas(text: str) -> list[str]:
     return split_commas(text)
 
 
-_SHELL_SPECIAL = set("\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")
 _XML_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;"}
 # Control characters libvirt drops from XML text: 0x01-0x19 but tab, LF, CR
 # (virBufferEscapeString's table stops at 0x19; 0x1A-0x1F pass through).
 _XML_DROPPED = {chr(c) for c in range(1, 0x1A)} - {"\t", "\n", "\r"}
-
-
-def shell_quote(text: str) -> str:
-    """Quote for /bin/sh only when needed, as virBufferEscapeShell does."""
-    if not text:
-        return "''"
-    if not any(ch in _SHELL_SPECIAL for ch in text):
-        return text
-    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def xml_escape(text: str) -> str:

@@ -86,3 +86,16 @@ def sigint_held() -> Iterator[list[int]]:
         yield held
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+# Characters that make virBufferEscapeShell quote a word.
+_SHELL_SPECIAL = set("\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")
+
+
+def shell_quote(text: str) -> str:
+    """Quote for /bin/sh only when needed, as virBufferEscapeShell does."""
+    if not text:
+        return "''"
+    if not any(ch in _SHELL_SPECIAL for ch in text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"

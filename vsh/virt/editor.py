@@ -36,6 +36,7 @@ from typing import Any
 
 from vsh.core.errors import libvirt_message
 from vsh.core.session import Session
+from vsh.core.vshutil import shell_quote
 
 _ACCEPTED = frozenset(string.ascii_letters + string.digits + "-/_.:@")
 _TEMPLATE_CHARS = string.ascii_letters + string.digits
@@ -128,12 +129,6 @@ def find_program(name: str) -> str | None:
     return None
 
 
-def _shell_quote(text: str) -> str:
-    from vsh.commands.builtins import shell_quote
-
-    return shell_quote(text)
-
-
 def run_editor(s: Session, path: str) -> None:
     """vshEditFile: run the editor on ``path`` with our stdin/stdout/stderr."""
     editor = editor_command()
@@ -158,7 +153,7 @@ def run_editor(s: Session, path: str) -> None:
         raise EditFailed from exc
     if status != 0:
         what = f"exit status {status}" if status > 0 else f"fatal signal {-status}"
-        shown = " ".join(_shell_quote(a) for a in argv)
+        shown = " ".join(shell_quote(a) for a in argv)
         s.error(f"internal error: Child process ({shown}) unexpected {what}")
         raise EditFailed
 
