@@ -1,7 +1,8 @@
 """Entry point: virsh's global options, then argv, script, stdin or shell mode.
 
 Global options follow virsh's getopt rules (``+:c:d:e:hk:K:l:qrtvV``: they
-stop at the first non-option, long names may be abbreviated).  After them:
+stop at the first non-option, long names may be abbreviated; the table and
+the scanner are :mod:`vsh.core.globalopts`).  After them:
 
 * no words: the interactive shell on a terminal, else commands read from stdin;
 * one word: a command string (``;``, newlines, quotes, comments);
@@ -16,94 +17,19 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
+from vsh.core import globalopts
 from vsh.core.errors import ExitStatus, VshError
 from vsh.core.numbers import c_int
 from vsh.core.session import ERROR, INFO, Session, Settings
 
 LIBVIRT_VERSION = "9.0.0"  # the virsh release whose behaviour vsh reproduces
 
-# (long name, takes an argument: 0 no, 1 required, 2 optional, short letter)
-_LONG_OPTIONS = (
-    ("connect", 1, "c"),
-    ("debug", 1, "d"),
-    ("escape", 1, "e"),
-    ("help", 0, "h"),
-    ("keepalive-interval", 1, "k"),
-    ("keepalive-count", 1, "K"),
-    ("log", 1, "l"),
-    ("quiet", 0, "q"),
-    ("readonly", 0, "r"),
-    ("timing", 0, "t"),
-    ("version", 2, "v"),
-)
-_SHORT_WITH_ARG = set("cdekKl")
-_SHORT_FLAGS = set("hqrtvV")
-
 
 class _Exit(Exception):
     def __init__(self, status: int) -> None:
         self.status = status
-
-
-def _getopt(argv: Sequence[str], rest: list[str]) -> Iterator[tuple[str, str | None, bool]]:
-    """getopt_long with "+:" semantics: yields (letter, arg, was_long), then fills ``rest``.
-
-    Lazy like getopt: virsh acts on each option before reading the next, so
-    ``-v -x`` prints the version and ``-d 9 -x`` warns before failing.
-    """
-    i = 0
-    while i < len(argv):
-        word = argv[i]
-        if word == "--":
-            rest.extend(argv[i + 1 :])
-            return
-        if word.startswith("--"):
-            name, eq, value = word[2:].partition("=")
-            matches = [o for o in _LONG_OPTIONS if o[0] == name]
-            if not matches:
-                matches = [o for o in _LONG_OPTIONS if o[0].startswith(name)]
-            if len(matches) != 1:
-                raise VshError(f"unsupported option '{word}'. See --help.")
-            long_name, has_arg, letter = matches[0]
-            i += 1
-            if has_arg == 0:
-                if eq:
-                    raise VshError(f"unsupported option '-{letter}'. See --help.")
-                yield letter, None, True
-            elif has_arg == 2:
-                yield letter, value if eq else None, True
-            elif eq:
-                yield letter, value, True
-            elif i < len(argv):
-                i += 1
-                yield letter, argv[i - 1], True
-            else:
-                raise VshError(f"option '-{letter}'/'--{long_name}' requires an argument")
-            continue
-        if not word.startswith("-") or word == "-":
-            break
-        i += 1
-        pos = 1
-        while pos < len(word):
-            letter = word[pos]
-            pos += 1
-            if letter in _SHORT_FLAGS:
-                yield letter, None, False
-            elif letter in _SHORT_WITH_ARG:
-                if pos < len(word):
-                    yield letter, word[pos:], False
-                elif i < len(argv):
-                    i += 1
-                    yield letter, argv[i - 1], False
-                else:
-                    long_name = next(o[0] for o in _LONG_OPTIONS if o[2] == letter)
-                    raise VshError(f"option '-{letter}'/'--{long_name}' requires an argument")
-                break
-            else:
-                raise VshError(f"unsupported option '-{letter}'. See --help.")
-    rest.extend(argv[i:])
 
 
 def _escape_ok(value: str) -> bool:
@@ -131,7 +57,7 @@ def parse_global(session: Session, argv: Sequence[str]) -> list[str]:
     settings = session.settings
     init_debug(session)  # virsh's vshInit reads the environment before the options
     rest: list[str] = []
-    for letter, value, was_long in _getopt(argv, rest):
+    for letter, value, was_long in globalopts.getopt(argv, rest):
         if letter == "c":
             settings.uri, settings.uri_given = value, True
         elif letter == "d":

@@ -37,6 +37,7 @@ from vsh.completion.partial import (
     split_posix,
     virsh_partial,
 )
+from vsh.core import globalopts
 from vsh.core import registry as table
 from vsh.core.grammar import OptKind
 
@@ -347,54 +348,21 @@ class CommandLine:
 def parse_command_line(line: str) -> CommandLine:
     """Split a shell's line (``vsh -c URI -r cmd args...``) into globals and command words.
 
-    Global options follow virsh's getopt rules (``+:c:d:e:hk:K:l:qrtvV``,
-    abbreviated long names, stop at the first non-option).
+    Global options are read by :func:`vsh.core.globalopts.getopt`, leniently
+    (an unknown option is skipped, not fatal).
     """
-    from vsh.cli import _LONG_OPTIONS, _SHORT_WITH_ARG
-
     split = split_posix(line)
-    current, rest = split[-1], split[1:-1]
+    current, before = split[-1], split[1:-1]
     out = CommandLine(current=current, raw=line[current.start :])
-    i = 0
-    while i < len(rest):
-        text = rest[i].text
-        if text == "--":
-            i += 1
-            break
-        if text.startswith("--") and len(text) > 2:
-            name, eq, inline = text[2:].partition("=")
-            matches = [o for o in _LONG_OPTIONS if o[0] == name] or [
-                o for o in _LONG_OPTIONS if o[0].startswith(name)
-            ]
-            i += 1
-            if len(matches) != 1:
-                continue
-            _long, has_arg, letter = matches[0]
-            value: str | None = inline if eq else None
-            if has_arg == 1 and not eq:
-                if i >= len(rest):
-                    out.option_argument = True
-                    return out
-                value = rest[i].text
-                i += 1
+    rest: list[str] = []
+    try:
+        options = globalopts.getopt([w.text for w in before], rest, lenient=True)
+        for letter, value, _long in options:
             _apply_global(out, letter, value)
-            continue
-        if not text.startswith("-") or text == "-":
-            break
-        i += 1
-        for j, letter in enumerate(text[1:], start=2):
-            if letter in _SHORT_WITH_ARG:
-                value = text[j:]
-                if not value:
-                    if i >= len(rest):
-                        out.option_argument = True
-                        return out
-                    value = rest[i].text
-                    i += 1
-                _apply_global(out, letter, value)
-                break
-            _apply_global(out, letter, None)
-    out.words = rest[i:]
+    except globalopts.MissingArgument:
+        out.option_argument = True
+        return out
+    out.words = before[len(before) - len(rest) :]
     out.globals_only = not out.words
     return out
 
@@ -407,9 +375,7 @@ def _apply_global(out: CommandLine, letter: str, value: str | None) -> None:
 
 
 def global_option_names() -> list[str]:
-    from vsh.cli import _LONG_OPTIONS
-
-    return [f"--{name}" for name, _arg, _letter in _LONG_OPTIONS]
+    return globalopts.long_names()
 
 
 def complete_command_line(
