@@ -23,6 +23,7 @@ from vsh.core import globalopts
 from vsh.core.errors import ExitStatus, VshError
 from vsh.core.numbers import c_int
 from vsh.core.session import ERROR, INFO, Session, Settings
+from vsh.virt import connector
 
 LIBVIRT_VERSION = "9.0.0"  # the virsh release whose behaviour vsh reproduces
 
@@ -237,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
-    session = Session(Settings(debug=ERROR))
+    session = Session(Settings(debug=ERROR), connector=connector)
     status: int
     try:
         status = run_main(args, session)

@@ -29,7 +29,7 @@ import libvirt
 
 from vsh.completion.providers import snapshot_names
 from vsh.core.command import command, option
-from vsh.core.errors import VshError, is_disconnect, libvirt_message
+from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import c_int, numeric_message
 from vsh.core.record import Record
@@ -39,6 +39,7 @@ from vsh.output.table import render_table
 from vsh.snapshots import bundle, graph, pathsafe, redefine, restore
 from vsh.snapshots.atomicfile import AtomicFile
 from vsh.virt import lookup
+from vsh.virt.errors import is_disconnect
 
 GROUP = "vsh"  # vsh's own group: `help snapshot` stays as in virsh
 GENERATOR = "vsh 0.1.0"

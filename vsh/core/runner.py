@@ -117,10 +117,7 @@ def _report_last_error(session: Session) -> None:
     err, session.last_error = session.last_error, None
     if err is None:
         return
-    from vsh.core.errors import is_disconnect
-
-    if is_disconnect(err):
-        session.connection.mark_disconnected()
+    session.connection.note_error(err)
     session.error(libvirt_message(err))
 
 

@@ -3,6 +3,13 @@
 Settings from the global options, the output streams (injectable, so tests
 and the shell can capture them), the log file and the connection manager.
 Commands receive the session as their first argument.
+
+The connection manager lives a layer up (:mod:`vsh.virt.conn`, which needs
+the session for settings and error output): the session only knows it as
+:class:`ConnectionManager` and makes it on first use with a *connector*,
+given to the constructor or installed as the default by :mod:`vsh.virt`.
+So core never imports libvirt plumbing, and libvirt loads only when a
+command first needs the connection.
 """
 
 from __future__ import annotations
@@ -10,14 +17,13 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from vsh.core.errors import VshError
 
 if TYPE_CHECKING:
     import libvirt
-
-    from vsh.virt.conn import Connection
 
 # virsh's log levels (-d): 0 DEBUG .. 4 ERROR.
 DEBUG, INFO, NOTICE, WARNING, ERROR = range(5)
@@ -56,19 +62,54 @@ class Settings:
         self.json = json
 
 
+class ConnectionManager(Protocol):
+    """What the session's connection manager offers (:class:`vsh.virt.conn.Connection`)."""
+
+    uri: str | None
+    readonly: bool
+    current: libvirt.virConnect | None  # None until opened, and after a close
+    disconnected: int
+    features: dict[str, bool]  # per-connection feature probes
+
+    def ensure(self) -> libvirt.virConnect | None: ...
+
+    def reconnect(
+        self, uri: str | None = None, readonly: bool = False, force: bool = False
+    ) -> bool: ...
+
+    def close(self) -> None: ...
+
+    def mark_disconnected(self) -> None: ...
+
+    def note_error(self, err: libvirt.libvirtError) -> None: ...
+
+
+Connector = Callable[["Session"], ConnectionManager]
+
+_default_connector: Connector | None = None
+
+
+def set_default_connector(connector: Connector) -> None:
+    """The connector of sessions made without one (:mod:`vsh.virt` installs its own)."""
+    global _default_connector
+    _default_connector = connector
+
+
 class Session:
     def __init__(
         self,
         settings: Settings | None = None,
         out: TextIO | None = None,
         err: TextIO | None = None,
+        connector: Connector | None = None,
     ) -> None:
         self.settings = settings if settings is not None else Settings()
         self.out: TextIO = out if out is not None else sys.stdout
         self.err: TextIO = err if err is not None else sys.stderr
         # The libvirt error a failing command leaves to be reported (vshReportError).
         self.last_error: libvirt.libvirtError | None = None
-        self._connection: Connection | None = None
+        self._connector = connector
+        self._connection: ConnectionManager | None = None
         self._log: TextIO | None = None
 
     # -- output (vshPrint / vshPrintExtra / vshError) ---------------------------
@@ -118,12 +159,26 @@ class Session:
 
     # -- connection -------------------------------------------------------------
     @property
-    def connection(self) -> Connection:
+    def connection(self) -> ConnectionManager:
+        """The connection manager, made on first use (it does not connect by itself)."""
         if self._connection is None:
-            from vsh.virt.conn import Connection
-
-            self._connection = Connection(self)
+            connector = self._connector or _default_connector
+            if connector is None:
+                raise RuntimeError("no connector: import vsh.virt or pass one to Session")
+            self._connection = connector(self)
         return self._connection
+
+    @property
+    def current_conn(self) -> libvirt.virConnect | None:
+        """The open libvirt connection, if any; never makes or opens one."""
+        return self._connection.current if self._connection is not None else None
+
+    @property
+    def readonly(self) -> bool:
+        """Read-only: the connection's mode once there is one, else what -r said."""
+        if self._connection is not None:
+            return self._connection.readonly
+        return self.settings.readonly
 
     @property
     def conn(self) -> libvirt.virConnect:

@@ -81,8 +81,7 @@ def history_size(session: Session) -> int:
 
 
 def prompt_text(session: Session) -> str:
-    readonly = session._connection.readonly if session._connection else session.settings.readonly
-    return "vsh > " if readonly else "vsh # "
+    return "vsh > " if session.readonly else "vsh # "
 
 
 def run_line(session: Session, line: str) -> Results:
@@ -355,7 +354,7 @@ class Shell:
             self.cache.invalidate()
 
     def _current_connection(self) -> weakref.ReferenceType[Any] | Any:
-        conn = self.session._connection.current if self.session._connection else None
+        conn = self.session.current_conn
         if conn is None:
             return lambda: None
         try:

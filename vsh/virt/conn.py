@@ -19,6 +19,7 @@ import libvirt
 
 from vsh.core.errors import libvirt_message
 from vsh.core.session import INFO
+from vsh.virt.errors import is_disconnect
 
 if TYPE_CHECKING:
     from vsh.core.session import Session
@@ -220,6 +221,11 @@ class Connection:
 
     def mark_disconnected(self) -> None:
         self.disconnected += 1
+
+    def note_error(self, err: libvirt.libvirtError) -> None:
+        """A command failed with ``err``: if it says the connection died, reconnect next time."""
+        if is_disconnect(err):
+            self.mark_disconnected()
 
 
 def report(session: Session) -> None:
