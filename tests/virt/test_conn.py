@@ -261,3 +261,12 @@ def test_reconnect_keeps_readonly_unless_a_uri_is_given() -> None:
     assert connection.reconnect(TEST_URI, readonly=True, force=True) and connection.readonly
     assert err(s) == ""
     connection.close()
+
+
+def test_note_error_marks_only_disconnects() -> None:
+    connection = vconn.Connection(make_session())
+    for code, marked in [(libvirt.VIR_ERR_NO_DOMAIN, 0), (libvirt.VIR_ERR_NO_CONNECT, 1)]:
+        error = libvirt.libvirtError("x")
+        error.err = (code, libvirt.VIR_FROM_NONE, "x", 2, None, None, None, 0, 0)
+        connection.note_error(error)
+        assert connection.disconnected == marked
