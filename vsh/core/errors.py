@@ -36,4 +36,3 @@ def libvirt_message(err: libvirt.libvirtError) -> str:
     """The text virsh prints for a libvirt error (``virError.message``)."""
     msg = err.get_error_message()
     return msg if msg else str(err)
-
