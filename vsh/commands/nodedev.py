@@ -21,6 +21,7 @@ from vsh.completion.providers import nodedev_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import NULL, STR, array_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.core.vshutil import split_commas
 from vsh.virt import lookup
@@ -152,11 +153,29 @@ def render_devices_tree(names: list[str], parents: list[str | None], write: Any)
     render_tree(roots, lambda n: children.get(n, []), write)
 
 
+NODEDEV_LIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("name", STR),
+            prop(
+                "parent",
+                STR,
+                NULL,
+                doc='null for "computer" (virsh\'s tree root) and for devices without a parent',
+            ),
+        )
+    ),
+    doc="""An array in virsh's order (names, ASCII case ignored), the filters
+    applied and --tree ignored (each entry names its parent instead).""",
+)
+
+
 @command(
     "nodedev-list",
     summary="enumerate devices on this host",
     description="",
     group=GROUP,
+    json=NODEDEV_LIST_JSON,
 )
 @option("tree", OptKind.BOOL, "list devices in a tree")
 @option(

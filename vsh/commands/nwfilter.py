@@ -15,6 +15,7 @@ from vsh.completion.providers import nwfilter_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import STR, array_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
 
@@ -77,11 +78,18 @@ def collect(s: Session) -> list[libvirt.virNWFilter]:
     return sorted(filters, key=lambda f: to_c_bytes(f.name()).lower())
 
 
+NWFILTER_LIST_JSON = shape(
+    array_of(object_of(prop("uuid", STR), prop("name", STR))),
+    doc="An array in virsh's order (names, ASCII case ignored).",
+)
+
+
 @command(
     "nwfilter-list",
     summary="list network filters",
     description="Returns list of network filters.",
     group=GROUP,
+    json=NWFILTER_LIST_JSON,
 )
 @option("json", OptKind.BOOL, "print the filters as JSON", extension=True)
 def nwfilter_list(s: Session, json: bool) -> bool:

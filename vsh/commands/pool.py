@@ -49,6 +49,7 @@ from vsh.completion.providers import pool_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import DEBUG, Session
 from vsh.output.text import pretty_capacity
 from vsh.virt import lookup
@@ -474,11 +475,36 @@ def _yes_no(value: bool | None, unknown: str) -> str:
     return unknown if value is None else ("yes" if value else "no")
 
 
+_POOL_STATE = prop(
+    "state",
+    choice(*POOL_STATES, "unknown"),
+    NULL,
+    doc="null when the pool's info could not be read",
+)
+_POOL_SIZES = tuple(
+    prop(name, INT, NULL, doc="null unless the pool is running or degraded (virsh shows -)")
+    for name in ("capacity_bytes", "allocation_bytes", "available_bytes")
+)
+POOL_INFO_JSON = shape(
+    object_of(
+        prop("name", STR),
+        prop("uuid", STR, NULL),
+        prop("state", choice(*POOL_STATES, "unknown")),
+        prop("persistent", BOOL, NULL),
+        prop("autostart", BOOL, NULL),
+        *_POOL_SIZES,
+    ),
+    doc="""One object with the keys of pool-list --json's objects but active.  It
+    fails, printing nothing, where virsh fails (the pool's info unreadable).""",
+)
+
+
 @command(
     "pool-info",
     summary="storage pool information",
     description="Returns basic information about the storage pool.",
     group=GROUP,
+    json=POOL_INFO_JSON,
 )
 @_pool_option(0)
 @option("bytes", OptKind.BOOL, "Return pool info in bytes")
@@ -613,7 +639,31 @@ def _list_item(s: Session, p: libvirt.virStoragePool, details: bool) -> dict[str
     return item
 
 
-@command("pool-list", summary="list pools", description="Returns list of pools.", group=GROUP)
+POOL_LIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("name", STR),
+            prop("uuid", STR, NULL),
+            _POOL_STATE,
+            prop("active", BOOL, NULL),
+            prop("persistent", BOOL, NULL),
+            prop("autostart", BOOL, NULL),
+            *_POOL_SIZES,
+        )
+    ),
+    doc="""An array in virsh's order (names compared ignoring ASCII case); the
+    filters (--inactive, --all, --type, ...) apply, the layout choices
+    (--details, --name, --uuid) do not.""",
+)
+
+
+@command(
+    "pool-list",
+    summary="list pools",
+    description="Returns list of pools.",
+    group=GROUP,
+    json=POOL_LIST_JSON,
+)
 @option("inactive", OptKind.BOOL, "list inactive pools")
 @option("all", OptKind.BOOL, "list inactive & active pools")
 @option("transient", OptKind.BOOL, "list transient pools")

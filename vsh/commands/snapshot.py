@@ -21,6 +21,7 @@ from vsh.completion import providers
 from vsh.core.command import command, option
 from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.snapshots import moments
@@ -527,11 +528,29 @@ def _has_metadata(dom: libvirt.virDomain, snap: libvirt.virDomainSnapshot) -> bo
             return None
 
 
+_SNAPSHOT_FIELDS = (
+    prop("parent", STR, NULL, doc="null for a root"),
+    prop("current", BOOL, doc="is it the domain's current snapshot"),
+    prop("state", STR, NULL, doc="<state>: running, shutoff, disk-snapshot, ..."),
+    prop("location", choice("internal", "external"), doc="as snapshot-info"),
+    prop("creation_time", STR, NULL, doc="ISO 8601, local offset"),
+    prop("children", INT, doc="direct children (whole domain, not the list)"),
+    prop("descendants", INT, doc="all descendants"),
+    prop("metadata", BOOL, doc="libvirt holds metadata for it"),
+    prop("description", STR, NULL, doc="null when there is none"),
+)
+SNAPSHOT_INFO_JSON = shape(
+    object_of(prop("name", STR), prop("domain", STR), *_SNAPSHOT_FIELDS),
+    doc="One snapshot object (as in snapshot-list --json), plus domain.",
+)
+
+
 @command(
     "snapshot-info",
     summary="snapshot information",
     description="Returns basic information about a snapshot.",
     group=GROUP,
+    json=SNAPSHOT_INFO_JSON,
 )
 @domain_option(HAS)
 @option("snapshotname", OptKind.STRING, "snapshot name", completer=providers.snapshot_names)
@@ -876,11 +895,20 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
     s.print(render_json(records))
 
 
+SNAPSHOT_LIST_JSON = shape(
+    array_of(object_of(prop("name", STR), *_SNAPSHOT_FIELDS)),
+    doc="""One array, in the order the text output would list the snapshots
+    (--topological and --tree included: --tree gives depth-first order);
+    --name/--parent change only the text layout.""",
+)
+
+
 @command(
     "snapshot-list",
     summary="List snapshots for a domain",
     description="Snapshot List",
     group=GROUP,
+    json=SNAPSHOT_LIST_JSON,
 )
 @domain_option(HAS)
 @option("parent", OptKind.BOOL, "add a column showing parent snapshot")
