@@ -401,9 +401,9 @@ _EXPORTED = object_of(
 )
 SNAPSHOT_EXPORT_JSON = shape(
     _EXPORTED,
-    array_of(_EXPORTED),
-    doc="""One object for the exported domain (a file is needed: the bundle itself
-    cannot share standard output); with --all an array, one object per domain.""",
+    array_of(_EXPORTED, when="with --all"),
+    doc="""The exported domain (--json needs a file: the bundle itself cannot share standard
+    output); with --all an array, one object per domain.""",
 )
 
 
@@ -990,7 +990,8 @@ SNAPSHOT_REDEFINE_JSON = shape(
             prop("defined", INT, doc="when it ran", optional=True),
             prop("skipped", INT, doc="when it ran or was planned", optional=True),
             prop("current", STR, NULL, doc="when it ran or was planned", optional=True),
-        )
+        ),
+        when="with --all",
     ),
     doc="""The plan and the outcome; with --all DIR an array, one object per
     bundle.""",
@@ -1197,7 +1198,7 @@ SNAPSHOT_RESTORE_JSON = shape(
             prop("error", STR, NULL),
         )
     ),
-    doc="An array, one object per domain.",
+    doc="One object per domain.",
 )
 
 

@@ -3,7 +3,6 @@
 Checkpoint APIs all date from libvirt 5.6, so virsh has no old-server
 fallbacks here; vsh adds the same client-side TOPOLOGICAL order as for
 snapshots, for servers that reject VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL.
-The ``--json`` output is described in :mod:`vsh.snapshots.moments`.
 """
 
 from __future__ import annotations
@@ -298,7 +297,7 @@ _CHECKPOINT_FIELDS = (
 )
 CHECKPOINT_INFO_JSON = shape(
     object_of(prop("name", STR), prop("domain", STR), *_CHECKPOINT_FIELDS),
-    doc="One checkpoint object (as in checkpoint-list --json), plus domain.",
+    doc="A checkpoint-list --json element, plus domain.",
 )
 
 
@@ -458,10 +457,9 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
 
 CHECKPOINT_LIST_JSON = shape(
     array_of(object_of(prop("name", STR), *_CHECKPOINT_FIELDS)),
-    doc="""One array, in the order the text output would list the checkpoints
-    (--topological and --tree included); the fields of snapshot-list --json that
-    exist for checkpoints.  Checkpoints whose XML cannot be read are left out,
-    as virsh leaves them out of its tables.""",
+    doc="""In the order the text output would list the checkpoints (--topological and --tree
+    included); the keys of snapshot-list --json that exist for checkpoints.  Checkpoints whose
+    XML cannot be read are left out, as virsh leaves them out of its tables.""",
 )
 
 

@@ -1,18 +1,4 @@
-"""host commands: hostname, uri, version (tools/virsh-host.c).
-
-``version --json`` (a vsh extension) prints one object::
-
-    {
-      "compiled_library": "9.0.0",    # the libvirt vsh reproduces (virsh's build)
-      "library": "9.0.0",             # libvirt loaded at run time
-      "hypervisor_type": "TEST",      # virConnectGetType
-      "api": "9.0.0",                 # the driver API version
-      "hypervisor": "0.0.2" | null,   # null: version not known (virsh: "Cannot extract")
-      "daemon": "9.0.0"               # only with --daemon; null if it cannot be read
-    }
-
-Versions are "major.minor.release" strings, as virsh prints them.
-"""
+"""host commands: hostname, uri, version (tools/virsh-host.c)."""
 
 from __future__ import annotations
 
@@ -148,8 +134,7 @@ VERSION_JSON = shape(
             optional=True,
         ),
     ),
-    doc="""One object; versions are "major.minor.release" strings, as virsh prints
-    them.""",
+    doc='Versions are "major.minor.release" strings, as virsh prints them.',
 )
 
 
@@ -185,32 +170,6 @@ def version(s: Session, daemon: bool, json: bool) -> bool:
 # ---------------------------------------------------------------------------
 # Node information: nodeinfo, capabilities, domcapabilities, sysinfo, freecell,
 # nodememstats, nodecpustats, maxvcpus, cpu-models.
-#
-# ``--json`` (vsh extension) schemas, all keys always present:
-#
-# ``nodeinfo --json``::
-#
-#     {"cpu_model": "i686", "cpus": 16, "mhz": 1400 | null, "sockets": 2,
-#      "cores_per_socket": 2, "threads_per_core": 2, "numa_cells": 2,
-#      "memory_kib": 3145728}
-#
-#   ``mhz`` is null where virsh leaves the "CPU frequency:" line out (0).
-#
-# ``freecell --json``: ``{"cells": [{"cell": 0, "free_kib": 2048}], "total_kib": 2048}``;
-#   without ``--all`` or ``--cellno`` the list of cells is empty.
-#
-# ``nodememstats --json``: ``{"total": 123, "free": 45, ...}`` -- the driver's
-#   fields, in its order, values in KiB.
-#
-# ``nodecpustats --json``: ``{"user": 1, "system": 2, "idle": 3, "iowait": 4}``
-#   -- the fields virsh prints, in nanoseconds; with ``--percent``, percentages
-#   (floats; null where virsh prints "nan") keyed the same plus ``usage``.
-#
-# ``maxvcpus --json``: ``{"max_vcpus": 32}``.
-#
-# ``cpu-models --json``: ``{"models": ["486", ...], "all_accepted": false}``;
-#   ``all_accepted`` is true (and ``models`` empty) where virsh prints
-#   "all CPU models are accepted".
 
 
 def _dump_json(s: Session, obj: Any) -> None:
@@ -279,7 +238,6 @@ NODEINFO_JSON = shape(
         prop("numa_cells", INT),
         prop("memory_kib", INT),
     ),
-    doc="One object.",
 )
 
 
@@ -500,7 +458,6 @@ FREECELL_JSON = shape(
         ),
         prop("total_kib", INT),
     ),
-    doc="One object.",
 )
 
 
@@ -537,8 +494,7 @@ def freecell(s: Session, cellno: str | None, all: bool, json: bool) -> bool:
 
 NODEMEMSTATS_JSON = shape(
     map_of(INT, key="field"),
-    doc="""{"total": 123, "free": 45, ...}: the driver's fields, in its order,
-    values in KiB.""",
+    doc="The driver's fields, in its order, values in KiB.",
 )
 
 
@@ -616,10 +572,14 @@ def _complete_node_cpus(s: Session, _flags: int = 0) -> list[str]:
 
 
 NODECPUSTATS_JSON = shape(
-    object_of(*(prop(name, INT, optional=True) for name in _CPU_JSON_KEYS.values())),
+    object_of(
+        *(prop(name, INT, optional=True) for name in _CPU_JSON_KEYS.values()),
+        when="without --percent",
+    ),
     object_of(
         prop("usage", NUM, NULL),
         *(prop(name, NUM, NULL, optional=True) for name in _CPU_JSON_KEYS.values()),
+        when="with --percent",
     ),
     doc="""The fields virsh prints (user, system, idle, iowait, intr: those the
     driver reports), in nanoseconds; with --percent, percentages (numbers;
@@ -698,7 +658,7 @@ def nodecpustats(s: Session, cpu: str | None, percent: bool, json: bool) -> bool
     return True
 
 
-MAXVCPUS_JSON = shape(object_of(prop("max_vcpus", INT)), doc="One object.")
+MAXVCPUS_JSON = shape(object_of(prop("max_vcpus", INT)))
 
 
 @command(
@@ -749,7 +709,6 @@ CPU_MODELS_JSON = shape(
             doc='true where virsh prints "all CPU models are accepted"',
         ),
     ),
-    doc="One object.",
 )
 
 

@@ -1,10 +1,4 @@
-"""interface commands (tools/virsh-interface.c): iface-dumpxml, iface-list.
-
-``iface-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
-array in virsh's order (names, ASCII case ignored), the filters applied::
-
-    [{"name": "eth1", "active": true, "mac": "aa:bb:cc:dd:ee:ff"}]
-"""
+"""interface commands (tools/virsh-interface.c): iface-dumpxml, iface-list."""
 
 from __future__ import annotations
 
@@ -102,7 +96,7 @@ def _is_active(iface: libvirt.virInterface) -> bool:
 
 IFACE_LIST_JSON = shape(
     array_of(object_of(prop("name", STR), prop("active", BOOL), prop("mac", STR))),
-    doc="An array in virsh's order (names, ASCII case ignored), the filters applied.",
+    doc="In virsh's order (names, ASCII case ignored), the filters applied.",
 )
 
 

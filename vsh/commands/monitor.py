@@ -360,8 +360,7 @@ DOMINFO_JSON = shape(
         prop("security_enforcing", BOOL, NULL),
         prop("messages", array_of(STR)),
     ),
-    doc="""One object; null means "not known" (the call failed or, for security,
-    no model is active).""",
+    doc='Null means "not known" (the call failed or, for security, no model is active).',
 )
 
 
@@ -403,7 +402,6 @@ DOMSTATE_JSON = shape(
         prop("state", choice(*STATES)),
         prop("reason", STR, doc='always included: "booted", "unknown", ...'),
     ),
-    doc="One object.",
 )
 
 
@@ -653,9 +651,8 @@ LIST_JSON = shape(
             prop("title", STR, NULL, doc="null unless --title is given"),
         )
     ),
-    doc="""An array, in virsh's order (running domains by id, then inactive ones by
-    name, ignoring ASCII case); the filters apply, the column choices (--name,
-    --uuid, --id, --table) do not.""",
+    doc="""In virsh's order (running domains by id, then inactive ones by name, ignoring ASCII
+    case); the filters apply, the column choices (--name, --uuid, --id, --table) do not.""",
 )
 
 
@@ -871,7 +868,7 @@ DOMBLKLIST_JSON = shape(
             prop("source", STR, NULL, doc="null where virsh prints -"),
         )
     ),
-    doc="An array, one object per disk.",
+    doc="One object per disk.",
 )
 
 
@@ -911,7 +908,7 @@ DOMIFLIST_JSON = shape(
             prop("mac", STR, NULL),
         )
     ),
-    doc="An array, one object per interface; null where virsh prints -.",
+    doc="One object per interface; null where virsh prints -.",
 )
 
 
@@ -990,6 +987,7 @@ DOMBLKINFO_JSON = shape(
         prop("capacity", INT),
         prop("allocation", INT),
         prop("physical", INT),
+        when="with a device",
     ),
     array_of(
         object_of(
@@ -997,7 +995,8 @@ DOMBLKINFO_JSON = shape(
             prop("capacity", INT),
             prop("allocation", INT),
             prop("physical", INT),
-        )
+        ),
+        when="with --all",
     ),
     doc="""The sizes in bytes; with --all an array of those objects with a leading
     target (zeros where virsh prints -).""",
@@ -1092,7 +1091,6 @@ DOMBLKSTAT_JSON = shape(
             then any further libvirt fields), in virsh's order""",
         ),
     ),
-    doc="One object.",
 )
 
 
@@ -1170,7 +1168,7 @@ DOMIFSTAT_JSON = shape(
         prop("interface", STR),
         *(prop(name, INT, NULL) for name in _IFSTAT_FIELDS),
     ),
-    doc="One object; a count is null where virsh prints no line.",
+    doc="A count is null where virsh prints no line.",
 )
 
 
@@ -1223,7 +1221,6 @@ DOMIF_GETLINK_JSON = shape(
         prop("interface", STR, doc="as given"),
         prop("state", choice("up", "down")),
     ),
-    doc="One object.",
 )
 
 
@@ -1290,8 +1287,8 @@ _MEMSTAT_ORDER = (
 
 DOMMEMSTAT_JSON = shape(
     map_of(INT, key="statistic"),
-    doc="""virsh's names (actual, swap_in, rss, ...) for the statistics the domain
-    reports, in its order; --period prints nothing.""",
+    doc="""The statistics the domain reports, with virsh's names (actual, swap_in, rss, ...), in its
+    order; --period prints nothing.""",
 )
 
 
@@ -1362,7 +1359,6 @@ DOMCONTROL_JSON = shape(
         prop("reason", STR, NULL, doc="only for error"),
         prop("state_time_ms", INT),
     ),
-    doc="One object.",
 )
 
 
@@ -1405,7 +1401,7 @@ DOMBLKERROR_JSON = shape(
             prop("error", choice(*_IO_ERRORS, "unknown error")),
         )
     ),
-    doc="An array, empty when virsh prints No errors found.",
+    doc="Empty when virsh prints No errors found.",
 )
 
 
@@ -1448,7 +1444,7 @@ def domblkerror(s: Session, domain: str, json: bool) -> bool:
 
 DOMTIME_JSON = shape(
     object_of(prop("seconds", INT), prop("nanoseconds", INT)),
-    doc="One object; setting prints nothing.",
+    doc="Setting the time prints nothing.",
 )
 
 
@@ -1536,7 +1532,7 @@ DOMIFADDR_JSON = shape(
             ),
         )
     ),
-    doc="An array, one object per interface, filtered by --interface.",
+    doc="One object per interface, filtered by --interface.",
 )
 
 
@@ -1719,7 +1715,7 @@ DOMSTATS_JSON = shape(
             ),
         )
     ),
-    doc="An array, one object per domain in virsh's order.",
+    doc="One object per domain, in virsh's order.",
 )
 
 

@@ -3,32 +3,6 @@
 In virsh's help order: net-autostart, net-create, net-define, net-destroy,
 net-dhcp-leases, net-dumpxml, net-info, net-list, net-name, net-start,
 net-undefine, net-uuid.
-
-``--json`` (a vsh extension, hidden from ``help CMD``) schemas, all keys
-always present:
-
-``net-list --json`` -- an array in virsh's order (names, ASCII case
-ignored); the filters apply, ``--name``/``--uuid``/``--table`` do not::
-
-    [{"name": "default", "uuid": "dd8fe884-...", "active": true,
-      "autostart": false | null, "persistent": true}]
-
-  ``autostart`` is null where virsh prints "no autostart" (not readable).
-
-``net-info --json`` -- one object::
-
-    {"name": str, "uuid": str | null, "active": bool | null,
-     "persistent": bool | null, "autostart": bool | null, "bridge": str | null}
-
-  null: the call failed (virsh leaves the line out or prints "unknown").
-
-``net-dhcp-leases --json`` -- an array sorted by MAC like virsh's table::
-
-    [{"expiry_time": 1700000000, "mac": str | null, "protocol": "ipv4" | "ipv6" | null,
-      "ip_address": str | null, "prefix": int, "hostname": str | null,
-      "client_id": str | null}]
-
-  ``expiry_time`` is seconds since the epoch (virsh prints it as local time).
 """
 
 from __future__ import annotations
@@ -248,7 +222,7 @@ NET_DHCP_LEASES_JSON = shape(
             prop("client_id", STR, NULL),
         )
     ),
-    doc="An array sorted by MAC like virsh's table.",
+    doc="Sorted by MAC like virsh's table.",
 )
 
 
@@ -343,8 +317,7 @@ NET_INFO_JSON = shape(
         prop("autostart", BOOL, NULL),
         prop("bridge", STR, NULL),
     ),
-    doc="""One object; null: the call failed (virsh leaves the line out or prints
-    "unknown").""",
+    doc='Null where the call failed (virsh leaves the line out or prints "unknown").',
 )
 
 
@@ -461,8 +434,8 @@ NET_LIST_JSON = shape(
             prop("persistent", BOOL),
         )
     ),
-    doc="""An array in virsh's order (names, ASCII case ignored); the filters
-    apply, --name/--uuid/--table do not.""",
+    doc="""In virsh's order (names, ASCII case ignored); the filters apply, --name/--uuid/--table do
+    not.""",
 )
 
 

@@ -1,14 +1,4 @@
-"""node device commands (tools/virsh-nodedev.c): nodedev-dumpxml, nodedev-list.
-
-``nodedev-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
-array in virsh's order (names, ASCII case ignored), the filters applied and
-``--tree`` ignored (each entry names its parent instead)::
-
-    [{"name": "pci_0000_00_00_0", "parent": "computer" | null}]
-
-  ``parent`` is null for "computer" (virsh's tree root) and for devices
-  without a parent.
-"""
+"""node device commands (tools/virsh-nodedev.c): nodedev-dumpxml, nodedev-list."""
 
 from __future__ import annotations
 
@@ -165,8 +155,8 @@ NODEDEV_LIST_JSON = shape(
             ),
         )
     ),
-    doc="""An array in virsh's order (names, ASCII case ignored), the filters
-    applied and --tree ignored (each entry names its parent instead).""",
+    doc="""In virsh's order (names, ASCII case ignored), the filters applied and --tree ignored
+    (each entry names its parent instead).""",
 )
 
 

@@ -1,10 +1,4 @@
-"""network filter commands (tools/virsh-nwfilter.c): nwfilter-dumpxml, nwfilter-list.
-
-``nwfilter-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
-array in virsh's order (names, ASCII case ignored)::
-
-    [{"uuid": "...", "name": "clean-traffic"}]
-"""
+"""network filter commands (tools/virsh-nwfilter.c): nwfilter-dumpxml, nwfilter-list."""
 
 from __future__ import annotations
 
@@ -80,7 +74,7 @@ def collect(s: Session) -> list[libvirt.virNWFilter]:
 
 NWFILTER_LIST_JSON = shape(
     array_of(object_of(prop("uuid", STR), prop("name", STR))),
-    doc="An array in virsh's order (names, ASCII case ignored).",
+    doc="In virsh's order (names, ASCII case ignored).",
 )
 
 

@@ -8,26 +8,6 @@ find-storage-pool-sources[-as], pool-edit and pool-event are not here yet.)
 
 Pools are found through :func:`vsh.virt.lookup.pool`: by UUID (a 36-byte
 argument), then by name, with ``failed to get pool 'x'``.
-
-JSON (``--json``, a vsh extension hidden from ``help CMD``), all keys always
-present:
-
-``pool-list --json`` -- an array in virsh's order (names compared ignoring
-ASCII case); the filters (``--inactive``, ``--all``, ``--type``, ...) apply,
-the layout choices (``--details``, ``--name``, ``--uuid``) do not::
-
-    [{"name": str, "uuid": str | null, "state": "running" | "inactive" |
-      "building" | "degraded" | "inaccessible" | "unknown" | null,
-      "active": bool | null, "persistent": bool | null,
-      "autostart": bool | null, "capacity_bytes": int | null,
-      "allocation_bytes": int | null, "available_bytes": int | null}]
-
-  ``state`` is null when the pool's info could not be read; the three sizes
-  are null unless the pool is running or degraded (as virsh shows ``-``).
-
-``pool-info --json`` -- one object with the keys of ``pool-list --json``'s
-objects but ``active``.  It fails, printing nothing, where virsh fails (the
-pool's info unreadable).
 """
 
 from __future__ import annotations
@@ -494,8 +474,8 @@ POOL_INFO_JSON = shape(
         prop("autostart", BOOL, NULL),
         *_POOL_SIZES,
     ),
-    doc="""One object with the keys of pool-list --json's objects but active.  It
-    fails, printing nothing, where virsh fails (the pool's info unreadable).""",
+    doc="""The keys of pool-list --json's objects but active. It fails, printing nothing, where
+    virsh fails (the pool's info unreadable).""",
 )
 
 
@@ -651,9 +631,8 @@ POOL_LIST_JSON = shape(
             *_POOL_SIZES,
         )
     ),
-    doc="""An array in virsh's order (names compared ignoring ASCII case); the
-    filters (--inactive, --all, --type, ...) apply, the layout choices
-    (--details, --name, --uuid) do not.""",
+    doc="""In virsh's order (names compared ignoring ASCII case); the filters (--inactive, --all,
+    --type, ...) apply, the layout choices (--details, --name, --uuid) do not.""",
 )
 
 

@@ -2,14 +2,6 @@
 
 Secret values are never read or printed here: these commands show only a
 secret's attributes (UUID, usage, its XML, which holds no value).
-
-``secret-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
-array in virsh's order (UUIDs, ASCII case ignored), the filters applied::
-
-    [{"uuid": "...", "usage_type": "volume" | "ceph" | ... | null,
-      "usage_id": "/var/lib/..." | null}]
-
-  ``usage_type`` is null for a secret virsh lists as "Unused".
 """
 
 from __future__ import annotations
@@ -96,7 +88,7 @@ SECRET_LIST_JSON = shape(
             prop("usage_id", STR, NULL, doc='"/var/lib/...", ...'),
         )
     ),
-    doc="An array in virsh's order (UUIDs, ASCII case ignored), the filters applied.",
+    doc="In virsh's order (UUIDs, ASCII case ignored), the filters applied.",
 )
 
 

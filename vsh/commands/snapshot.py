@@ -6,7 +6,6 @@ from XML), plus one vsh addition: a server that rejects the TOPOLOGICAL
 flag (libvirt < 5.2) still gets ``--topological``, computed client-side
 with the siblings in the server's order.  Everything scales to very large
 snapshot trees: no recursion, one pass per step, output written as it goes.
-The ``--json`` output is described in :mod:`vsh.snapshots.moments`.
 """
 
 from __future__ import annotations
@@ -541,7 +540,7 @@ _SNAPSHOT_FIELDS = (
 )
 SNAPSHOT_INFO_JSON = shape(
     object_of(prop("name", STR), prop("domain", STR), *_SNAPSHOT_FIELDS),
-    doc="One snapshot object (as in snapshot-list --json), plus domain.",
+    doc="A snapshot-list --json element, plus domain.",
 )
 
 
@@ -897,9 +896,9 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
 
 SNAPSHOT_LIST_JSON = shape(
     array_of(object_of(prop("name", STR), *_SNAPSHOT_FIELDS)),
-    doc="""One array, in the order the text output would list the snapshots
-    (--topological and --tree included: --tree gives depth-first order);
-    --name/--parent change only the text layout.""",
+    doc="""In the order the text output would list the snapshots (--topological and --tree included:
+    --tree gives depth-first order); --name/--parent change only the text layout.  Snapshots
+    whose XML cannot be read are left out, as virsh leaves them out of its tables.""",
 )
 
 

@@ -15,26 +15,6 @@ an optional suffix (b, k/KiB = 1024, KB = 1000, ... up to E), parsed by
 with mode 0666 (so the umask decides: 0644 under the usual 022), falling
 back to ``O_WRONLY|O_TRUNC`` on an existing file (whose mode is kept); a
 file it created is removed again when the download fails.
-
-JSON (``--json``, a vsh extension hidden from ``help CMD``), all keys always
-present:
-
-``vol-list --json`` -- an array in virsh's order (names ignoring ASCII case)::
-
-    [{"name": str, "path": str | null, "type": "file" | "block" | "dir" |
-      "network" | "netdir" | "ploop" | "unknown" | null,
-      "capacity_bytes": int | null, "allocation_bytes": int | null}]
-
-  ``path`` is null when it could not be read (virsh shows ``unknown``); the
-  type and sizes are null when the volume's info could not be read.
-
-``vol-info --json`` -- one object::
-
-    {"name": str, "type": str, "capacity_bytes": int,
-     "allocation_bytes": int | null, "physical_bytes": int | null}
-
-  With ``--physical`` the host's physical size fills ``physical_bytes`` and
-  ``allocation_bytes`` is null; without it, the reverse.
 """
 
 from __future__ import annotations
@@ -509,7 +489,6 @@ VOL_INFO_JSON = shape(
             doc="the host's physical size with --physical, null without it",
         ),
     ),
-    doc="One object.",
 )
 
 
@@ -629,7 +608,7 @@ VOL_LIST_JSON = shape(
             prop("allocation_bytes", INT, NULL, doc="null when the info could not be read"),
         )
     ),
-    doc="An array in virsh's order (names ignoring ASCII case).",
+    doc="In virsh's order (names ignoring ASCII case).",
 )
 
 

@@ -64,19 +64,21 @@ class Field:
 class Obj:
     """An object with exactly these keys (optional ones may be absent)."""
 
-    __slots__ = ("fields",)
+    __slots__ = ("fields", "when")
 
-    def __init__(self, fields: tuple[Field, ...]) -> None:
+    def __init__(self, fields: tuple[Field, ...], when: str) -> None:
         self.fields = fields
+        self.when = when  # for one of several documents: when it is printed
 
 
 class Arr:
     """An array whose every element is one of ``items``."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "when")
 
-    def __init__(self, items: tuple[JsonType, ...]) -> None:
+    def __init__(self, items: tuple[JsonType, ...], when: str) -> None:
         self.items = items
+        self.when = when
 
 
 class Map:
@@ -105,7 +107,7 @@ class JsonShape:
 # -- declaring ---------------------------------------------------------------
 
 
-def shape(*types: JsonType, doc: str) -> JsonShape:
+def shape(*types: JsonType, doc: str = "") -> JsonShape:
     return JsonShape(types, " ".join(doc.split()))
 
 
@@ -113,12 +115,12 @@ def prop(name: str, *types: JsonType, doc: str = "", optional: bool = False) -> 
     return Field(name, types, " ".join(doc.split()), optional)
 
 
-def object_of(*fields: Field) -> Obj:
-    return Obj(fields)
+def object_of(*fields: Field, when: str = "") -> Obj:
+    return Obj(fields, when)
 
 
-def array_of(*items: JsonType) -> Arr:
-    return Arr(items)
+def array_of(*items: JsonType, when: str = "") -> Arr:
+    return Arr(items, when)
 
 
 def map_of(*values: JsonType, key: str = "name") -> Map:
@@ -145,9 +147,10 @@ def _one_text(t: JsonType) -> str:
     if isinstance(t, Obj):
         return "object"
     if isinstance(t, Arr):
-        inner = type_text(t.items)
-        return "array of objects" if inner == "object" else f"array of ({inner})"
-    return f"object of {t.key}: {type_text(t.values)}"
+        if len(t.items) == 1 and isinstance(t.items[0], Scalar | Obj):
+            return f"array of {_one_text(t.items[0])}s"
+        return f"array of ({type_text(t.items)})"
+    return f"object mapping {t.key} to {type_text(t.values)}"
 
 
 # -- checking ----------------------------------------------------------------

@@ -6,29 +6,6 @@ setmem, setvcpus, vcpucount, vcpuinfo, vcpupin.
 Also here, for other command modules to share, :func:`typed_value`
 (vshGetTypedParamValue's text of a typed parameter); virsh's option number
 parsing with its messages is in :mod:`vsh.commands.common`.
-
-``--json`` (a vsh extension, hidden from ``help CMD``) schemas, all keys
-always present:
-
-``vcpucount --json`` -- without a selecting option, the four counts virsh
-prints (null where virsh prints no line: inactive or transient domains)::
-
-    {"maximum_config": int | null, "maximum_live": int | null,
-     "current_config": int | null, "current_live": int | null}
-
-  with a selecting option (``--maximum``, ``--live``, ...): ``{"count": int}``.
-
-``vcpuinfo --json`` -- an array, one object per vCPU::
-
-    [{"vcpu": 0, "cpu": 15 | null, "state": "running" | null,
-      "cpu_time_ns": int | null, "affinity": "0-7"}]
-
-  ``cpu``, ``state`` and ``cpu_time_ns`` are null for an inactive domain
-  (virsh's ``N/A``); ``affinity`` is virsh's ``--pretty`` range list.
-
-``schedinfo --json`` -- ``{"scheduler": "fair" | null, "parameters":
-{"weight": 50, ...}}`` (``scheduler`` null where virsh prints ``Unknown``;
-parameter values keep their JSON type: numbers, booleans, strings).
 """
 
 from __future__ import annotations
@@ -443,7 +420,6 @@ SCHEDINFO_JSON = shape(
             numbers, booleans, strings""",
         ),
     ),
-    doc="One object.",
 )
 
 
@@ -730,8 +706,9 @@ VCPUCOUNT_JSON = shape(
         prop("maximum_live", INT, NULL),
         prop("current_config", INT, NULL),
         prop("current_live", INT, NULL),
+        when="without a selecting option",
     ),
-    object_of(prop("count", INT)),
+    object_of(prop("count", INT), when="with a selecting option"),
     doc="""Without a selecting option, the four counts virsh prints (null where
     virsh prints no line: inactive or transient domains); with a selecting
     option (--maximum, --live, ...), the count alone.""",
@@ -866,7 +843,7 @@ VCPUINFO_JSON = shape(
             prop("affinity", STR, doc='virsh\'s --pretty range list ("0-7")'),
         )
     ),
-    doc="An array, one object per vCPU.",
+    doc="One object per vCPU.",
 )
 
 
