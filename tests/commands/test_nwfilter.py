@@ -9,5 +9,5 @@ def test_list_json_error() -> None:
     """--json fails exactly as virsh's table does (both lines of the error)."""
     out = run_vsh(["-c", "test:///default", "nwfilter-list --json"])
     expected = run_virsh(["-c", "test:///default", "nwfilter-list"])
-    assert (out.status, out.out, out.err) == (expected.status, "", expected.err)
+    assert (out.status, out.out, out.err) == (expected.status, expected.out, expected.err)
     assert out.err.startswith("error: Failed to count network filters\nerror: ")

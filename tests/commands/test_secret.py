@@ -18,5 +18,5 @@ def test_list_json_error() -> None:
     for line in ("secret-list", "secret-list --private"):
         out = run_vsh(["-c", "test:///default", f"{line} --json"])
         expected = run_virsh(["-c", "test:///default", line])
-        assert (out.status, out.out, out.err) == (expected.status, "", expected.err), line
+        assert (out.status, out.out, out.err) == (expected.status, expected.out, expected.err), line
     assert expected.err == "error: Filtering is not supported by this libvirt\n"
