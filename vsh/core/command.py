@@ -14,12 +14,14 @@ only stores the result in ``ctx.params``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from vsh.core.grammar import GrammarError, OptDef, OptKind, ParsedCommand, argv_tokens, parse
-from vsh.core.jsonshape import JsonShape
+
+if TYPE_CHECKING:
+    from vsh.core.jsonshape import JsonShape
 
 Completer = Callable[..., Iterable[str]]
 

@@ -20,23 +20,23 @@ on the one-shot start-up path.
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import TypeAlias
 
 
-class Scalar(Enum):
-    STRING = "string"
-    INTEGER = "integer"
-    NUMBER = "number"  # any JSON number, integers included
-    BOOLEAN = "boolean"
-    NULL = "null"
+class Scalar:
+    """A JSON scalar type (an Enum would cost start-up time for nothing)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
-STR = Scalar.STRING
-INT = Scalar.INTEGER
-NUM = Scalar.NUMBER
-BOOL = Scalar.BOOLEAN
-NULL = Scalar.NULL
+STR = Scalar("string")
+INT = Scalar("integer")
+NUM = Scalar("number")  # any JSON number, integers included
+BOOL = Scalar("boolean")
+NULL = Scalar("null")
 
 
 class Choice:
@@ -141,7 +141,7 @@ def type_text(types: tuple[JsonType, ...]) -> str:
 
 def _one_text(t: JsonType) -> str:
     if isinstance(t, Scalar):
-        return t.value
+        return t.name
     if isinstance(t, Choice):
         return " | ".join([*(f'"{w}"' for w in t.words), *(["..."] if t.more else [])])
     if isinstance(t, Obj):
@@ -179,7 +179,7 @@ def _short(value: object) -> str:
 
 def _check_one(t: JsonType, value: object, path: str) -> list[str]:
     if isinstance(t, Scalar):
-        return [] if _is_scalar(t, value) else [f"{path}: {_short(value)} is not {t.value}"]
+        return [] if _is_scalar(t, value) else [f"{path}: {_short(value)} is not {t.name}"]
     if isinstance(t, Choice):
         if isinstance(value, str) and (t.more or value in t.words):
             return []
@@ -214,14 +214,14 @@ def _check_object(t: Obj, value: dict[str, object], path: str) -> list[str]:
 
 def _is_scalar(t: Scalar, value: object) -> bool:
     # bool is an int in Python, but true/false are no JSON numbers
-    if t is Scalar.STRING:
+    if t is STR:
         return isinstance(value, str)
-    if t is Scalar.BOOLEAN:
+    if t is BOOL:
         return isinstance(value, bool)
-    if t is Scalar.NULL:
+    if t is NULL:
         return value is None
     if isinstance(value, bool):
         return False
-    if t is Scalar.INTEGER:
+    if t is INT:
         return isinstance(value, int)
     return isinstance(value, int | float)
