@@ -141,7 +141,7 @@ def all_missing(reason: str, only: Sequence[str] = ()) -> list[Result]:
 
 
 # ---------------------------------------------------------------------------
-# Scripts (pure: tested in tests/test_bench_bulk.py)
+# Scripts (pure: tested in tests/benchmarks/test_bench_bulk.py)
 # ---------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conformance.harness import run_vsh
+from tests.conformance.harness import run_virsh, run_vsh
 from vsh.commands.nodedev import render_devices_tree
 
 
@@ -32,4 +32,5 @@ def test_nodedev_list_json_fails_like_text() -> None:
     as_json = run_vsh([*args, "nodedev-list --all --json"])
     assert as_json.status == text.status == 1
     assert as_json.err == text.err
-    assert as_json.err.startswith("error: Failed to list node devices\n")
+    assert as_json.err == run_virsh([*args, "nodedev-list --all"]).err
+    assert as_json.err.startswith("error: Failed to list node devices\nerror: ")

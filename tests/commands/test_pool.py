@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.conformance.harness import run_vsh
 from vsh.commands.pool import POOL_TYPES, c_pad, pool_state_text
-from vsh.output.text import pretty_capacity
 
 DEFAULT = "test:///default"
 POOL_KEYS = [
@@ -28,26 +25,6 @@ POOL_KEYS = [
     "allocation_bytes",
     "available_bytes",
 ]
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (0, "0.00 B"),
-        (1023, "1023.00 B"),
-        (1024, "1.00 KiB"),
-        (1536, "1.50 KiB"),
-        (1048575, "1024.00 KiB"),
-        (1048576, "1.00 MiB"),
-        (107374182400, "100.00 GiB"),
-        (2**40, "1.00 TiB"),
-        (2**50, "1.00 PiB"),
-        (2**60, "1.00 EiB"),
-        (2**64 - 1, "16.00 EiB"),
-    ],
-)
-def test_pretty_capacity(value: int, text: str) -> None:
-    assert pretty_capacity(value) == text
 
 
 def test_state_text() -> None:

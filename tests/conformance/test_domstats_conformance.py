@@ -144,7 +144,7 @@ def _vsh_json(uri: str, script: str) -> list[dict[str, object]]:
 def test_json_matches_text() -> None:
     expected = run_virsh(["-c", NODE, "domstats"])
     items = _vsh_json(NODE, "domstats --json")
-    assert all(set(item) == {"domain", "stats"} for item in items)
+    assert items and all(set(item) == {"domain", "stats"} for item in items)
     lines = []
     for item in items:
         block = [f"Domain: '{item['domain']}'"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from vsh.core.errors import VshError
-from vsh.core.vshutil import VSH_MAX_XML_FILE, read_file_all, split_commas
+from vsh.core.vshutil import VSH_MAX_XML_FILE, read_file_all, shell_quote, split_commas
 
 # ---------------------------------------------------------------------------
 # read_file_all (virFileReadAll with VSH_MAX_XML_FILE)
@@ -126,3 +126,21 @@ def test_sigint_held_outside_the_main_thread_catches_nothing() -> None:
     thread.start()
     thread.join()
     assert seen == [before, []]
+
+
+@pytest.mark.parametrize(
+    ("word", "quoted"),
+    [
+        ("plain-word_1.2/x", "plain-word_1.2/x"),
+        ("", "''"),
+        ("two words", "'two words'"),
+        ("it's", "'it'\\''s'"),
+        ("$HOME", "'$HOME'"),
+        ("a;b", "'a;b'"),
+        ("tab\there", "'tab\there'"),
+    ],
+)
+def test_shell_quote(word: str, quoted: str) -> None:
+    """virBufferEscapeShell: quote only words with shell-special characters;
+    a single quote becomes '\\''."""
+    assert shell_quote(word) == quoted

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
 from vsh.core import registry as table
+from vsh.core.jsonshape import (
+    INT,
+    NULL,
+    STR,
+    Arr,
+    JsonType,
+    Map,
+    Obj,
+    array_of,
+    object_of,
+    prop,
+    shape,
+    type_text,
+)
 from vsh.devtools import manpage
 
 
@@ -74,10 +89,73 @@ def test_every_json_output_is_documented() -> None:
     text = manpage.MAN_PATH.read_text(encoding="utf-8")
     section = text[text.index(".SH JSON OUTPUT") : text.index(".SH EXIT STATUS")]
     for name in names:
-        assert f"\\fB{manpage.roff(name)} \\-\\-json\\fR\n" in section, name
-    # the bulk commands' documents (plan and outcome) are the README's
-    undocumented = set(names) - set(manpage.json_docs())
-    assert undocumented <= {"snapshot-export", "snapshot-redefine", "snapshot-restore"}
+        entry = section.split(f"\\fB{manpage.roff(name)} \\-\\-json\\fR\n", 1)[1]
+        entry = re.split(r"\n\.TP\n\\fB\S+ \\-\\-json\\fR\n", entry)[0]
+        shape = table.get_command(name).json_shape  # type: ignore[union-attr]
+        assert shape is not None, name
+        # every declared key is on the page, with its type
+        for key, types in _keys(shape.types):
+            assert f"\\fB{manpage.roff(key)}\\fR: {manpage.roff(type_text(types))}" in entry, (
+                name,
+                key,
+            )
+
+
+def _keys(types: tuple[JsonType, ...]) -> list[tuple[str, tuple[JsonType, ...]]]:
+    out: list[tuple[str, tuple[JsonType, ...]]] = []
+    todo = list(types)
+    while todo:
+        t = todo.pop()
+        if isinstance(t, Arr):
+            todo += t.items
+        elif isinstance(t, Map):
+            todo += t.values
+        elif isinstance(t, Obj):
+            for f in t.fields:
+                out.append((f.name, f.types))
+                todo += f.types
+    return out
+
+
+def test_json_entry_layout() -> None:
+    declared = shape(
+        array_of(
+            object_of(
+                prop("name", STR, doc="the name"),
+                prop("tags", array_of(object_of(prop("tag", STR))), optional=True),
+            )
+        ),
+        doc="In some order.",
+    )
+    assert manpage.json_entry(declared) == [
+        "An array of objects. In some order.",
+        ".RS",
+        ".TP",
+        "\\fBname\\fR: string",
+        "the name",
+        ".PD 0",
+        ".TP",
+        "\\fBtags\\fR: array of objects (may be absent)",
+        ".RS",
+        ".PD 0",
+        ".TP",
+        "\\fBtag\\fR: string",
+        ".PD",
+        ".RE",
+        ".PD",
+        ".RE",
+    ]
+
+
+def test_json_entry_alternatives_say_when() -> None:
+    declared = shape(
+        object_of(prop("n", INT), when="alone"),
+        array_of(object_of(prop("n", INT, NULL)), when="with --all"),
+    )
+    lines = manpage.json_entry(declared)
+    assert lines[0] == "An object (alone), or an array of objects (with \\-\\-all)."
+    assert ".IP" in lines and "An object (alone):" in lines
+    assert "\\fBn\\fR: integer | null" in lines
 
 
 def test_required_sections() -> None:

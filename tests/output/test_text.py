@@ -22,6 +22,7 @@ from vsh.output.text import (
     display_width,
     encode_cell,
     locale_is_utf8,
+    pretty_capacity,
     safe_encode,
     to_c_bytes,
 )
@@ -220,3 +221,24 @@ def test_output_modules_import_cheaply() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+# vshPrettyCapacity, printed with "%.2lf %s" (first principles: powers of 1024)
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0, "0.00 B"),
+        (1023, "1023.00 B"),
+        (1024, "1.00 KiB"),
+        (1536, "1.50 KiB"),
+        (1048575, "1024.00 KiB"),
+        (1048576, "1.00 MiB"),
+        (107374182400, "100.00 GiB"),
+        (2**40, "1.00 TiB"),
+        (2**50, "1.00 PiB"),
+        (2**60, "1.00 EiB"),
+        (2**64 - 1, "16.00 EiB"),
+    ],
+)
+def test_pretty_capacity(value: int, text: str) -> None:
+    assert pretty_capacity(value) == text

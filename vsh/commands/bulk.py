@@ -31,6 +31,7 @@ from vsh.completion.providers import snapshot_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import BOOL, INT, NULL, NUM, STR, array_of, choice, object_of, prop, shape
 from vsh.core.numbers import c_int, numeric_message
 from vsh.core.record import Record
 from vsh.core.session import Session
@@ -391,6 +392,22 @@ def _split_domain_words(
     return words[0], (words[1] if len(words) == 2 else file)
 
 
+_EXPORTED = object_of(
+    prop("domain", STR),
+    prop("snapshots", INT, doc="how many were written"),
+    prop("current", STR, NULL, doc="the current snapshot, null if none"),
+    prop("file", STR, NULL, doc="the bundle's path"),
+    prop("result", choice("exported", "skipped", "failed")),
+    prop("error", STR, NULL, doc='why it failed or was skipped ("no snapshots")'),
+)
+SNAPSHOT_EXPORT_JSON = shape(
+    _EXPORTED,
+    array_of(_EXPORTED, when="with --all"),
+    doc="""The exported domain (--json needs a file: the bundle itself cannot share standard
+    output); with --all an array, one object per domain.""",
+)
+
+
 @command(
     "snapshot-export",
     summary="export a domain's snapshot metadata to one file",
@@ -400,6 +417,7 @@ def _split_domain_words(
     "    With --all DIR, every domain (or those matching --domain GLOB) is exported\n"
     "    to DIR/NAME.snapshots.xml, NAME escaped for use as a file name.",
     group=GROUP,
+    json=SNAPSHOT_EXPORT_JSON,
 )
 # <domain> is ARGV so that --domain may repeat as a glob with --all; without
 # --all the first word is the domain and a second one the file.
@@ -911,6 +929,76 @@ def _print_all_summary(s: Session, rows: Sequence[dict[str, object]], json: bool
     )
 
 
+_REDEFINE_PLAN = object_of(
+    prop("domain", STR),
+    prop("uuid", STR),
+    prop("ok", BOOL, doc="no problems: the plan can run"),
+    prop("current", STR, NULL, doc="the snapshot to mark current"),
+    prop("current_from", choice("option", "bundle"), NULL, doc="null: left unchanged"),
+    prop("define", INT, doc="snapshots to define"),
+    prop("skip", INT, doc="snapshots that exist with the same parent"),
+    prop(
+        "steps",
+        array_of(
+            object_of(
+                prop("name", STR),
+                prop("parent", STR, NULL),
+                prop("action", choice("define", "skip")),
+                prop("state", STR, NULL),
+                prop("source", STR, doc="the input it comes from"),
+            )
+        ),
+        doc="parents first",
+    ),
+    prop(
+        "problems",
+        array_of(object_of(prop("kind", STR), prop("message", STR), prop("names", array_of(STR)))),
+        doc="""reasons to refuse the whole run; kind is input, record, domain,
+        duplicate, cycle, missing-parent, exists, parent-differs, uuid, no-domain,
+        current or empty""",
+    ),
+)
+_REDEFINE_RESULT = object_of(
+    prop("ok", BOOL),
+    prop("defined", array_of(STR)),
+    prop("skipped", array_of(STR)),
+    prop("current_set", STR, NULL),
+    prop("failed_at", STR, NULL, doc='a snapshot name, or "current:NAME"'),
+    prop("error", STR, NULL),
+    prop("connection_lost", BOOL, doc="nothing could be undone"),
+    prop("interrupted", BOOL),
+    prop("in_doubt", STR, NULL, doc="sent when the connection died: fate unknown"),
+    prop("rolled_back", array_of(STR)),
+    prop("rollback_errors", array_of(object_of(prop("name", STR), prop("error", STR)))),
+    prop("kept", array_of(STR), doc="snapshots this run defined that are still there"),
+)
+SNAPSHOT_REDEFINE_JSON = shape(
+    object_of(
+        prop("plan", _REDEFINE_PLAN),
+        prop("result", _REDEFINE_RESULT, NULL, doc="null for --dry-run or a refused plan"),
+    ),
+    array_of(
+        object_of(
+            prop("file", STR),
+            prop("domain", STR, NULL),
+            prop("matched_by", choice("uuid", "name"), NULL),
+            prop(
+                "result",
+                choice("redefined", "planned", "refused", "failed", "interrupted", "not run"),
+            ),
+            prop("error", STR, doc="when it failed or was refused", optional=True),
+            prop("planned", INT, doc="with --dry-run", optional=True),
+            prop("defined", INT, doc="when it ran", optional=True),
+            prop("skipped", INT, doc="when it ran or was planned", optional=True),
+            prop("current", STR, NULL, doc="when it ran or was planned", optional=True),
+        ),
+        when="with --all",
+    ),
+    doc="""The plan and the outcome; with --all DIR an array, one object per
+    bundle.""",
+)
+
+
 @command(
     "snapshot-redefine",
     summary="redefine snapshot metadata from bundles or snapshot XML files",
@@ -920,6 +1008,7 @@ def _print_all_summary(s: Session, rows: Sequence[dict[str, object]], json: bool
     "    children and the current snapshot is marked last. If anything fails, the\n"
     "    snapshots this run defined are removed again (metadata only).",
     group=GROUP,
+    json=SNAPSHOT_REDEFINE_JSON,
 )
 @option("domain", OptKind.DATA, "domain name, id or uuid", completer=lookup.complete_domain_names)
 @option(
@@ -1095,6 +1184,25 @@ def _print_restore(s: Session, results: Sequence[restore.Result], json: bool) ->
             s.error(f"domain '{r.domain}': failed to revert to {what}: {r.error}")
 
 
+SNAPSHOT_RESTORE_JSON = shape(
+    array_of(
+        object_of(
+            prop("domain", STR),
+            prop("snapshot", STR, NULL, doc="null: the domain's current snapshot"),
+            prop(
+                "result",
+                choice(restore.REVERTED, restore.FAILED, restore.INTERRUPTED, restore.PLANNED),
+            ),
+            prop("ok", BOOL),
+            prop("forced", BOOL, doc="reverted with --force"),
+            prop("seconds", NUM),
+            prop("error", STR, NULL),
+        )
+    ),
+    doc="One object per domain.",
+)
+
+
 @command(
     "snapshot-restore",
     summary="revert many domains to a snapshot, in parallel",
@@ -1104,6 +1212,7 @@ def _print_restore(s: Session, results: Sequence[restore.Result], json: bool) ->
     "    A summary table follows; the exit status is 0 only if every revert succeeded.",
     group=GROUP,
     exclusive=(("running", "paused"),),
+    json=SNAPSHOT_RESTORE_JSON,
 )
 @option("snapshotname", OptKind.DATA, "snapshot name (with --current: the first domain)")
 @option(

@@ -3,7 +3,6 @@
 Checkpoint APIs all date from libvirt 5.6, so virsh has no old-server
 fallbacks here; vsh adds the same client-side TOPOLOGICAL order as for
 snapshots, for servers that reject VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL.
-The ``--json`` output is described in :mod:`vsh.snapshots.moments`.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from vsh.completion import providers
 from vsh.core.command import command, option
 from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import INT, NULL, STR, array_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.snapshots import moments
@@ -288,11 +288,25 @@ def parent_name(s: Session, chk: libvirt.virDomainCheckpoint) -> str | None:
         raise VshError("unable to determine if checkpoint has parent") from err
 
 
+_CHECKPOINT_FIELDS = (
+    prop("parent", STR, NULL, doc="null for a root"),
+    prop("creation_time", STR, NULL, doc="ISO 8601, local offset"),
+    prop("children", INT, doc="direct children (whole domain, not the list)"),
+    prop("descendants", INT, doc="all descendants"),
+    prop("description", STR, NULL, doc="null when there is none"),
+)
+CHECKPOINT_INFO_JSON = shape(
+    object_of(prop("name", STR), prop("domain", STR), *_CHECKPOINT_FIELDS),
+    doc="A checkpoint-list --json element, plus domain.",
+)
+
+
 @command(
     "checkpoint-info",
     summary="checkpoint information",
     description="Returns basic information about a checkpoint.",
     group=GROUP,
+    json=CHECKPOINT_INFO_JSON,
 )
 @domain_option(HAS)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
@@ -441,11 +455,20 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
     s.print(render_json(records))
 
 
+CHECKPOINT_LIST_JSON = shape(
+    array_of(object_of(prop("name", STR), *_CHECKPOINT_FIELDS)),
+    doc="""In the order the text output would list the checkpoints (--topological and --tree
+    included); the keys of snapshot-list --json that exist for checkpoints.  Checkpoints whose
+    XML cannot be read are left out, as virsh leaves them out of its tables.""",
+)
+
+
 @command(
     "checkpoint-list",
     summary="List checkpoints for a domain",
     description="Checkpoint List",
     group=GROUP,
+    json=CHECKPOINT_LIST_JSON,
 )
 @domain_option(HAS)
 @option("parent", OptKind.BOOL, "add a column showing parent checkpoint")

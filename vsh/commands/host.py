@@ -1,18 +1,4 @@
-"""host commands: hostname, uri, version (tools/virsh-host.c).
-
-``version --json`` (a vsh extension) prints one object::
-
-    {
-      "compiled_library": "9.0.0",    # the libvirt vsh reproduces (virsh's build)
-      "library": "9.0.0",             # libvirt loaded at run time
-      "hypervisor_type": "TEST",      # virConnectGetType
-      "api": "9.0.0",                 # the driver API version
-      "hypervisor": "0.0.2" | null,   # null: version not known (virsh: "Cannot extract")
-      "daemon": "9.0.0"               # only with --daemon; null if it cannot be read
-    }
-
-Versions are "major.minor.release" strings, as virsh prints them.
-"""
+"""host commands: hostname, uri, version (tools/virsh-host.c)."""
 
 from __future__ import annotations
 
@@ -24,6 +10,7 @@ from vsh.commands.common import opt_int
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import BOOL, INT, NULL, NUM, STR, array_of, map_of, object_of, prop, shape
 from vsh.core.session import Session
 
 GROUP = "host"
@@ -127,11 +114,36 @@ def render_version(data: dict[str, Any]) -> str:
     return "".join(lines)
 
 
+VERSION_JSON = shape(
+    object_of(
+        prop("compiled_library", STR, doc="the libvirt vsh reproduces (virsh's build)"),
+        prop("library", STR, doc="libvirt loaded at run time"),
+        prop("hypervisor_type", STR, doc='virConnectGetType ("TEST", "QEMU", ...)'),
+        prop("api", STR, doc="the driver API version"),
+        prop(
+            "hypervisor",
+            STR,
+            NULL,
+            doc='null: version not known (virsh: "Cannot extract")',
+        ),
+        prop(
+            "daemon",
+            STR,
+            NULL,
+            doc="only with --daemon; null if it cannot be read",
+            optional=True,
+        ),
+    ),
+    doc='Versions are "major.minor.release" strings, as virsh prints them.',
+)
+
+
 @command(
     "version",
     summary="show version",
     description="Display the system version information.",
     group=GROUP,
+    json=VERSION_JSON,
 )
 @option("daemon", OptKind.BOOL, "report daemon version too")
 @option("json", OptKind.BOOL, "print the versions as JSON", extension=True)
@@ -158,32 +170,6 @@ def version(s: Session, daemon: bool, json: bool) -> bool:
 # ---------------------------------------------------------------------------
 # Node information: nodeinfo, capabilities, domcapabilities, sysinfo, freecell,
 # nodememstats, nodecpustats, maxvcpus, cpu-models.
-#
-# ``--json`` (vsh extension) schemas, all keys always present:
-#
-# ``nodeinfo --json``::
-#
-#     {"cpu_model": "i686", "cpus": 16, "mhz": 1400 | null, "sockets": 2,
-#      "cores_per_socket": 2, "threads_per_core": 2, "numa_cells": 2,
-#      "memory_kib": 3145728}
-#
-#   ``mhz`` is null where virsh leaves the "CPU frequency:" line out (0).
-#
-# ``freecell --json``: ``{"cells": [{"cell": 0, "free_kib": 2048}], "total_kib": 2048}``;
-#   without ``--all`` or ``--cellno`` the list of cells is empty.
-#
-# ``nodememstats --json``: ``{"total": 123, "free": 45, ...}`` -- the driver's
-#   fields, in its order, values in KiB.
-#
-# ``nodecpustats --json``: ``{"user": 1, "system": 2, "idle": 3, "iowait": 4}``
-#   -- the fields virsh prints, in nanoseconds; with ``--percent``, percentages
-#   (floats; null where virsh prints "nan") keyed the same plus ``usage``.
-#
-# ``maxvcpus --json``: ``{"max_vcpus": 32}``.
-#
-# ``cpu-models --json``: ``{"models": ["486", ...], "all_accepted": false}``;
-#   ``all_accepted`` is true (and ``models`` empty) where virsh prints
-#   "all CPU models are accepted".
 
 
 def _dump_json(s: Session, obj: Any) -> None:
@@ -241,11 +227,26 @@ def _node_memory_kib(conn: libvirt.virConnect) -> int | None:
         return None
 
 
+NODEINFO_JSON = shape(
+    object_of(
+        prop("cpu_model", STR),
+        prop("cpus", INT),
+        prop("mhz", INT, NULL, doc='null where virsh leaves the "CPU frequency:" line out (0)'),
+        prop("sockets", INT),
+        prop("cores_per_socket", INT),
+        prop("threads_per_core", INT),
+        prop("numa_cells", INT),
+        prop("memory_kib", INT),
+    ),
+)
+
+
 @command(
     "nodeinfo",
     summary="node information",
     description="Returns basic information about the node.",
     group=GROUP,
+    json=NODEINFO_JSON,
 )
 @option("json", OptKind.BOOL, "print the node information as JSON", extension=True)
 def nodeinfo(s: Session, json: bool) -> bool:
@@ -448,12 +449,25 @@ def freecell_data(s: Session, cellno: int | None, all_: bool) -> dict[str, Any]:
     return {"cells": cells, "total_kib": total // 1024}
 
 
+FREECELL_JSON = shape(
+    object_of(
+        prop(
+            "cells",
+            array_of(object_of(prop("cell", INT), prop("free_kib", INT))),
+            doc="empty without --all or --cellno",
+        ),
+        prop("total_kib", INT),
+    ),
+)
+
+
 @command(
     "freecell",
     summary="NUMA free memory",
     description="display available free memory for the NUMA cell.",
     group=GROUP,
     exclusive=(("all", "cellno"),),
+    json=FREECELL_JSON,
 )
 @option("cellno", OptKind.INT, "NUMA cell number", completer=_complete_cells)
 @option("all", OptKind.BOOL, "show free memory for all NUMA cells")
@@ -478,11 +492,18 @@ def freecell(s: Session, cellno: str | None, all: bool, json: bool) -> bool:
     return True
 
 
+NODEMEMSTATS_JSON = shape(
+    map_of(INT, key="field"),
+    doc="The driver's fields, in its order, values in KiB.",
+)
+
+
 @command(
     "nodememstats",
     summary="Prints memory stats of the node.",
     description="Returns memory stats of the node, in kilobytes.",
     group=GROUP,
+    json=NODEMEMSTATS_JSON,
 )
 @option("cell", OptKind.INT, "prints specified cell statistics only.")
 @option("json", OptKind.BOOL, "print the memory statistics as JSON", extension=True)
@@ -550,11 +571,28 @@ def _complete_node_cpus(s: Session, _flags: int = 0) -> list[str]:
         return []
 
 
+NODECPUSTATS_JSON = shape(
+    object_of(
+        *(prop(name, INT, optional=True) for name in _CPU_JSON_KEYS.values()),
+        when="without --percent",
+    ),
+    object_of(
+        prop("usage", NUM, NULL),
+        *(prop(name, NUM, NULL, optional=True) for name in _CPU_JSON_KEYS.values()),
+        when="with --percent",
+    ),
+    doc="""The fields virsh prints (user, system, idle, iowait, intr: those the
+    driver reports), in nanoseconds; with --percent, percentages (numbers;
+    null where virsh prints "nan") keyed the same plus usage.""",
+)
+
+
 @command(
     "nodecpustats",
     summary="Prints cpu stats of the node.",
     description="Returns cpu stats of the node, in nanoseconds.",
     group=GROUP,
+    json=NODECPUSTATS_JSON,
 )
 @option("cpu", OptKind.INT, "prints specified cpu statistics only.", completer=_complete_node_cpus)
 @option("percent", OptKind.BOOL, "prints by percentage during 1 second.")
@@ -620,11 +658,15 @@ def nodecpustats(s: Session, cpu: str | None, percent: bool, json: bool) -> bool
     return True
 
 
+MAXVCPUS_JSON = shape(object_of(prop("max_vcpus", INT)))
+
+
 @command(
     "maxvcpus",
     summary="connection vcpu maximum",
     description="Show maximum number of virtual CPUs for guests on this connection.",
     group=GROUP,
+    json=MAXVCPUS_JSON,
 )
 @option("type", OptKind.STRING, "domain type", completer=_complete_virttypes)
 @option("json", OptKind.BOOL, "print the maximum as JSON", extension=True)
@@ -658,11 +700,24 @@ def maxvcpus(s: Session, type: str | None, json: bool) -> bool:
     return True
 
 
+CPU_MODELS_JSON = shape(
+    object_of(
+        prop("models", array_of(STR), doc='"486", ...; empty when all_accepted'),
+        prop(
+            "all_accepted",
+            BOOL,
+            doc='true where virsh prints "all CPU models are accepted"',
+        ),
+    ),
+)
+
+
 @command(
     "cpu-models",
     summary="CPU models",
     description="Get the CPU models for an arch.",
     group=GROUP,
+    json=CPU_MODELS_JSON,
 )
 @option("arch", OptKind.DATA, "architecture", required=True, completer=_complete_arches)
 @option("json", OptKind.BOOL, "print the CPU models as JSON", extension=True)

@@ -1,10 +1,4 @@
-"""interface commands (tools/virsh-interface.c): iface-dumpxml, iface-list.
-
-``iface-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
-array in virsh's order (names, ASCII case ignored), the filters applied::
-
-    [{"name": "eth1", "active": true, "mac": "aa:bb:cc:dd:ee:ff"}]
-"""
+"""interface commands (tools/virsh-interface.c): iface-dumpxml, iface-list."""
 
 from __future__ import annotations
 
@@ -17,6 +11,7 @@ from vsh.completion.providers import interface_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import BOOL, STR, array_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
 
@@ -99,12 +94,19 @@ def _is_active(iface: libvirt.virInterface) -> bool:
         return True  # C: -1 is true
 
 
+IFACE_LIST_JSON = shape(
+    array_of(object_of(prop("name", STR), prop("active", BOOL), prop("mac", STR))),
+    doc="In virsh's order (names, ASCII case ignored), the filters applied.",
+)
+
+
 @command(
     "iface-list",
     summary="list physical host interfaces",
     description="Returns list of physical host interfaces.",
     group=GROUP,
     exclusive=(("all", "inactive"),),
+    json=IFACE_LIST_JSON,
 )
 @option("inactive", OptKind.BOOL, "list inactive interfaces")
 @option("all", OptKind.BOOL, "list inactive & active interfaces")

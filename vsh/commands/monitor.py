@@ -91,6 +91,19 @@ from vsh.completion.providers import complete_disk_targets, domain_xml_on_line
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import (
+    BOOL,
+    INT,
+    NULL,
+    NUM,
+    STR,
+    array_of,
+    choice,
+    map_of,
+    object_of,
+    prop,
+    shape,
+)
 from vsh.core.numbers import c_llong, numeric_message
 from vsh.core.session import DEBUG, Session
 from vsh.virt import lookup
@@ -327,11 +340,36 @@ def dominfo_pairs(data: dict[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
+DOMINFO_JSON = shape(
+    object_of(
+        prop("id", INT, NULL, doc="null for an inactive domain"),
+        prop("name", STR),
+        prop("uuid", STR, NULL),
+        prop("os_type", STR, NULL),
+        prop("state", choice(*STATES), NULL),
+        prop("cpus", INT, NULL),
+        prop("cpu_time_ns", INT, NULL),
+        prop("max_memory_kib", INT, NULL, doc="null also when the domain has no limit"),
+        prop("used_memory_kib", INT, NULL),
+        prop("persistent", BOOL, NULL),
+        prop("autostart", BOOL, NULL),
+        prop("managed_save", BOOL, NULL),
+        prop("security_model", STR, NULL),
+        prop("security_doi", STR, NULL),
+        prop("security_label", STR, NULL),
+        prop("security_enforcing", BOOL, NULL),
+        prop("messages", array_of(STR)),
+    ),
+    doc='Null means "not known" (the call failed or, for security, no model is active).',
+)
+
+
 @command(
     "dominfo",
     summary="domain information",
     description="Returns basic information about the domain.",
     group=GROUP,
+    json=DOMINFO_JSON,
 )
 @domain_option()
 @option("json", OptKind.BOOL, "print the information as JSON", extension=True)
@@ -359,11 +397,20 @@ def dominfo(s: Session, domain: str, json: bool) -> bool:
 # domstate
 
 
+DOMSTATE_JSON = shape(
+    object_of(
+        prop("state", choice(*STATES)),
+        prop("reason", STR, doc='always included: "booted", "unknown", ...'),
+    ),
+)
+
+
 @command(
     "domstate",
     summary="domain state",
     description="Returns state about a domain.",
     group=GROUP,
+    json=DOMSTATE_JSON,
 )
 @domain_option()
 @option("reason", OptKind.BOOL, "also print reason for the state")
@@ -588,12 +635,34 @@ def domain_title(s: Session, dom: libvirt.virDomain) -> str:
     return str(root.xpath("string(./title[1])"))
 
 
+LIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("id", INT, NULL, doc="null for an inactive domain"),
+            prop("name", STR),
+            prop("uuid", STR, NULL),
+            prop(
+                "state",
+                choice(*STATES, "saved"),
+                NULL,
+                doc="""virsh's word ("saved" only with --managed-save; null when the
+                state could not be read)""",
+            ),
+            prop("title", STR, NULL, doc="null unless --title is given"),
+        )
+    ),
+    doc="""In virsh's order (running domains by id, then inactive ones by name, ignoring ASCII
+    case); the filters apply, the column choices (--name, --uuid, --id, --table) do not.""",
+)
+
+
 @command(
     "list",
     summary="list domains",
     description="Returns list of domains.",
     group=GROUP,
     exclusive=(("table", "name"), ("table", "uuid"), ("table", "id")),
+    json=LIST_JSON,
 )
 @option("inactive", OptKind.BOOL, "list inactive domains")
 @option("all", OptKind.BOOL, "list inactive & active domains")
@@ -790,11 +859,25 @@ def blklist_data(s: Session, domain: str, inactive: bool, details: bool) -> list
     return rows
 
 
+DOMBLKLIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("type", STR, NULL, doc="also without --details"),
+            prop("device", STR, NULL, doc="also without --details"),
+            prop("target", STR),
+            prop("source", STR, NULL, doc="null where virsh prints -"),
+        )
+    ),
+    doc="One object per disk.",
+)
+
+
 @command(
     "domblklist",
     summary="list all domain blocks",
     description="Get the summary of block devices for a domain.",
     group=GROUP,
+    json=DOMBLKLIST_JSON,
 )
 @domain_option()
 @option("inactive", OptKind.BOOL, "get inactive rather than running configuration")
@@ -815,11 +898,26 @@ def domblklist(s: Session, domain: str, inactive: bool, details: bool, json: boo
     return True
 
 
+DOMIFLIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("interface", STR, NULL),
+            prop("type", STR, NULL),
+            prop("source", STR, NULL),
+            prop("model", STR, NULL),
+            prop("mac", STR, NULL),
+        )
+    ),
+    doc="One object per interface; null where virsh prints -.",
+)
+
+
 @command(
     "domiflist",
     summary="list all domain virtual interfaces",
     description="Get the summary of virtual interfaces for a domain.",
     group=GROUP,
+    json=DOMIFLIST_JSON,
 )
 @domain_option()
 @option("inactive", OptKind.BOOL, "get inactive rather than running configuration")
@@ -884,12 +982,34 @@ def _blkinfo_cells(info: tuple[int, int, int], human: bool) -> list[str]:
     return [str(v) for v in info]
 
 
+DOMBLKINFO_JSON = shape(
+    object_of(
+        prop("capacity", INT),
+        prop("allocation", INT),
+        prop("physical", INT),
+        when="with a device",
+    ),
+    array_of(
+        object_of(
+            prop("target", STR),
+            prop("capacity", INT),
+            prop("allocation", INT),
+            prop("physical", INT),
+        ),
+        when="with --all",
+    ),
+    doc="""The sizes in bytes; with --all an array of those objects with a leading
+    target (zeros where virsh prints -).""",
+)
+
+
 @command(
     "domblkinfo",
     summary="domain block device size information",
     description="Get block device size info for a domain.",
     group=GROUP,
     exclusive=(("all", "device"),),
+    json=DOMBLKINFO_JSON,
 )
 @domain_option()
 @option("device", OptKind.STRING, "block device", completer=_complete_disk_targets)
@@ -961,12 +1081,26 @@ _BLKSTAT_FIELDS = (
 )
 
 
+DOMBLKSTAT_JSON = shape(
+    object_of(
+        prop("device", STR),
+        prop(
+            "stats",
+            map_of(INT),
+            doc="""the names virsh prints without --human (rd_req, wr_bytes, ...,
+            then any further libvirt fields), in virsh's order""",
+        ),
+    ),
+)
+
+
 @command(
     "domblkstat",
     summary="get device block stats for a domain",
     description="Get device block stats for a running domain. See man page or use --human "
     "for explanation of fields",
     group=GROUP,
+    json=DOMBLKSTAT_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("device", OptKind.STRING, "block device", empty_ok=True, completer=_complete_disk_targets)
@@ -1029,11 +1163,21 @@ _IFSTAT_FIELDS = (
 )
 
 
+DOMIFSTAT_JSON = shape(
+    object_of(
+        prop("interface", STR),
+        *(prop(name, INT, NULL) for name in _IFSTAT_FIELDS),
+    ),
+    doc="A count is null where virsh prints no line.",
+)
+
+
 @command(
     "domifstat",
     summary="get network interface stats for a domain",
     description="Get network interface stats for a running domain.",
     group=GROUP,
+    json=DOMIFSTAT_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option(
@@ -1072,11 +1216,20 @@ def _mac_normal(text: str) -> str:
     return ":".join(f"{int(o[:2], 16):02x}" for o in octets)
 
 
+DOMIF_GETLINK_JSON = shape(
+    object_of(
+        prop("interface", STR, doc="as given"),
+        prop("state", choice("up", "down")),
+    ),
+)
+
+
 @command(
     "domif-getlink",
     summary="get link state of a virtual interface",
     description="Get link state of a domain's virtual interface.",
     group=GROUP,
+    json=DOMIF_GETLINK_JSON,
 )
 @domain_option()
 @option(
@@ -1132,11 +1285,19 @@ _MEMSTAT_ORDER = (
 )
 
 
+DOMMEMSTAT_JSON = shape(
+    map_of(INT, key="statistic"),
+    doc="""The statistics the domain reports, with virsh's names (actual, swap_in, rss, ...), in its
+    order; --period prints nothing.""",
+)
+
+
 @command(
     "dommemstat",
     summary="get memory statistics for a domain",
     description="Get memory statistics for a running domain.",
     group=GROUP,
+    json=DOMMEMSTAT_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("period", OptKind.INT, "period in seconds to set collection", named_only=True)
@@ -1192,11 +1353,21 @@ _CONTROL_STATES = ("ok", "background job", "occupied", "error")
 _CONTROL_REASONS = ("", "unknown", "monitor failure", "internal (locking) error")
 
 
+DOMCONTROL_JSON = shape(
+    object_of(
+        prop("state", choice(*_CONTROL_STATES, more=True)),
+        prop("reason", STR, NULL, doc="only for error"),
+        prop("state_time_ms", INT),
+    ),
+)
+
+
 @command(
     "domcontrol",
     summary="domain control interface state",
     description="Returns state of a control interface to the domain.",
     group=GROUP,
+    json=DOMCONTROL_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("json", OptKind.BOOL, "print the control state as JSON", extension=True)
@@ -1223,11 +1394,23 @@ def domcontrol(s: Session, domain: str, json: bool) -> bool:
 _IO_ERRORS = ("no error", "unspecified error", "no space")
 
 
+DOMBLKERROR_JSON = shape(
+    array_of(
+        object_of(
+            prop("disk", STR),
+            prop("error", choice(*_IO_ERRORS, "unknown error")),
+        )
+    ),
+    doc="Empty when virsh prints No errors found.",
+)
+
+
 @command(
     "domblkerror",
     summary="Show errors on block devices",
     description="Show block device errors",
     group=GROUP,
+    json=DOMBLKERROR_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("json", OptKind.BOOL, "print the errors as JSON", extension=True)
@@ -1259,12 +1442,19 @@ def domblkerror(s: Session, domain: str, json: bool) -> bool:
     return True
 
 
+DOMTIME_JSON = shape(
+    object_of(prop("seconds", INT), prop("nanoseconds", INT)),
+    doc="Setting the time prints nothing.",
+)
+
+
 @command(
     "domtime",
     summary="domain time",
     description="Gets or sets the domain's system time",
     group=GROUP,
     exclusive=(("time", "now"), ("time", "sync"), ("now", "sync")),
+    json=DOMTIME_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("now", OptKind.BOOL, "set to the time of the host running virsh")
@@ -1325,11 +1515,33 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - len(to_c_bytes(text)))
 
 
+DOMIFADDR_JSON = shape(
+    array_of(
+        object_of(
+            prop("name", STR),
+            prop("mac", STR, NULL),
+            prop(
+                "addresses",
+                array_of(
+                    object_of(
+                        prop("protocol", choice("ipv4", "ipv6"), NULL),
+                        prop("address", STR),
+                        prop("prefix", INT),
+                    )
+                ),
+            ),
+        )
+    ),
+    doc="One object per interface, filtered by --interface.",
+)
+
+
 @command(
     "domifaddr",
     summary="Get network interfaces' addresses for a running domain",
     description="Get network interfaces' addresses for a running domain",
     group=GROUP,
+    json=DOMIFADDR_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("interface", OptKind.STRING, "network interface name", completer=_complete_interfaces)
@@ -1492,11 +1704,27 @@ def _domstats_options(func: Any) -> Any:
     return func
 
 
+DOMSTATS_JSON = shape(
+    array_of(
+        object_of(
+            prop("domain", STR),
+            prop(
+                "stats",
+                map_of(INT, NUM, BOOL, STR, key="field"),
+                doc="the fields in libvirt's order with their typed values",
+            ),
+        )
+    ),
+    doc="One object per domain, in virsh's order.",
+)
+
+
 @command(
     "domstats",
     summary="get statistics about one or multiple domains",
     description="Gets statistics about one or more (or all) domains",
     group=GROUP,
+    json=DOMSTATS_JSON,
 )
 @_domstats_options
 def domstats(s: Session, **opts: Any) -> bool:

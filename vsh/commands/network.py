@@ -3,32 +3,6 @@
 In virsh's help order: net-autostart, net-create, net-define, net-destroy,
 net-dhcp-leases, net-dumpxml, net-info, net-list, net-name, net-start,
 net-undefine, net-uuid.
-
-``--json`` (a vsh extension, hidden from ``help CMD``) schemas, all keys
-always present:
-
-``net-list --json`` -- an array in virsh's order (names, ASCII case
-ignored); the filters apply, ``--name``/``--uuid``/``--table`` do not::
-
-    [{"name": "default", "uuid": "dd8fe884-...", "active": true,
-      "autostart": false | null, "persistent": true}]
-
-  ``autostart`` is null where virsh prints "no autostart" (not readable).
-
-``net-info --json`` -- one object::
-
-    {"name": str, "uuid": str | null, "active": bool | null,
-     "persistent": bool | null, "autostart": bool | null, "bridge": str | null}
-
-  null: the call failed (virsh leaves the line out or prints "unknown").
-
-``net-dhcp-leases --json`` -- an array sorted by MAC like virsh's table::
-
-    [{"expiry_time": 1700000000, "mac": str | null, "protocol": "ipv4" | "ipv6" | null,
-      "ip_address": str | null, "prefix": int, "hostname": str | null,
-      "client_id": str | null}]
-
-  ``expiry_time`` is seconds since the epoch (virsh prints it as local time).
 """
 
 from __future__ import annotations
@@ -42,6 +16,7 @@ from vsh.completion.providers import dhcp_lease_macs, network_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
@@ -231,11 +206,32 @@ def _local_time(epoch: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
 
 
+NET_DHCP_LEASES_JSON = shape(
+    array_of(
+        object_of(
+            prop(
+                "expiry_time",
+                INT,
+                doc="seconds since the epoch (virsh prints it as local time)",
+            ),
+            prop("mac", STR, NULL),
+            prop("protocol", choice("ipv4", "ipv6"), NULL),
+            prop("ip_address", STR, NULL),
+            prop("prefix", INT),
+            prop("hostname", STR, NULL),
+            prop("client_id", STR, NULL),
+        )
+    ),
+    doc="Sorted by MAC like virsh's table.",
+)
+
+
 @command(
     "net-dhcp-leases",
     summary="print lease info for a given network",
     description="Print lease info for a given network",
     group=GROUP,
+    json=NET_DHCP_LEASES_JSON,
 )
 @_network_option(flags=ACTIVE)
 @option("mac", OptKind.STRING, "MAC address", completer=dhcp_lease_macs)
@@ -312,11 +308,25 @@ def info_data(s: Session, net: libvirt.virNetwork) -> dict[str, Any]:
     return data
 
 
+NET_INFO_JSON = shape(
+    object_of(
+        prop("name", STR),
+        prop("uuid", STR, NULL),
+        prop("active", BOOL, NULL),
+        prop("persistent", BOOL, NULL),
+        prop("autostart", BOOL, NULL),
+        prop("bridge", STR, NULL),
+    ),
+    doc='Null where the call failed (virsh leaves the line out or prints "unknown").',
+)
+
+
 @command(
     "net-info",
     summary="network information",
     description="Returns basic information about the network",
     group=GROUP,
+    json=NET_INFO_JSON,
 )
 @_network_option()
 @option("json", OptKind.BOOL, "print the information as JSON", extension=True)
@@ -409,11 +419,32 @@ def _filter(nets: list[libvirt.virNetwork], flags: int) -> list[libvirt.virNetwo
     return kept
 
 
+NET_LIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("name", STR),
+            prop("uuid", STR),
+            prop("active", BOOL),
+            prop(
+                "autostart",
+                BOOL,
+                NULL,
+                doc='null where virsh prints "no autostart" (not readable)',
+            ),
+            prop("persistent", BOOL),
+        )
+    ),
+    doc="""In virsh's order (names, ASCII case ignored); the filters apply, --name/--uuid/--table do
+    not.""",
+)
+
+
 @command(
     "net-list",
     summary="list networks",
     description="Returns list of networks.",
     group=GROUP,
+    json=NET_LIST_JSON,
 )
 @option("inactive", OptKind.BOOL, "list inactive networks")
 @option("all", OptKind.BOOL, "list inactive & active networks")

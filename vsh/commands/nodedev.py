@@ -1,14 +1,4 @@
-"""node device commands (tools/virsh-nodedev.c): nodedev-dumpxml, nodedev-list.
-
-``nodedev-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
-array in virsh's order (names, ASCII case ignored), the filters applied and
-``--tree`` ignored (each entry names its parent instead)::
-
-    [{"name": "pci_0000_00_00_0", "parent": "computer" | null}]
-
-  ``parent`` is null for "computer" (virsh's tree root) and for devices
-  without a parent.
-"""
+"""node device commands (tools/virsh-nodedev.c): nodedev-dumpxml, nodedev-list."""
 
 from __future__ import annotations
 
@@ -21,6 +11,7 @@ from vsh.completion.providers import nodedev_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import NULL, STR, array_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.core.vshutil import split_commas
 from vsh.virt import lookup
@@ -152,11 +143,29 @@ def render_devices_tree(names: list[str], parents: list[str | None], write: Any)
     render_tree(roots, lambda n: children.get(n, []), write)
 
 
+NODEDEV_LIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("name", STR),
+            prop(
+                "parent",
+                STR,
+                NULL,
+                doc='null for "computer" (virsh\'s tree root) and for devices without a parent',
+            ),
+        )
+    ),
+    doc="""In virsh's order (names, ASCII case ignored), the filters applied and --tree ignored
+    (each entry names its parent instead).""",
+)
+
+
 @command(
     "nodedev-list",
     summary="enumerate devices on this host",
     description="",
     group=GROUP,
+    json=NODEDEV_LIST_JSON,
 )
 @option("tree", OptKind.BOOL, "list devices in a tree")
 @option(

@@ -1,10 +1,4 @@
-"""network filter commands (tools/virsh-nwfilter.c): nwfilter-dumpxml, nwfilter-list.
-
-``nwfilter-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
-array in virsh's order (names, ASCII case ignored)::
-
-    [{"uuid": "...", "name": "clean-traffic"}]
-"""
+"""network filter commands (tools/virsh-nwfilter.c): nwfilter-dumpxml, nwfilter-list."""
 
 from __future__ import annotations
 
@@ -15,6 +9,7 @@ from vsh.completion.providers import nwfilter_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import STR, array_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
 
@@ -77,11 +72,18 @@ def collect(s: Session) -> list[libvirt.virNWFilter]:
     return sorted(filters, key=lambda f: to_c_bytes(f.name()).lower())
 
 
+NWFILTER_LIST_JSON = shape(
+    array_of(object_of(prop("uuid", STR), prop("name", STR))),
+    doc="In virsh's order (names, ASCII case ignored).",
+)
+
+
 @command(
     "nwfilter-list",
     summary="list network filters",
     description="Returns list of network filters.",
     group=GROUP,
+    json=NWFILTER_LIST_JSON,
 )
 @option("json", OptKind.BOOL, "print the filters as JSON", extension=True)
 def nwfilter_list(s: Session, json: bool) -> bool:

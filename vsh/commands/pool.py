@@ -8,26 +8,6 @@ find-storage-pool-sources[-as], pool-edit and pool-event are not here yet.)
 
 Pools are found through :func:`vsh.virt.lookup.pool`: by UUID (a 36-byte
 argument), then by name, with ``failed to get pool 'x'``.
-
-JSON (``--json``, a vsh extension hidden from ``help CMD``), all keys always
-present:
-
-``pool-list --json`` -- an array in virsh's order (names compared ignoring
-ASCII case); the filters (``--inactive``, ``--all``, ``--type``, ...) apply,
-the layout choices (``--details``, ``--name``, ``--uuid``) do not::
-
-    [{"name": str, "uuid": str | null, "state": "running" | "inactive" |
-      "building" | "degraded" | "inaccessible" | "unknown" | null,
-      "active": bool | null, "persistent": bool | null,
-      "autostart": bool | null, "capacity_bytes": int | null,
-      "allocation_bytes": int | null, "available_bytes": int | null}]
-
-  ``state`` is null when the pool's info could not be read; the three sizes
-  are null unless the pool is running or degraded (as virsh shows ``-``).
-
-``pool-info --json`` -- one object with the keys of ``pool-list --json``'s
-objects but ``active``.  It fails, printing nothing, where virsh fails (the
-pool's info unreadable).
 """
 
 from __future__ import annotations
@@ -49,6 +29,7 @@ from vsh.completion.providers import pool_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import DEBUG, Session
 from vsh.output.text import pretty_capacity
 from vsh.virt import lookup
@@ -474,11 +455,36 @@ def _yes_no(value: bool | None, unknown: str) -> str:
     return unknown if value is None else ("yes" if value else "no")
 
 
+_POOL_STATE = prop(
+    "state",
+    choice(*POOL_STATES, "unknown"),
+    NULL,
+    doc="null when the pool's info could not be read",
+)
+_POOL_SIZES = tuple(
+    prop(name, INT, NULL, doc="null unless the pool is running or degraded (virsh shows -)")
+    for name in ("capacity_bytes", "allocation_bytes", "available_bytes")
+)
+POOL_INFO_JSON = shape(
+    object_of(
+        prop("name", STR),
+        prop("uuid", STR, NULL),
+        prop("state", choice(*POOL_STATES, "unknown")),
+        prop("persistent", BOOL, NULL),
+        prop("autostart", BOOL, NULL),
+        *_POOL_SIZES,
+    ),
+    doc="""The keys of pool-list --json's objects but active. It fails, printing nothing, where
+    virsh fails (the pool's info unreadable).""",
+)
+
+
 @command(
     "pool-info",
     summary="storage pool information",
     description="Returns basic information about the storage pool.",
     group=GROUP,
+    json=POOL_INFO_JSON,
 )
 @_pool_option(0)
 @option("bytes", OptKind.BOOL, "Return pool info in bytes")
@@ -613,7 +619,30 @@ def _list_item(s: Session, p: libvirt.virStoragePool, details: bool) -> dict[str
     return item
 
 
-@command("pool-list", summary="list pools", description="Returns list of pools.", group=GROUP)
+POOL_LIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("name", STR),
+            prop("uuid", STR, NULL),
+            _POOL_STATE,
+            prop("active", BOOL, NULL),
+            prop("persistent", BOOL, NULL),
+            prop("autostart", BOOL, NULL),
+            *_POOL_SIZES,
+        )
+    ),
+    doc="""In virsh's order (names compared ignoring ASCII case); the filters (--inactive, --all,
+    --type, ...) apply, the layout choices (--details, --name, --uuid) do not.""",
+)
+
+
+@command(
+    "pool-list",
+    summary="list pools",
+    description="Returns list of pools.",
+    group=GROUP,
+    json=POOL_LIST_JSON,
+)
 @option("inactive", OptKind.BOOL, "list inactive pools")
 @option("all", OptKind.BOOL, "list inactive & active pools")
 @option("transient", OptKind.BOOL, "list transient pools")

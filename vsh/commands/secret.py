@@ -2,14 +2,6 @@
 
 Secret values are never read or printed here: these commands show only a
 secret's attributes (UUID, usage, its XML, which holds no value).
-
-``secret-list --json`` (a vsh extension, hidden from ``help CMD``) prints an
-array in virsh's order (UUIDs, ASCII case ignored), the filters applied::
-
-    [{"uuid": "...", "usage_type": "volume" | "ceph" | ... | null,
-      "usage_id": "/var/lib/..." | null}]
-
-  ``usage_type`` is null for a secret virsh lists as "Unused".
 """
 
 from __future__ import annotations
@@ -23,6 +15,7 @@ from vsh.completion.providers import secret_uuids
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
 
@@ -82,11 +75,29 @@ def collect(s: Session, flags: int) -> list[libvirt.virSecret]:
     return sorted(secrets, key=lambda sec: sec.UUIDString().lower())
 
 
+SECRET_LIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("uuid", STR),
+            prop(
+                "usage_type",
+                choice(*USAGE_TYPES[1:]),
+                NULL,
+                doc='null for a secret virsh lists as "Unused"',
+            ),
+            prop("usage_id", STR, NULL, doc='"/var/lib/...", ...'),
+        )
+    ),
+    doc="In virsh's order (UUIDs, ASCII case ignored), the filters applied.",
+)
+
+
 @command(
     "secret-list",
     summary="list secrets",
     description="Returns a list of secrets",
     group=GROUP,
+    json=SECRET_LIST_JSON,
 )
 @option("ephemeral", OptKind.BOOL, "list ephemeral secrets")
 @option("no-ephemeral", OptKind.BOOL, "list non-ephemeral secrets")

@@ -6,7 +6,6 @@ from XML), plus one vsh addition: a server that rejects the TOPOLOGICAL
 flag (libvirt < 5.2) still gets ``--topological``, computed client-side
 with the siblings in the server's order.  Everything scales to very large
 snapshot trees: no recursion, one pass per step, output written as it goes.
-The ``--json`` output is described in :mod:`vsh.snapshots.moments`.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from vsh.completion import providers
 from vsh.core.command import command, option
 from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.snapshots import moments
@@ -527,11 +527,29 @@ def _has_metadata(dom: libvirt.virDomain, snap: libvirt.virDomainSnapshot) -> bo
             return None
 
 
+_SNAPSHOT_FIELDS = (
+    prop("parent", STR, NULL, doc="null for a root"),
+    prop("current", BOOL, doc="is it the domain's current snapshot"),
+    prop("state", STR, NULL, doc="<state>: running, shutoff, disk-snapshot, ..."),
+    prop("location", choice("internal", "external"), doc="as snapshot-info"),
+    prop("creation_time", STR, NULL, doc="ISO 8601, local offset"),
+    prop("children", INT, doc="direct children (whole domain, not the list)"),
+    prop("descendants", INT, doc="all descendants"),
+    prop("metadata", BOOL, doc="libvirt holds metadata for it"),
+    prop("description", STR, NULL, doc="null when there is none"),
+)
+SNAPSHOT_INFO_JSON = shape(
+    object_of(prop("name", STR), prop("domain", STR), *_SNAPSHOT_FIELDS),
+    doc="A snapshot-list --json element, plus domain.",
+)
+
+
 @command(
     "snapshot-info",
     summary="snapshot information",
     description="Returns basic information about a snapshot.",
     group=GROUP,
+    json=SNAPSHOT_INFO_JSON,
 )
 @domain_option(HAS)
 @option("snapshotname", OptKind.STRING, "snapshot name", completer=providers.snapshot_names)
@@ -876,11 +894,20 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
     s.print(render_json(records))
 
 
+SNAPSHOT_LIST_JSON = shape(
+    array_of(object_of(prop("name", STR), *_SNAPSHOT_FIELDS)),
+    doc="""In the order the text output would list the snapshots (--topological and --tree included:
+    --tree gives depth-first order); --name/--parent change only the text layout.  Snapshots
+    whose XML cannot be read are left out, as virsh leaves them out of its tables.""",
+)
+
+
 @command(
     "snapshot-list",
     summary="List snapshots for a domain",
     description="Snapshot List",
     group=GROUP,
+    json=SNAPSHOT_LIST_JSON,
 )
 @domain_option(HAS)
 @option("parent", OptKind.BOOL, "add a column showing parent snapshot")

@@ -15,26 +15,6 @@ an optional suffix (b, k/KiB = 1024, KB = 1000, ... up to E), parsed by
 with mode 0666 (so the umask decides: 0644 under the usual 022), falling
 back to ``O_WRONLY|O_TRUNC`` on an existing file (whose mode is kept); a
 file it created is removed again when the download fails.
-
-JSON (``--json``, a vsh extension hidden from ``help CMD``), all keys always
-present:
-
-``vol-list --json`` -- an array in virsh's order (names ignoring ASCII case)::
-
-    [{"name": str, "path": str | null, "type": "file" | "block" | "dir" |
-      "network" | "netdir" | "ploop" | "unknown" | null,
-      "capacity_bytes": int | null, "allocation_bytes": int | null}]
-
-  ``path`` is null when it could not be read (virsh shows ``unknown``); the
-  type and sizes are null when the volume's info could not be read.
-
-``vol-info --json`` -- one object::
-
-    {"name": str, "type": str, "capacity_bytes": int,
-     "allocation_bytes": int | null, "physical_bytes": int | null}
-
-  With ``--physical`` the host's physical size fills ``physical_bytes`` and
-  ``allocation_bytes`` is null; without it, the reverse.
 """
 
 from __future__ import annotations
@@ -60,6 +40,7 @@ from vsh.completion.providers import pool_names, volume_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.numbers import ULLONG_MAX, c_ullong, numeric_message, scale_integer
 from vsh.core.session import DEBUG, Session
 from vsh.output.text import pretty_capacity
@@ -495,11 +476,28 @@ def vol_dumpxml(s: Session, vol: str, pool: str | None, xpath: str | None, wrap:
     return True
 
 
+VOL_INFO_JSON = shape(
+    object_of(
+        prop("name", STR),
+        prop("type", choice(*VOL_TYPES, "unknown")),
+        prop("capacity_bytes", INT),
+        prop("allocation_bytes", INT, NULL, doc="null with --physical"),
+        prop(
+            "physical_bytes",
+            INT,
+            NULL,
+            doc="the host's physical size with --physical, null without it",
+        ),
+    ),
+)
+
+
 @command(
     "vol-info",
     summary="storage vol information",
     description="Returns basic information about the storage vol.",
     group=GROUP,
+    json=VOL_INFO_JSON,
 )
 @_vol_option()
 @_pool_optional()
@@ -595,7 +593,32 @@ def _vol_item(s: Session, v: libvirt.virStorageVol, details: bool) -> dict[str, 
     return item
 
 
-@command("vol-list", summary="list vols", description="Returns list of vols by pool.", group=GROUP)
+VOL_LIST_JSON = shape(
+    array_of(
+        object_of(
+            prop("name", STR),
+            prop("path", STR, NULL, doc="null when it could not be read (virsh shows unknown)"),
+            prop(
+                "type",
+                choice(*VOL_TYPES, "unknown"),
+                NULL,
+                doc="null when the volume's info could not be read",
+            ),
+            prop("capacity_bytes", INT, NULL, doc="null when the info could not be read"),
+            prop("allocation_bytes", INT, NULL, doc="null when the info could not be read"),
+        )
+    ),
+    doc="In virsh's order (names ignoring ASCII case).",
+)
+
+
+@command(
+    "vol-list",
+    summary="list vols",
+    description="Returns list of vols by pool.",
+    group=GROUP,
+    json=VOL_LIST_JSON,
+)
 @_pool_required("pool name or uuid")
 @option("details", OptKind.BOOL, "display extended details for volumes")
 @option("json", OptKind.BOOL, "print the volumes as JSON", extension=True)

@@ -14,11 +14,14 @@ only stores the result in ``ctx.params``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from vsh.core.grammar import GrammarError, OptDef, OptKind, ParsedCommand, argv_tokens, parse
+
+if TYPE_CHECKING:
+    from vsh.core.jsonshape import JsonShape
 
 Completer = Callable[..., Iterable[str]]
 
@@ -83,6 +86,7 @@ class VshCommand(click.Command):
         exclusive: Sequence[tuple[str, str]] = (),
         mutates: Sequence[str] = (),
         params: list[click.Parameter] | None = None,
+        json: JsonShape | None = None,
     ) -> None:
         super().__init__(
             name,
@@ -100,6 +104,8 @@ class VshCommand(click.Command):
         self.aliases = tuple(aliases)
         self.exclusive = tuple(exclusive)
         self.mutates = tuple(mutates)
+        # The document --json prints (man page, shape test); None: no --json.
+        self.json_shape = json
 
     # -- what the grammar needs -------------------------------------------
     @property
@@ -167,6 +173,7 @@ def command(
     aliases: Sequence[str] = (),
     exclusive: Sequence[tuple[str, str]] = (),
     mutates: Sequence[str] = (),
+    json: JsonShape | None = None,
 ) -> Callable[[Callable[..., Any]], VshCommand]:
     """Declare a command.  ``summary`` is virsh's "help" info, ``description`` its "desc"."""
 
@@ -184,6 +191,7 @@ def command(
             exclusive=exclusive,
             mutates=mutates,
             params=params,
+            json=json,
         )
         cmd.__doc__ = f.__doc__
         return cmd

@@ -7,8 +7,6 @@ committed page is stale.
 
 from __future__ import annotations
 
-import importlib.util
-import re
 import sys
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from vsh.core import registry as table
 from vsh.core.command import VshCommand
 from vsh.core.grammar import OptKind
 from vsh.core.helptext import visible_groups
+from vsh.core.jsonshape import Arr, Field, JsonShape, JsonType, Map, Obj, type_text
 
 MAN_PATH = Path(__file__).resolve().parents[2] / "man" / "vsh.1"
 
@@ -254,104 +253,57 @@ so that its output stays identical to virsh's.
 """
 
 
-# Where the ``--json`` documents are described: the docstrings and comments of
-# the modules that print them, in paragraphs starting ``CMD --json``.
-_JSON_DOC_MODULES = ("vsh.snapshots.moments",)
-_JSON_MENTION = re.compile(r"``([a-z][a-z-]*) --json``")
-_JSON_LEAD = re.compile(
-    r"``[a-z][a-z-]* --json``(?: / ``[a-z][a-z-]* --json``)*"
-    r"(?: \(a vsh extension[^)]*\))?(?: --|::?)?(?: |$)"
-)
+def _kind_text(t: JsonType, first: bool = True) -> str:
+    """``An object``, ``an array of objects``, ..."""
+    text = type_text((t,))
+    article = "an" if text[0] in "aeiou" else "a"
+    when = f" ({t.when})" if isinstance(t, Obj | Arr) and t.when else ""
+    return f"{article.capitalize() if first else article} {text}{when}"
 
 
-def _source_lines(module: str) -> list[str]:
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
-        return []
-    lines = Path(spec.origin).read_text(encoding="utf-8").splitlines()
-    # comments count as prose: drop their leading "# "
-    return [re.sub(r"^\s*# ?", "", ln) if ln.lstrip().startswith("#") else ln for ln in lines]
+def _field_lines(fields: tuple[Field, ...], nested: bool) -> list[str]:
+    out = [".RS"]
+    for i, f in enumerate(fields):
+        if i or nested:
+            out.append(".PD 0")  # one key a line (a nested list ends with .PD)
+        tag = f"\\fB{roff(f.name)}\\fR: {roff(type_text(f.types))}"
+        out += [".TP", tag + (" (may be absent)" if f.optional else "")]
+        if f.doc:
+            out.append(roff(f.doc))
+        for t in f.types:
+            out += _structure(t, nested=True)
+    return [*out, ".PD", ".RE"]
 
 
-def _paragraphs(lines: list[str]) -> list[list[str]]:
-    paras: list[list[str]] = []
-    current: list[str] = []
-    for line in lines:
-        if re.fullmatch(r"[-=~]{3,}", line.strip()):
-            current = []  # a heading's underline: the heading is no paragraph
-        elif line.strip() and line.strip() != '"""':
-            current.append(line.rstrip())
-        elif current:
-            paras.append(current)
-            current = []
-    if current:
-        paras.append(current)
-    return paras
+def _structure(t: JsonType, nested: bool = False) -> list[str]:
+    """The keys of the objects in ``t`` (itself, its elements or its values)."""
+    while (
+        isinstance(t, Arr | Map)
+        and len(inner := (t.items if isinstance(t, Arr) else t.values)) == 1
+    ):
+        t = inner[0]
+    return _field_lines(t.fields, nested) if isinstance(t, Obj) else []
 
 
-def json_docs() -> dict[str, list[list[str]]]:
-    """Command name -> the paragraphs describing its ``--json`` document.
-
-    A paragraph starting with ``CMD --json`` (quoted as in the docstrings)
-    describes every command it mentions that way; the indented paragraphs
-    right after it (literal blocks, notes) belong to it.
-    """
-    docs: dict[str, list[list[str]]] = {}
-    for module in (*table.MODULES, *_JSON_DOC_MODULES):
-        paras = _paragraphs(_source_lines(module))
-        for i, para in enumerate(paras):
-            first = para[0].lstrip().lstrip('"')
-            if not _JSON_MENTION.match(first):
-                continue
-            group = [para]
-            for follow in paras[i + 1 :]:
-                if not follow[0].startswith(" "):
-                    break
-                group.append(follow)
-            for name in _JSON_MENTION.findall(" ".join(para)):
-                docs.setdefault(name, group)
-    return docs
-
-
-def _json_entry(group: list[list[str]]) -> list[str]:
-    out: list[str] = []
-    for para in group:
-        if (
-            para[0].startswith(" ")
-            and "::" not in para[0]
-            and (para[0].lstrip().startswith(("{", "[")) or para[0].startswith("    "))
-        ):
-            width = min(len(ln) - len(ln.lstrip()) for ln in para)
-            out += [".RS", ".nf", *(roff(ln[width:]) for ln in para), ".fi", ".RE"]
-            continue
-        text = " ".join(ln.strip() for ln in para).lstrip('"')
-        if not out:
-            # "``cmd --json`` -- the shape" reads as "The shape" under the heading
-            lead = _JSON_LEAD.match(text)
-            if lead:
-                text = text[lead.end() :]
-                text = text[:1].upper() + text[1:]
-        if text.endswith("::"):
-            text = text[:-1]
-        text = text.replace("``", "")
-        if not text:
-            continue
-        if out:
-            out.append(".IP")
-        out.append(roff(text))
+def json_entry(declared: JsonShape) -> list[str]:
+    """The man page paragraphs for one ``--json`` document."""
+    kinds = ", or ".join(_kind_text(t, first=i == 0) for i, t in enumerate(declared.types))
+    out = [roff(f"{kinds}. {declared.doc}".rstrip())]
+    several = len(declared.types) > 1
+    for t in declared.types:
+        lines = _structure(t)
+        if lines and several:
+            out += [".IP", roff(_kind_text(t)) + ":"]
+        out += lines
     return out
 
 
 def json_section() -> list[str]:
-    docs = json_docs()
     out = [JSON_INTRO]
     for name in sorted(json_commands()):
-        out += [".TP", f"\\fB{roff(name)} \\-\\-json\\fR"]
-        group = docs.get(name)
-        if group is None:
-            out.append("Described in the project README.")
-        else:
-            out += _json_entry(group)
+        cmd = table.get_command(name)
+        assert cmd is not None and cmd.json_shape is not None, name
+        out += [".TP", f"\\fB{roff(name)} \\-\\-json\\fR", *json_entry(cmd.json_shape)]
     return out
 
 

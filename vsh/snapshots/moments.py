@@ -26,33 +26,6 @@ most of the document.  :func:`scan` therefore cuts the text at the first
 expressions.  Nothing is ever expanded: no DTD, no external or custom
 entities, only the five predefined entities and character references are
 decoded, so hostile XML cannot make the scan expensive or reach outside.
-
-JSON (``--json``, a vsh extension)
-----------------------------------
-``snapshot-list --json`` prints one array, in the order the text output
-would list the snapshots (``--topological`` and ``--tree`` included:
-``--tree`` gives depth-first order); ``--name``/``--parent`` change only
-the text layout.  ``snapshot-info --json`` prints one such object, plus
-``"domain"``.  Each snapshot object::
-
-    {
-      "name": "s2",                 # string
-      "parent": "s1",               # string, or null for a root
-      "current": true,              # is it the domain's current snapshot
-      "state": "running",           # <state>: running, shutoff, disk-snapshot, ...
-      "location": "internal",       # "internal" or "external" (as snapshot-info)
-      "creation_time": "2024-01-31T12:00:00+01:00",  # ISO 8601, local offset
-      "children": 1,                # direct children (whole domain, not the list)
-      "descendants": 4,             # all descendants
-      "metadata": true,             # libvirt holds metadata for it
-      "description": "text"         # string, or null when there is none
-    }
-
-``checkpoint-list --json`` / ``checkpoint-info --json`` print the snapshot
-object's shape with the fields that exist for checkpoints: ``name``, ``parent``,
-``creation_time``, ``children``, ``descendants``, ``description`` (and
-``"domain"`` for ``checkpoint-info``).  Moments whose XML cannot be read
-are left out, as virsh leaves them out of its tables.
 """
 
 from __future__ import annotations

@@ -16,42 +16,9 @@ import libvirt
 import pytest
 
 from tests.commands.fakes import Fake, lv_error, output, run_script, session_with
-from vsh.commands.common import fetch_pass_fds
 from vsh.commands.domain import lifecycle as domain
 from vsh.core.errors import VshError
 from vsh.core.session import Session
-from vsh.virt.domxml import parse_xml, utf8_problem
-
-
-def test_utf8_problem_matches_libvirt() -> None:
-    assert utf8_problem("<a>é</a>") is None
-    raw = b'<domain type="test"><name>bad\xe9</name><memory>1024</memory></domain>'
-    text = raw.decode("utf-8", "surrogateescape")
-    # virsh: "(domain_definition):1: Input is not proper UTF-8, indicate encoding !"
-    # then the 4 bytes at the error, the line, and a pointer to the byte.
-    assert utf8_problem(text) == (
-        "(domain_definition):1: Input is not proper UTF-8, indicate encoding !\n"
-        "Bytes: 0xE9 0x3C 0x2F 0x6E\n"
-        '<domain type="test"><name>bad\ufffd</name><memory>1024</memory></domain>\n'
-        + "-" * len('<domain type="test"><name>bad')
-        + "^"
-    )
-    second = "<a>\n\t<b>\udce9</b>\n</a>"
-    problem = utf8_problem(second)
-    assert problem is not None
-    assert problem.startswith("(domain_definition):2: ")
-    assert problem.endswith("\t<b>\ufffd</b>\n\t---^")
-
-
-def test_fetch_pass_fds() -> None:
-    assert fetch_pass_fds(None) == []
-    assert fetch_pass_fds("") == []
-    assert fetch_pass_fds("3,4") == [3, 4]
-    assert fetch_pass_fds(" 5") == [5]
-    for bad, piece in (("abc", "abc"), ("1,,2", ""), ("1,", ""), ("9999999999", "9999999999")):
-        with pytest.raises(VshError) as exc:
-            fetch_pass_fds(bad)
-        assert exc.value.messages == [f"Unable to parse FD number '{piece}'"]
 
 
 def test_mode_flags() -> None:
@@ -208,17 +175,6 @@ def test_domuuid_failure_still_succeeds() -> None:
     assert output(s) == ("\n", "error: failed to get domain UUID\n")
 
 
-def test_console_needs_a_running_domain_and_a_tty() -> None:
-    dom = _dom(state=[libvirt.VIR_DOMAIN_SHUTOFF, 0])
-    s = session_with(None)
-    assert not domain.run_console(s, dom)
-    assert output(s)[1] == "error: The domain is not running\n"
-    dom = _dom(state=lv_error(libvirt.VIR_ERR_OPERATION_FAILED, "x"))
-    s = session_with(None)
-    assert not domain.run_console(s, dom)
-    assert output(s)[1] == "error: Unable to get domain status\n"
-
-
 # ---------------------------------------------------------------------------
 # dumpxml: --xpath / --wrap go through vsh.virt.xpathdump (tests/test_xpathdump.py)
 
@@ -231,19 +187,6 @@ def test_dumpxml_xpath_goes_through_libxml2() -> None:
     s = _session_for(dom)
     assert not run_script(s, "dumpxml d --xpath 'count(//os)'")
     assert output(s) == ("\n", "error: internal error: Incorrect xpath 'count(//os)'\n")
-
-
-def test_parse_xml_lookups() -> None:
-    root = parse_xml(
-        "<domain><devices><disk><source file='/a'/><target dev='vda'/></disk>"
-        "<disk><target dev='vdb'/></disk></devices></domain>"
-    )
-    assert root is not None
-    disks = root.xpath("./devices/disk")
-    assert isinstance(disks, list)
-    assert [d.xpath("string(./target/@dev)") for d in disks] == ["vda", "vdb"]
-    assert [d.xpath("string(./source/@file)") for d in disks] == ["/a", ""]
-    assert parse_xml("<domain>") is None
 
 
 def test_xpath_support_is_loaded_lazily() -> None:

@@ -11,7 +11,6 @@ from vsh.commands.domain.resources import (
 )
 from vsh.core.errors import VshError
 from vsh.core.numbers import scale_integer
-from vsh.virt.typedparams import typed_value
 
 ULONG_MAX = 2**64 - 1
 
@@ -65,9 +64,3 @@ def test_bitmaps() -> None:
     assert parse_bitmap(" 1 - 2 , 5", 8) == [False, True, True, False, False, True, False, False]
     for bad in ("", "x", "3-1", "^1-2", "1,,2", "9"):
         assert parse_bitmap(bad, 8) is None
-
-
-def test_typed_value() -> None:
-    assert typed_value(True) == "yes"
-    assert typed_value(1.5) == "1.500000"
-    assert typed_value(50) == "50"

@@ -7,15 +7,6 @@ import pytest
 from vsh.commands.common import opt_uint
 from vsh.commands.domain import state as ds
 from vsh.core.errors import VshError
-from vsh.virt.console import escape_char
-
-
-@pytest.mark.parametrize(
-    ("setting", "char"),
-    [("^]", 0x1D), ("^a", 0x01), ("^A", 0x01), ("~", ord("~")), ("^[", 0x1B)],
-)
-def test_escape_char(setting: str, char: int) -> None:
-    assert escape_char(setting) == char
 
 
 def test_screen_number() -> None:

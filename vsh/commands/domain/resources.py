@@ -6,29 +6,6 @@ setmem, setvcpus, vcpucount, vcpuinfo, vcpupin.
 Also here, for other command modules to share, :func:`typed_value`
 (vshGetTypedParamValue's text of a typed parameter); virsh's option number
 parsing with its messages is in :mod:`vsh.commands.common`.
-
-``--json`` (a vsh extension, hidden from ``help CMD``) schemas, all keys
-always present:
-
-``vcpucount --json`` -- without a selecting option, the four counts virsh
-prints (null where virsh prints no line: inactive or transient domains)::
-
-    {"maximum_config": int | null, "maximum_live": int | null,
-     "current_config": int | null, "current_live": int | null}
-
-  with a selecting option (``--maximum``, ``--live``, ...): ``{"count": int}``.
-
-``vcpuinfo --json`` -- an array, one object per vCPU::
-
-    [{"vcpu": 0, "cpu": 15 | null, "state": "running" | null,
-      "cpu_time_ns": int | null, "affinity": "0-7"}]
-
-  ``cpu``, ``state`` and ``cpu_time_ns`` are null for an inactive domain
-  (virsh's ``N/A``); ``affinity`` is virsh's ``--pretty`` range list.
-
-``schedinfo --json`` -- ``{"scheduler": "fair" | null, "parameters":
-{"weight": 50, ...}}`` (``scheduler`` null where virsh prints ``Unknown``;
-parameter values keep their JSON type: numbers, booleans, strings).
 """
 
 from __future__ import annotations
@@ -51,6 +28,19 @@ from vsh.completion.cache import depends_on
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import (
+    BOOL,
+    INT,
+    NULL,
+    NUM,
+    STR,
+    array_of,
+    choice,
+    map_of,
+    object_of,
+    prop,
+    shape,
+)
 from vsh.core.numbers import c_int, c_llong, c_uint
 from vsh.core.session import Session
 from vsh.virt import lookup
@@ -420,11 +410,25 @@ def _typed_from_string(field: str, current: Any, text: str) -> Any:
     return value
 
 
+SCHEDINFO_JSON = shape(
+    object_of(
+        prop("scheduler", STR, NULL, doc='"fair", ...; null where virsh prints Unknown'),
+        prop(
+            "parameters",
+            map_of(INT, NUM, BOOL, STR, key="parameter"),
+            doc="""{"weight": 50, ...}; parameter values keep their JSON type:
+            numbers, booleans, strings""",
+        ),
+    ),
+)
+
+
 @command(
     "schedinfo",
     summary="show/set scheduler parameters",
     description="Show/Set scheduler parameters.",
     group=GROUP,
+    json=SCHEDINFO_JSON,
 )
 @domain_option()
 @option("weight", OptKind.INT, "weight for XEN_CREDIT", named_only=True)
@@ -696,11 +700,27 @@ def cpu_count_collect(
     return value
 
 
+VCPUCOUNT_JSON = shape(
+    object_of(
+        prop("maximum_config", INT, NULL),
+        prop("maximum_live", INT, NULL),
+        prop("current_config", INT, NULL),
+        prop("current_live", INT, NULL),
+        when="without a selecting option",
+    ),
+    object_of(prop("count", INT), when="with a selecting option"),
+    doc="""Without a selecting option, the four counts virsh prints (null where
+    virsh prints no line: inactive or transient domains); with a selecting
+    option (--maximum, --live, ...), the count alone.""",
+)
+
+
 @command(
     "vcpucount",
     summary="domain vcpu counts",
     description="Returns the number of virtual CPUs used by the domain.",
     group=GROUP,
+    json=VCPUCOUNT_JSON,
 )
 @domain_option()
 @option("maximum", OptKind.BOOL, "get maximum count of vcpus")
@@ -808,11 +828,31 @@ def _vcpu_bitmap(dom: libvirt.virDomain) -> list[int]:
     return sorted(enabled)
 
 
+VCPUINFO_JSON = shape(
+    array_of(
+        object_of(
+            prop("vcpu", INT),
+            prop("cpu", INT, NULL, doc="null for an inactive domain (virsh's N/A)"),
+            prop(
+                "state",
+                choice(*_VCPU_STATES, "no state"),
+                NULL,
+                doc="null for an inactive domain",
+            ),
+            prop("cpu_time_ns", INT, NULL, doc="null for an inactive domain"),
+            prop("affinity", STR, doc='virsh\'s --pretty range list ("0-7")'),
+        )
+    ),
+    doc="One object per vCPU.",
+)
+
+
 @command(
     "vcpuinfo",
     summary="detailed domain vcpu information",
     description="Returns basic information about the domain virtual CPUs.",
     group=GROUP,
+    json=VCPUINFO_JSON,
 )
 @domain_option()
 @option("pretty", OptKind.BOOL, "return human readable output")

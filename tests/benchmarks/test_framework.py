@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_snapshots, bench_startup, framework
+from benchmarks import framework
 from benchmarks.framework import (
     Comparison,
     Context,
@@ -326,28 +326,3 @@ def test_context_env_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     env = Context(workdir=tmp_path).env(EXTRA="1")
     assert "LIBVIRT_DEFAULT_URI" not in env and "VSH_DEBUG" not in env
     assert env["HOME"] == str(tmp_path / "home") and env["EXTRA"] == "1"
-
-
-# --- startup module helpers --------------------------------------------------
-
-
-def test_importtime_parsing() -> None:
-    stderr = (
-        "import time: self [us] | cumulative | imported package\n"
-        "import time:       526 |      18739 |   click\n"
-        "import time:        90 |         90 |     rich.console\n"
-        "import time:        12 |         12 | prompt_toolkit\n"
-        "import time:        12 |         12 | richer\n"
-        "some other line\n"
-    )
-    mods = bench_startup.imported_modules(stderr)
-    assert mods == ["click", "rich.console", "prompt_toolkit", "richer"]
-    assert bench_startup.forbidden_imports(mods) == ["rich.console", "prompt_toolkit"]
-
-
-def test_snapshot_outputs_match() -> None:
-    match = bench_snapshots.outputs_match
-    assert match(("--tree",), b"a\nb\n", b"a\nb\n")
-    assert not match(("--tree",), b"a\nb\n", b"b\na\n")
-    assert match(("--topological", "--name"), b"a\nb\n", b"b\na\n")
-    assert not match(("--topological", "--name"), b"a\nb\n", b"a\nc\n")
