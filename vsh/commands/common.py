@@ -155,3 +155,12 @@ def json_text(obj: Any) -> str:
     from vsh.output.jsonout import render_json
 
     return render_json(obj)
+
+
+# ---------------------------------------------------------------------------
+# domain XML look-ups (shared by the monitor commands)
+
+
+def xpath_text(node: Any, expr: str) -> str | None:
+    """virXPathString: the string value of ``expr`` at ``node``, None when empty."""
+    return str(node.xpath(f"string({expr})")) or None
