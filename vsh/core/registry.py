@@ -62,7 +62,9 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.snapshot",
     "vsh.commands.pool",
     "vsh.commands.volume",
-    "vsh.commands.bulk",
+    "vsh.commands.bulk.export",
+    "vsh.commands.bulk.redefine",
+    "vsh.commands.bulk.restore",
     "vsh.commands.builtins",
 )
 
