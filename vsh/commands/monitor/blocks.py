@@ -62,7 +62,7 @@ def _pci_address(node: Any) -> tuple[int, int, int, int] | None:
 
 def blklist_data(s: Session, domain: str, inactive: bool, details: bool) -> list[dict[str, Any]]:
     flags = L.VIR_DOMAIN_XML_INACTIVE if inactive else 0
-    root = domain_xml(lookup.domain(s, domain, cmd="domblklist"), flags)
+    root: Any = domain_xml(lookup.domain(s, domain, cmd="domblklist"), flags)
     rows: list[dict[str, Any]] = []
     for disk in root.xpath("./devices/disk"):
         dtype = xpath_text(disk, "./@type")
@@ -176,7 +176,7 @@ def domblkinfo(
     except libvirt.libvirtError:
         active = False
 
-    root = domain_xml(dom)
+    root: Any = domain_xml(dom)
     rows: list[tuple[str, tuple[int, int, int]]] = []
     for disk in root.xpath("./devices/disk"):
         protocol = xpath_text(disk, "./source/@protocol")
@@ -198,8 +198,8 @@ def domblkinfo(
     if as_json:
         s.print(json_text([{"target": t, **dict(zip(keys, i, strict=True))} for t, i in rows]))
         return True
-    cells = [[t, *_blkinfo_cells(i, human)] for t, i in rows]
-    s.print(table_text(s, ["Target", "Capacity", "Allocation", "Physical"], cells))
+    table = [[t, *_blkinfo_cells(i, human)] for t, i in rows]
+    s.print(table_text(s, ["Target", "Capacity", "Allocation", "Physical"], table))
     return True
 
 
@@ -266,12 +266,12 @@ def domblkstat(s: Session, domain: str, device: str | None, human: bool, json: b
     if human:
         out.append(f"Device: {device}\n")
         prefix = ""
-    for legacy_name, text, value in lines:
+    for printed, label, value in lines:
         shown = typed_value(value)
-        if human and text is not None:
-            out.append(f"{prefix} {text:<31} {shown}\n")
+        if human and label is not None:
+            out.append(f"{prefix} {label:<31} {shown}\n")
         else:
-            out.append(f"{prefix} {legacy_name} {shown}\n")
+            out.append(f"{prefix} {printed} {shown}\n")
     s.print("".join(out))
     return True
 

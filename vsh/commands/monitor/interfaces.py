@@ -40,7 +40,7 @@ L = libvirt
 def _complete_interfaces(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
     """virshDomainInterfaceCompleter: each interface's target, else its MAC."""
 
-    root = domain_xml_on_line(s, values)
+    root: Any = domain_xml_on_line(s, values)
     if root is None:
         return []
     out = []
@@ -66,7 +66,7 @@ def _complete_interfaces(s: Session, _flags: int = 0, values: Any = None) -> lis
 @option("json", OptKind.BOOL, "print the interfaces as JSON", extension=True)
 def domiflist(s: Session, domain: str, inactive: bool, json: bool) -> bool:
     flags = L.VIR_DOMAIN_XML_INACTIVE if inactive else 0
-    root = domain_xml(lookup.domain(s, domain, cmd="domiflist"), flags)
+    root: Any = domain_xml(lookup.domain(s, domain, cmd="domiflist"), flags)
     rows: list[dict[str, Any]] = []
     for node in root.xpath("./devices/interface"):
         rows.append(
@@ -186,7 +186,7 @@ def domif_getlink(s: Session, domain: str, interface: str, config: bool, json: b
     iface = s.text(interface, "interface")
     assert iface is not None
     flags = L.VIR_DOMAIN_XML_INACTIVE if config else 0
-    root = domain_xml(lookup.domain(s, domain, cmd="domif-getlink"), flags)
+    root: Any = domain_xml(lookup.domain(s, domain, cmd="domif-getlink"), flags)
     macstr = _mac_normal(iface)
     found = [
         node
