@@ -1,4 +1,4 @@
-"""Differential tests: ``domstats`` (vsh/commands/monitor.py) against virsh 9.0.
+"""Differential tests: ``domstats`` (vsh/commands/monitor/stats.py) against virsh 9.0.
 
 On test:///default and tests/fixtures/domains/node.xml.  The test driver
 reports only the ``state.*`` group, but drivers that report more put host

@@ -1,7 +1,7 @@
 """Differential tests: monitor device commands against virsh 9.0.
 
 domblklist, domiflist, domblkinfo, domblkstat, domifstat, domif-getlink,
-dommemstat, domcontrol, domblkerror, domtime and domifaddr (vsh/commands/monitor.py) on
+dommemstat, domcontrol, domblkerror, domtime and domifaddr (vsh/commands/monitor/) on
 test:///default, tests/fixtures/domains/node.xml and the testnode fixtures.
 
 The test driver's block and interface counters, and dommemstat's

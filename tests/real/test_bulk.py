@@ -1,4 +1,4 @@
-"""Bulk snapshot commands (vsh/commands/bulk.py) on real guests.
+"""Bulk snapshot commands (vsh/commands/bulk/) on real guests.
 
 * export → ``undefine --snapshots-metadata`` → ``define`` → redefine gives back the
   same tree, current snapshot and snapshot XML, and a restored internal snapshot

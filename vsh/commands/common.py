@@ -155,3 +155,21 @@ def json_text(obj: Any) -> str:
     from vsh.output.jsonout import render_json
 
     return render_json(obj)
+
+
+# ---------------------------------------------------------------------------
+# domain XML look-ups (shared by the monitor commands)
+
+
+def xpath_text(node: Any, expr: str) -> str | None:
+    """virXPathString: the string value of ``expr`` at ``node``, None when empty."""
+    return str(node.xpath(f"string({expr})")) or None
+
+
+# ---------------------------------------------------------------------------
+# OS errors (shared by the bulk snapshot commands)
+
+
+def os_error_text(exc: OSError) -> str:
+    """The system's words for a failed file operation ("No such file or directory")."""
+    return exc.strerror or str(exc)

@@ -1,6 +1,6 @@
 """Bulk snapshot redefinition: plan first, then execute, and undo on failure.
 
-Nothing here talks to libvirt.  The command layer (``vsh/commands/bulk.py``)
+Nothing here talks to libvirt.  The command (``vsh/commands/bulk/redefine.py``)
 reads the inputs with :mod:`vsh.snapshots.bundle`, describes the target domain as a
 :class:`TargetInfo`, and hands :func:`execute` an object implementing
 :class:`Target`; tests use fakes.
@@ -20,7 +20,7 @@ each definition it checks that the name is still free, so a snapshot some
 other client defined meanwhile is never overwritten (REDEFINE of an existing
 name would silently replace it) nor counted as ours.  (The libvirt target
 answers from checks it made while the previous steps were being defined:
-``vsh.commands.bulk._Lookahead``.)  On any failure or
+``vsh.virt.snapshotstore.Lookahead``.)  On any failure or
 Ctrl-C it deletes, metadata only and leaves first, exactly the snapshots
 this run defined, one at a time, never anything recursive.  A snapshot that
 cannot be deleted (or that meanwhile got a child this run did not define)

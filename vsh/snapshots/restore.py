@@ -3,7 +3,7 @@
 Written for the nightly "reset the lab VMs" cron job: every domain gets its
 own job, one failure never stops the others, and the caller gets one result
 per job in the order the jobs were given.  Nothing here talks to libvirt:
-``vsh/commands/bulk.py`` supplies the worker that reverts one domain
+``vsh/commands/bulk/restore.py`` supplies the worker that reverts one domain
 (sharing the session's connection, which libvirt makes thread-safe) and
 renders the results.
 

@@ -194,7 +194,10 @@ def test_xpath_support_is_loaded_lazily() -> None:
     import sys
 
     code = (
-        "import sys, vsh.commands.domain.lifecycle, vsh.commands.monitor, vsh.commands.host; "
+        "import sys, vsh.commands.domain.lifecycle, vsh.commands.host; "
+        "import vsh.commands.monitor.info, vsh.commands.monitor.listing; "
+        "import vsh.commands.monitor.blocks, vsh.commands.monitor.interfaces; "
+        "import vsh.commands.monitor.memory, vsh.commands.monitor.stats; "
         "print('vsh.virt.xpathdump' in sys.modules, 'json' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

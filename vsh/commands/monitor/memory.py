@@ -1,0 +1,96 @@
+"""Memory statistics (cmdDomMemStat in tools/virsh-domain-monitor.c): dommemstat."""
+
+from __future__ import annotations
+
+import libvirt
+
+from vsh.commands.common import affect_options, domain_option, exclusive, json_text, opt_int
+from vsh.core.command import command, option
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import INT, map_of, shape
+from vsh.core.session import Session
+from vsh.virt import lookup
+
+GROUP = "monitor"
+L = libvirt
+
+_MEMSTAT_ORDER = (
+    "swap_in",
+    "swap_out",
+    "major_fault",
+    "minor_fault",
+    "unused",
+    "available",
+    "usable",
+    "actual",
+    "rss",
+    "last_update",
+    "disk_caches",
+    "hugetlb_pgalloc",
+    "hugetlb_pgfail",
+)
+
+
+DOMMEMSTAT_JSON = shape(
+    map_of(INT, key="statistic"),
+    doc="""The statistics the domain reports, with virsh's names (actual, swap_in, rss, ...), in its
+    order; --period prints nothing.""",
+)
+
+
+@command(
+    "dommemstat",
+    summary="get memory statistics for a domain",
+    description="Get memory statistics for a running domain.",
+    group=GROUP,
+    json=DOMMEMSTAT_JSON,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("period", OptKind.INT, "period in seconds to set collection", named_only=True)
+@affect_options
+@option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
+def dommemstat(
+    s: Session,
+    domain: str,
+    period: str | None,
+    config: bool,
+    live: bool,
+    current: bool,
+    json: bool,
+) -> bool:
+
+    exclusive(current=current, live=live)
+    exclusive(current=current, config=config)
+    flags = L.VIR_DOMAIN_AFFECT_CURRENT
+    if config:
+        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
+    if live:
+        flags |= L.VIR_DOMAIN_AFFECT_LIVE
+    dom = lookup.domain(s, domain, cmd="dommemstat")
+    name = dom.name()
+    if not (current or live or config):
+        try:
+            if dom.isActive() == 1:
+                flags |= L.VIR_DOMAIN_AFFECT_LIVE
+        except libvirt.libvirtError as err:
+            s.last_error = err
+    seconds = opt_int(period, "period")
+    if seconds is not None:
+        if seconds < 0:
+            raise VshError(f"Invalid collection period value '{seconds}'")
+        try:
+            dom.setMemoryStatsPeriod(seconds, flags)
+        except libvirt.libvirtError as err:
+            raise VshError("Unable to change balloon collection period.", cause=err) from err
+        return True
+    try:
+        stats = dom.memoryStats()
+    except libvirt.libvirtError as err:
+        raise VshError(f"Failed to get memory statistics for domain {name}", cause=err) from err
+    shown = {k: v for k, v in stats.items() if k in _MEMSTAT_ORDER}
+    if json or s.settings.json:
+        s.print(json_text(shown))
+        return True
+    s.print("".join(f"{k} {v}\n" for k, v in shown.items()))
+    return True
