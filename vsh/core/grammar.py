@@ -47,6 +47,11 @@ class OptDef:
     """
 
     __slots__ = ("alias", "kind", "name", "named_only", "required")
+    name: str
+    kind: OptKind
+    required: bool
+    named_only: bool
+    alias: str
 
     def __init__(
         self,
