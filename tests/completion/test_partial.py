@@ -1,136 +1,18 @@
-"""vsh.completion.partial (pure): the scanner, virsh's partial parse, the shell's analysis,
-POSIX word splitting; and the engine's reading of a shell command line."""
+"""vsh.completion.partial (pure): the shell's analysis of the word under the cursor,
+POSIX word splitting; and the engine's reading of a shell command line.
+
+The scanner and virsh's completion-mode parse are vsh.core.grammar's
+(tests/core/test_grammar.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from vsh.completion.engine import parse_command_line
-from vsh.completion.partial import (
-    END,
-    END_CMD,
-    ERROR,
-    WORD,
-    Mode,
-    Scanner,
-    Word,
-    analyse,
-    split_posix,
-    virsh_partial,
-)
+from vsh.completion.partial import Mode, Word, analyse, split_posix
 from vsh.core import registry as table
 
 lookup = table.get_command
-
-
-def tokens(line: str, *, lenient: bool = False) -> list[tuple[int, str | None, int]]:
-    scanner = Scanner(line, lenient=lenient)
-    out = []
-    while True:
-        kind, word = scanner.next()
-        out.append((kind, word.text if word else None, scanner.pos))
-        if kind in (END, ERROR):
-            return out
-
-
-# -- the scanner ----------------------------------------------------------------------------------
-
-
-def test_scanner_positions_follow_virsh() -> None:
-    assert tokens("ab  'c d';e ") == [
-        (WORD, "ab", 2),
-        (WORD, "c d", 9),
-        (END_CMD, None, 10),
-        (WORD, "e", 11),
-        (END, None, 11),  # the end leaves the position before the trailing blank
-    ]
-
-
-def test_scanner_quotes_and_escapes() -> None:
-    assert [t[1] for t in tokens(r"""a\ b "c\"d" 'e\f' g'h'"i" """)[:-1]] == [
-        "a b",
-        'c"d',
-        "e\\f",
-        "ghi",
-    ]
-
-
-def test_scanner_errors_and_leniency() -> None:
-    assert tokens('"abc')[-1][0] == ERROR
-    assert tokens("ab\\")[-1][0] == ERROR
-    assert tokens('"abc', lenient=True)[0][:2] == (WORD, "abc")
-    assert tokens("ab\\", lenient=True)[0][:2] == (WORD, "ab")
-    scanner = Scanner('"abc')
-    assert scanner.next(report=False)[0] == WORD  # a value virsh reads without reporting
-
-
-def test_scanner_comments() -> None:
-    scanner = Scanner("echo a # rest; echo b")
-    kinds = [scanner.next()[0] for _ in range(4)]
-    assert kinds == [WORD, WORD, END_CMD, END] and scanner.in_comment
-
-
-# -- virsh's partial parse ------------------------------------------------------------------------
-
-
-def target(line: str) -> str | None:
-    partial = virsh_partial(line, lookup)
-    t = partial.target if partial else None
-    return t.name if t else None
-
-
-def test_partial_marks_the_word_under_the_cursor() -> None:
-    assert target("snapshot-info test a") == "snapshotname"
-    assert target("snapshot-info test ") is None  # an empty word: options
-    assert target("destroy t") == "domain"
-    assert target("destroy --domain t") == "domain"
-    assert target("destroy --domain=t") == "domain"
-
-
-def test_partial_missing_value_is_under_the_cursor_after_exactly_one_blank() -> None:
-    assert target("snapshot-info test --snapshotname ") == "snapshotname"
-    assert target("snapshot-info test --snapshotname  ") is None  # virsh's quirk
-    assert target("snapshot-info test --snapshotname") is None
-
-
-def test_partial_bool_option_under_the_cursor() -> None:
-    partial = virsh_partial("destroy --graceful", lookup)
-    assert partial is not None and partial.target is not None
-    assert partial.target.name == "graceful"
-
-
-def test_partial_stops_at_errors_keeping_what_it_read() -> None:
-    partial = virsh_partial("destroy test --nosuch x", lookup)
-    assert partial is not None and [b.opt.name for b in partial.opts] == ["domain"]
-    partial = virsh_partial("frob a", lookup)
-    assert partial is not None and partial.cmd is None
-
-
-def test_partial_takes_the_last_command() -> None:
-    partial = virsh_partial("echo a; destroy te", lookup)
-    assert partial is not None and partial.cmd is not None and partial.cmd.name == "destroy"
-    assert virsh_partial("echo a;", lookup) is None
-    assert virsh_partial("", lookup) is None
-
-
-def test_partial_help_option_becomes_help() -> None:
-    partial = virsh_partial("destroy --help ", lookup)
-    assert partial is not None and partial.cmd is not None and partial.cmd.name == "help"
-    assert partial.values() == {"command": "destroy"}
-
-
-def test_partial_reports_tokenizer_errors() -> None:
-    seen: list[str] = []
-    virsh_partial('destroy "te', lookup, seen.append)
-    virsh_partial("destroy te\\", lookup, seen.append)
-    virsh_partial('destroy --domain "te', lookup, seen.append)  # a value: not reported
-    assert seen == ['missing "', "dangling \\"]
-
-
-def test_partial_values() -> None:
-    partial = virsh_partial("echo --string a b --shell c", lookup)
-    assert partial is not None
-    assert partial.values() == {"string": ["a", "b", "c"], "shell": True}
 
 
 # -- the shell's analysis -------------------------------------------------------------------------
@@ -166,6 +48,19 @@ def test_analyse_inline_value() -> None:
 def test_analyse_passes_the_partial_word_to_completers() -> None:
     a = analyse("reboot test --mode acpi,", lookup)
     assert a.values == {"domain": "test", "mode": "acpi,"}
+
+
+def test_analyse_keeps_what_a_repeated_argv_option_bound() -> None:
+    a = analyse("echo --string a --string ", lookup)
+    assert (a.mode, a.target and a.target.name) == (Mode.VALUE, "string")
+    assert a.values == {"string": ["a", ""]} and a.given == {"string"}
+
+
+def test_analyse_ignores_help_and_refused_words() -> None:
+    """--help does not turn the line into `help CMD`; extra data is passed over."""
+    a = analyse("destroy --help test extra --gr", lookup)
+    assert a.command is not None and a.command.name == "destroy"
+    assert (a.mode, a.values, a.given) == (Mode.OPTION, {"domain": "test"}, {"domain"})
 
 
 def test_analyse_data_only() -> None:

@@ -7,10 +7,9 @@ and their Python names) and help; these tests pin that mapping down.
 from __future__ import annotations
 
 import click
-import pytest
 
 from vsh.core.command import VshCommand, VshOption, command, option
-from vsh.core.grammar import GrammarError, OptDef, OptKind, ParsedCommand
+from vsh.core.grammar import OptDef, OptKind, ParsedCommand
 from vsh.core.session import Session
 
 
@@ -118,38 +117,6 @@ def test_fill_params_defaults_and_conversions() -> None:
     snap_like.fill_params(ctx, ParsedCommand(snap_like, {"domain": "", "limit": "0"}))
     assert ctx.params["domain"] == "" and ctx.params["limit"] == "0"
     assert ctx.params["extra"] == ()
-
-
-def test_parse_args_binds_with_virsh_rules() -> None:
-    ctx = click.Context(snap_like)
-    assert snap_like.parse_args(ctx, ["dom", "s1", "7", "--nm", "x", "y"]) == []
-    assert ctx.params["domain"] == "dom"
-    assert ctx.params["from"] == "s1"
-    assert ctx.params["limit"] == "7"
-    assert ctx.params["name"] is True
-    assert ctx.params["extra"] == ("x", "y")
-
-
-def test_parse_args_errors() -> None:
-    with pytest.raises(GrammarError) as info:
-        snap_like.parse_args(click.Context(snap_like), ["--tree=1"])
-    assert info.value.messages == ["invalid '=' after option --tree"]
-    with pytest.raises(GrammarError) as info:
-        snap_like.parse_args(click.Context(snap_like), [])
-    assert info.value.messages == ["command 'snap-like' requires <domain> option"]
-    # completion parses partial lines: errors leave the defaults
-    ctx = click.Context(snap_like, resilient_parsing=True)
-    assert snap_like.parse_args(ctx, ["--bogus"]) == []
-    assert ctx.params["domain"] is None and ctx.params["tree"] is False
-
-
-def test_click_help_is_virsh_help() -> None:
-    from vsh.core.helptext import command_help
-
-    ctx = click.Context(snap_like)
-    assert snap_like.get_help(ctx) == command_help(snap_like)
-    assert snap_like.get_usage(ctx) == command_help(snap_like)
-    assert snap_like.get_help(ctx).startswith("  NAME\n    snap-like - List snapshots\n")
 
 
 def test_callback_receives_session_and_params() -> None:

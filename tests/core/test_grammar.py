@@ -1,4 +1,5 @@
-"""Unit tests of vsh.core.grammar: virsh's tokenizer and option binder.
+"""Unit tests of vsh.core.grammar: virsh's tokenizer and option binder, run
+strictly (execution) and in completion mode.
 
 Fake command definitions stand in for the command table, so these tests
 exercise only the grammar.  Expected results come from virsh 9.0 itself
@@ -20,14 +21,19 @@ from vsh.core.grammar import (
     END,
     END_CMD,
     WORD,
+    Bound,
     GrammarError,
     OptDef,
     OptKind,
     ParsedCommand,
+    Scanner,
+    TokenError,
     argv_tokens,
     parse,
     parse_argv,
+    parse_partial,
     parse_script,
+    partial_script,
     script_tokens,
 )
 from vsh.core.vshutil import shell_quote
@@ -579,3 +585,172 @@ def test_parse_accepts_any_token_iterator() -> None:
     """Without .send (a plain iterator), commented-out words are read normally."""
     tokens = iter([(WORD, "#x"), (WORD, "y"), (END_CMD, ""), (WORD, "echo"), (END, "")])
     assert summary(parse(tokens, lookup)) == [("echo", {})]
+
+
+# -- positions and leniency (what completion reads) --------------------------------------------
+
+
+def positions(line: str, *, lenient: bool = False) -> list[tuple[int, str, int, int, str]]:
+    """(kind, text, start, pos, quote) per token; start and quote only mean something for words."""
+    scanner = Scanner(line, lenient=lenient)
+    out = []
+    for kind, text in scanner:
+        word = kind == WORD
+        out.append(
+            (kind, text, scanner.start if word else -1, scanner.pos, scanner.quote if word else "")
+        )
+    return out
+
+
+def test_scanner_positions_follow_virsh() -> None:
+    assert positions("ab  'c d';e ") == [
+        (WORD, "ab", 0, 2, ""),
+        (WORD, "c d", 4, 9, ""),
+        (END_CMD, "", -1, 10, ""),
+        (WORD, "e", 10, 11, ""),
+        (END, "", -1, 11, ""),  # the end leaves the position before the trailing blank
+    ]
+    assert positions("a\\\n b")[1][:4] == (WORD, "b", 4, 5)  # backslash-newline is a blank
+
+
+def test_scanner_lenient_reads_an_unfinished_line() -> None:
+    with pytest.raises(TokenError):
+        positions('a "bc')
+    with pytest.raises(TokenError):
+        positions("a bc\\")
+    assert positions('a "b c', lenient=True)[1] == (WORD, "b c", 2, 6, '"')
+    assert positions("a 'b c", lenient=True)[1] == (WORD, "b c", 2, 6, "'")
+    assert positions("a bc\\", lenient=True)[1] == (WORD, "bc", 2, 5, "")
+    assert positions('a "b\\', lenient=True)[1] == (WORD, "b", 2, 5, '"')
+
+
+def test_scanner_notes_a_comment_running_to_the_end() -> None:
+    scanner = Scanner("echo a # rest; echo b")
+    assert [kind for kind, _text in scanner] == [WORD, WORD, END_CMD, END]
+    assert scanner.in_comment
+    scanner = Scanner("echo a # rest\necho b")
+    assert [kind for kind, _text in scanner][-1] == END and not scanner.in_comment
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), SCRIPTS))
+def test_a_words_raw_text_reads_back_as_the_word(text: str) -> None:
+    """Completion replaces text[start:pos]: that slice is exactly the word."""
+    scanner = Scanner(text, lenient=True)
+    for kind, word in scanner:
+        if kind == WORD:
+            raw = text[scanner.start : scanner.pos]
+            assert list(Scanner(raw, lenient=True)) == [(WORD, word), (END, "")]
+
+
+# -- completion mode (vshCommandParse with `partial`) --------------------------------------------
+
+
+def target(line: str) -> str | None:
+    partial = partial_script(line, lookup)
+    found = partial.target if partial else None
+    return found.name if found else None
+
+
+def test_partial_marks_the_word_under_the_cursor() -> None:
+    assert target("slist d f") == "from"
+    assert target("slist d ") is None  # an empty word: options
+    assert target("slist d") == "domain"
+    assert target("slist --domain d") == "domain"
+    assert target("slist --domain=d") == "domain"
+    assert target("slist d --tree") == "tree"
+
+
+def test_partial_missing_value_is_under_the_cursor_after_exactly_one_blank() -> None:
+    assert target("slist d --from ") == "from"
+    assert target("slist d --from  ") is None  # virsh's quirk
+    assert target("slist d --from") is None
+    partial = partial_script("slist d --from ", lookup)
+    assert partial is not None and partial.opts[-1] == Bound(OptDef("from", S), None, True)
+    assert partial.awaiting == OptDef("from", S)
+
+
+def test_partial_stops_where_the_strict_parse_fails_keeping_what_it_bound() -> None:
+    for line in ("slist d --nosuch x", "slist d --tree=1 x", "slist d --tree --tree", "noargs x"):
+        partial = partial_script(line, lookup)
+        assert partial is not None and partial.cmd is not None, line
+    partial = partial_script("slist d --nosuch --tree", lookup)
+    assert partial is not None and [b.opt.name for b in partial.opts] == ["domain"]
+    partial = partial_script("frob a", lookup)
+    assert partial is not None and partial.cmd is None and partial.opts == []
+    # required options are not checked
+    partial = partial_script("dump", lookup)
+    assert partial is not None and partial.cmd is TABLE["dump"] and partial.opts == []
+
+
+def test_partial_takes_the_last_command() -> None:
+    partial = partial_script("echo a; slist d", lookup)
+    assert partial is not None and partial.cmd is TABLE["slist"]
+    assert partial_script("echo a;", lookup) is None
+    assert partial_script("echo a # b", lookup) is None
+    assert partial_script("", lookup) is None
+
+
+def test_partial_help_option_becomes_help() -> None:
+    partial = partial_script("slist --help ", lookup)
+    assert partial is not None and partial.cmd is TABLE["help"]
+    assert partial.values() == {"command": "slist"}
+
+
+def test_partial_reports_tokenizer_errors_but_not_in_values() -> None:
+    seen: list[str] = []
+    partial_script('slist "d', lookup, seen.append)
+    partial_script("slist d\\", lookup, seen.append)
+    partial_script("'#x' a\\", lookup, seen.append)  # virsh reads it again, reporting
+    partial_script('slist --from "d', lookup, seen.append)  # a value: read quietly
+    partial_script("slist --from d\\", lookup, seen.append)
+    partial_script("slist --nosuch", lookup, seen.append)  # binder errors: never
+    assert seen == ['missing "', "dangling \\", "dangling \\"]
+    partial = partial_script('slist --from "d e', lookup)
+    assert partial is not None and partial.values() == {"from": "d e"}
+
+
+def test_partial_values() -> None:
+    partial = partial_script("echo --string a b --shell --hi c", lookup)
+    assert partial is not None
+    assert partial.values() == {"string": ["a", "b", "hello", "c"], "shell": True}
+    partial = partial_script("slist d --from ", lookup)
+    assert partial is not None and partial.values() == {"domain": "d", "from": None}
+
+
+def test_skip_mode_passes_over_refused_words() -> None:
+    """The shell's reading: every command as lenient as `help`, silently, --help kept."""
+    words = ["slist", "--nosuch", "d", "--tree=1", "--help", "--tree", "f", "7", "x", "--a=b"]
+    partial = parse_partial(argv_tokens(words), lookup, skip=True)
+    assert partial is not None and partial.cmd is TABLE["slist"]
+    assert partial.values() == {
+        "domain": "d",
+        "help": True,
+        "tree": True,
+        "from": "f",
+        "start": "7",
+    }
+    assert partial.binder is not None and partial.binder.peek_data() is None
+    partial = parse_partial(argv_tokens(["slist", "--domain"]), lookup, skip=True)
+    assert partial is not None and partial.awaiting == OptDef("domain", D, required=True)
+    partial = parse_partial(argv_tokens(["echo", "--", "--shell"]), lookup, skip=True)
+    assert partial is not None and partial.data_only
+    assert partial.binder is not None and partial.binder.peek_data() == OptDef("string", A)
+    assert partial.binder.resolve("str") == OptDef("string", A)
+    assert partial.binder.resolve("nope") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(), SCRIPTS))
+def test_completion_mode_never_raises_and_binds_as_execution_does(text: str) -> None:
+    """One binder: where a line runs, completing it binds its last command alike."""
+    partial = partial_script(text, lookup, lambda _m: None)
+    parse_partial(Scanner(text, lenient=True), lookup, point=len(text), skip=True)
+    try:
+        parsed = parse_script(text, lookup, report=lambda _m: None)
+    except GrammarError:
+        return
+    if partial is None or not parsed or parsed[-1].help_requested:
+        return
+    assert partial.cmd is parsed[-1].cmd
+    assert partial.values() == parsed[-1].values

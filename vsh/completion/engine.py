@@ -35,11 +35,10 @@ from vsh.completion.partial import (
     analyse,
     analyse_words,
     split_posix,
-    virsh_partial,
 )
 from vsh.core import globalopts
 from vsh.core import registry as table
-from vsh.core.grammar import OptKind
+from vsh.core.grammar import OptKind, partial_script
 
 if TYPE_CHECKING:
     from vsh.completion.cache import NameCache
@@ -307,7 +306,7 @@ def complete_virsh(
     """
     line = " ".join(words)
     text = words[-1] if words else ""
-    partial = virsh_partial(line, table.get_command, report)
+    partial = partial_script(line, table.get_command, report)
     cmd = cast("VshCommand | None", partial.cmd if partial is not None else None)
     if cmd is not None and cmd.name == text:
         cmd = None  # "dump<TAB>" completes command names (dump, dumpxml)

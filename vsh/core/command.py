@@ -7,8 +7,10 @@ help in virsh's layout, completion and the man page.
 
 Click does not parse here: virsh's grammar is not Click's (positional fill of
 named options, ``--opt=value`` rules, its own error wording, exit status 1),
-so :meth:`VshCommand.parse_args` hands the words to :mod:`vsh.core.grammar` and
-only stores the result in ``ctx.params``.
+so :mod:`vsh.core.grammar` binds the words and :meth:`VshCommand.fill_params`
+only stores the result in ``ctx.params``.  Click never runs a command itself
+(no ``main``, no Click help or shell completion), so none of its parsing or
+help methods are overridden.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from vsh.core.grammar import GrammarError, OptDef, OptKind, ParsedCommand, argv_tokens, parse
+from vsh.core.grammar import OptDef, OptKind, ParsedCommand
 
 if TYPE_CHECKING:
     from vsh.core.jsonshape import JsonShape
@@ -139,27 +141,6 @@ class VshCommand(click.Command):
                 value = tuple(value)
             assert p.name is not None
             ctx.params[p.name] = value
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Click's entry point (used by shell completion): bind with virsh rules."""
-        try:
-            parsed = parse(argv_tokens([self.name or "", *args]), lambda _n: self)[0]
-        except GrammarError:
-            if not ctx.resilient_parsing:
-                raise
-            parsed = ParsedCommand(self)
-        self.fill_params(ctx, parsed)
-        return []
-
-    def get_usage(self, ctx: click.Context) -> str:
-        from vsh.core.helptext import command_help
-
-        return command_help(self)
-
-    def get_help(self, ctx: click.Context) -> str:
-        from vsh.core.helptext import command_help
-
-        return command_help(self)
 
 
 def command(
