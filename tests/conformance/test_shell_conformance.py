@@ -409,6 +409,7 @@ def test_fuzz_script_word(virsh_as_vsh: str, pieces: list[tuple[str, bool]]) -> 
 
 
 GLOBAL_WORDS = ["-q", "-t", "-qt", "-d", "0", "1", "9", "-r", "--", "-e", "^a", "-x", "--deb"]
+TAKES_ARGUMENT = ("-d", "-e", "--deb")  # getopt options of GLOBAL_WORDS needing a value
 
 
 @settings(
@@ -422,6 +423,11 @@ GLOBAL_WORDS = ["-q", "-t", "-qt", "-d", "0", "1", "9", "-r", "--", "-e", "^a", 
     st.lists(FUZZ_TOKEN, max_size=8),
 )
 def test_fuzz_argv(virsh_as_vsh: str, options: list[str], first: str, rest: list[str]) -> None:
+    # An option that takes an argument swallows `first`; with nothing after it
+    # there is no command, and both tools read commands from stdin, where vsh
+    # deliberately prints no banner and no prompt (README, "Deliberate
+    # differences"): not a case for this comparison.
+    assume(not (options and options[-1] in TAKES_ARGUMENT and not rest))
     args = [*options, first, *rest]
     same(*both_named(virsh_as_vsh, args, normalise=fuzz_normalise))
 
