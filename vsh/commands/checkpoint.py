@@ -22,6 +22,7 @@ from vsh.core.vshutil import read_file_all
 from vsh.snapshots import moments
 from vsh.snapshots.moments import Entry
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "checkpoint"
 HAS = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT
@@ -156,10 +157,8 @@ def checkpoint_delete(
         flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY
     if metadata:
         flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY
-    try:
+    with failing(f"Failed to delete checkpoint {name}"):
         chk.delete(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to delete checkpoint {name}", cause=err) from err
     if flags & libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY:
         s.print_extra(f"Domain checkpoint {name} children deleted\n")
     else:
@@ -375,7 +374,7 @@ def collect(
             return start.listAllChildren(f)
         return dom.listAllCheckpoints(f)
 
-    try:
+    with failing("unexpected problem querying checkpoints"):
         try:
             objs = list_all(flags)
         except libvirt.libvirtError as err:
@@ -383,8 +382,6 @@ def collect(
                 raise
             emulate_topo = True
             objs = list_all(flags & ~_TOPO)
-    except libvirt.libvirtError as err:
-        raise VshError("unexpected problem querying checkpoints", cause=err) from err
     entries = [Entry(o.getName(), o) for o in objs]
     del objs
     if tree or emulate_topo:

@@ -25,6 +25,7 @@ from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import Session
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "secret"
 
@@ -64,16 +65,12 @@ def collect(s: Session, flags: int) -> list[libvirt.virSecret]:
         s.last_error = None
         if flags:
             raise VshError("Filtering is not supported by this libvirt") from None
-        try:
+        with failing("Failed to count secrets"):
             count = conn.numOfSecrets()
-        except libvirt.libvirtError as err2:
-            raise VshError("Failed to count secrets", cause=err2) from err2
         secrets = []
         if count:
-            try:
+            with failing("Failed to list secrets"):
                 uuids = conn.listSecrets()
-            except libvirt.libvirtError as err2:
-                raise VshError("Failed to list secrets", cause=err2) from err2
             for uuid in uuids:
                 try:
                     secrets.append(conn.secretLookupByUUIDString(uuid))

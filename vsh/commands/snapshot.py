@@ -26,6 +26,7 @@ from vsh.core.vshutil import read_file_all
 from vsh.snapshots import moments
 from vsh.snapshots.moments import Entry
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "snapshot"
 HAS = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT
@@ -328,10 +329,8 @@ def snapshot_delete(
         flags |= libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY
     if metadata:
         flags |= libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY
-    try:
+    with failing(f"Failed to delete snapshot {name}"):
         snap.delete(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to delete snapshot {name}", cause=err) from err
     if flags & libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY:
         s.print_extra(f"Domain snapshot {name} children deleted\n")
     else:
@@ -1073,9 +1072,7 @@ def snapshot_revert(
     except libvirt.libvirtError as err:
         if not (force and err.get_error_code() == libvirt.VIR_ERR_SNAPSHOT_REVERT_RISKY):
             raise VshError(f"Failed to revert snapshot {name}", cause=err) from err
-        try:
+        with failing(f"Failed to revert snapshot {name}"):
             dom.revertToSnapshot(snap, flags | libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_FORCE)
-        except libvirt.libvirtError as err2:
-            raise VshError(f"Failed to revert snapshot {name}", cause=err2) from err2
     s.print_extra(f"Domain snapshot {name} reverted\n")
     return True

@@ -64,6 +64,7 @@ from vsh.core.numbers import ULLONG_MAX, c_ullong, numeric_message, scale_intege
 from vsh.core.session import DEBUG, Session
 from vsh.output.text import pretty_capacity
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "volume"
 
@@ -264,10 +265,8 @@ def vol_create_as(
     if print_xml:
         s.print(xml)
         return True
-    try:
+    with failing(f"Failed to create vol {vol_name}"):
         pool_obj.createXML(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to create vol {vol_name}", cause=err) from err
     s.print_extra(f"Vol {vol_name} created\n")
     return True
 
@@ -314,10 +313,8 @@ def vol_create(s: Session, pool: str, file: str, prealloc_metadata: bool, valida
     path = s.text(file, "file")
     assert path is not None
     xml = read_file_all(path)
-    try:
+    with failing(f"Failed to create vol from {path}"):
         vol = pool_obj.createXML(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to create vol from {path}", cause=err) from err
     s.print_extra(f"Vol {vol.name()} created from {path}\n")
     return True
 
@@ -333,10 +330,8 @@ def vol_create(s: Session, pool: str, file: str, prealloc_metadata: bool, valida
 def vol_delete(s: Session, vol: str, pool: str | None, delete_snapshots: bool) -> bool:
     obj = lookup.volume(s, vol, pool, cmd="vol-delete")
     flags = L.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS if delete_snapshots else 0
-    try:
+    with failing(f"Failed to delete vol {vol}"):
         obj.delete(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to delete vol {vol}", cause=err) from err
     s.print_extra(f"Vol {vol} deleted\n")
     return True
 
@@ -427,14 +422,10 @@ def _download(
 ) -> bool:
     """Receive the volume into ``fd`` (closed here on success)."""
     is_block = stat.S_ISBLK(os.fstat(fd).st_mode)
-    try:
+    with failing("cannot create a new stream"):
         st = s.conn.newStream(0)
-    except libvirt.libvirtError as err:
-        raise VshError("cannot create a new stream", cause=err) from err
-    try:
+    with failing(f"cannot download from volume {name}"):
         obj.download(st, offset, length, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"cannot download from volume {name}", cause=err) from err
 
     def sink(_st: libvirt.virStream, data: bytes, _opaque: object) -> int:
         view = memoryview(data)
@@ -463,10 +454,8 @@ def _download(
     except OSError:
         _abort(st)
         raise VshError(f"cannot close file {path}") from None
-    try:
+    with failing(f"cannot close volume {name}"):
         st.finish()
-    except libvirt.libvirtError as err:
-        raise VshError(f"cannot close volume {name}", cause=err) from err
     return True
 
 
@@ -564,10 +553,8 @@ def collect_volumes(pool_obj: libvirt.virStoragePool) -> list[libvirt.virStorage
     ignored).  (virsh's fall-back for servers older than 0.10.2 is not kept.)"""
     from vsh.output.text import to_c_bytes
 
-    try:
+    with failing("Failed to list volumes"):
         vols = pool_obj.listAllVolumes(0)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to list volumes", cause=err) from err
     return sorted(vols, key=lambda v: to_c_bytes(v.name()).lower())
 
 
@@ -663,10 +650,8 @@ def vol_path(s: Session, vol: str, pool: str | None) -> bool:
 @option("uuid", OptKind.BOOL, "return the pool uuid rather than pool name")
 def vol_pool(s: Session, vol: str, uuid: bool) -> bool:
     obj = lookup.volume(s, vol, None, pool_option=None, flags=lookup.BY_UUID, cmd="vol-pool")
-    try:
+    with failing("failed to get parent pool"):
         pool_obj = obj.storagePoolLookupByVolume()
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get parent pool", cause=err) from err
     if uuid:
         try:
             s.print(f"{pool_obj.UUIDString()}\n")
@@ -723,12 +708,8 @@ def vol_resize(
         flags |= L.VIR_STORAGE_VOL_RESIZE_DELTA
     size = vol_size(text)
     how = "by" if delta else "to"
-    try:
+    with failing(f"Failed to change size of volume '{obj.name()}' {how} {text}"):
         obj.resize(size, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(
-            f"Failed to change size of volume '{obj.name()}' {how} {text}", cause=err
-        ) from err
     s.print_extra(f"Size of volume '{obj.name()}' successfully changed {how} {text}\n")
     return True
 
@@ -782,14 +763,10 @@ def _upload(
 ) -> bool:
     is_block = stat.S_ISBLK(os.fstat(fd).st_mode)
     flags = L.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM if sparse else 0
-    try:
+    with failing("cannot create a new stream"):
         st = s.conn.newStream(0)
-    except libvirt.libvirtError as err:
-        raise VshError("cannot create a new stream", cause=err) from err
-    try:
+    with failing(f"cannot upload to volume {name}"):
         obj.upload(st, offset, length, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"cannot upload to volume {name}", cause=err) from err
 
     def source(_st: libvirt.virStream, nbytes: int, _opaque: object) -> bytes:
         return os.read(fd, nbytes)
@@ -817,10 +794,8 @@ def _upload(
     except (OSError, RuntimeError) as exc:
         _abort(st)
         raise VshError(f"cannot send data to volume {name}") from exc
-    try:
+    with failing(f"cannot close volume {name}"):
         st.finish()
-    except libvirt.libvirtError as err:
-        raise VshError(f"cannot close volume {name}", cause=err) from err
     return True
 
 
@@ -846,7 +821,7 @@ def vol_wipe(s: Session, vol: str, pool: str | None, algorithm: str | None) -> b
         if algo_text not in WIPE_ALGORITHMS:
             raise VshError(f"Unsupported algorithm '{algo_text}'")
         algo = WIPE_ALGORITHMS.index(algo_text)
-    try:
+    with failing(f"Failed to wipe vol {vol}"):
         try:
             obj.wipePattern(algo, 0)
         except libvirt.libvirtError as err:
@@ -856,7 +831,5 @@ def vol_wipe(s: Session, vol: str, pool: str | None, algorithm: str | None) -> b
             ):
                 raise
             obj.wipe(0)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to wipe vol {vol}", cause=err) from err
     s.print_extra(f"Vol {vol} wiped\n")
     return True

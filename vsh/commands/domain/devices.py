@@ -35,6 +35,7 @@ from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
 from vsh.virt.domxml import parse_xml
+from vsh.virt.failing import failing
 
 GROUP = "domain"
 L = libvirt
@@ -302,13 +303,11 @@ def attach_device(
     assert path is not None
     flags = _persistent_live(dom, persistent, flags)
     xml = read_file_all(path)
-    try:
+    with failing(f"Failed to attach device from {path}"):
         if flags or current:
             dom.attachDeviceFlags(xml, flags)
         else:
             dom.attachDevice(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to attach device from {path}", cause=err) from err
     s.print_extra("Device attached successfully\n")
     return True
 
@@ -544,13 +543,11 @@ def _attach(
     """The common tail of attach-disk and attach-interface (virsh's attach step)."""
     dom = lookup.domain(s, domain, cmd=cmd)
     flags = _persistent_live(dom, persistent, flags)
-    try:
+    with failing(f"Failed to attach {what}"):
         if flags or current:
             dom.attachDeviceFlags(xml, flags)
         else:
             dom.attachDevice(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to attach {what}", cause=err) from err
     s.print_extra(f"{what.capitalize()} attached successfully\n")
     return True
 
@@ -756,13 +753,11 @@ def detach_device(
     path = s.text(file, "file")
     assert path is not None
     xml = read_file_all(path)
-    try:
+    with failing(f"Failed to detach device from {path}"):
         if flags or current:
             dom.detachDeviceFlags(xml, flags)
         else:
             dom.detachDevice(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to detach device from {path}", cause=err) from err
     s.print_extra("Device detached successfully\n")
     return True
 
@@ -822,13 +817,11 @@ def detach_disk(
     if print_xml:
         s.print(xml)
         return True
-    try:
+    with failing("Failed to detach disk"):
         if flags or current:
             dom.detachDeviceFlags(xml, flags)
         else:
             dom.detachDevice(xml)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to detach disk", cause=err) from err
     s.print_extra("Disk detached successfully\n")
     return True
 
@@ -995,9 +988,7 @@ def update_device(
     xml = read_file_all(path)
     if force:
         flags |= L.VIR_DOMAIN_DEVICE_MODIFY_FORCE
-    try:
+    with failing(f"Failed to update device from {path}"):
         dom.updateDeviceFlags(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to update device from {path}", cause=err) from err
     s.print_extra("Device updated successfully\n")
     return True

@@ -30,6 +30,7 @@ from vsh.core.vshutil import read_file_all, split_commas
 from vsh.virt import lookup
 from vsh.virt.console import run_console as console_session
 from vsh.virt.domxml import domain_xml, parse_xml, utf8_problem
+from vsh.virt.failing import failing
 
 if TYPE_CHECKING:
     pass
@@ -149,10 +150,8 @@ def create(
     if problem is not None:
         raise VshError(f"Failed to create domain from {path}", problem)
     conn = s.conn
-    try:
+    with failing(f"Failed to create domain from {path}"):
         dom = conn.createXMLWithFiles(xml, fds, flags) if fds else conn.createXML(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to create domain from {path}", cause=err) from err
     s.print_extra(f"Domain '{dom.name()}' created from {path}\n")
     if console:
         run_console(s, dom)  # virsh ignores the console's outcome here
@@ -174,13 +173,11 @@ def define(s: Session, file: str, validate: bool) -> bool:
     problem = utf8_problem(xml)
     if problem is not None:
         raise VshError(f"Failed to define domain from {path}", problem)
-    try:
+    with failing(f"Failed to define domain from {path}"):
         if validate:
             dom = s.conn.defineXMLFlags(xml, L.VIR_DOMAIN_DEFINE_VALIDATE)
         else:
             dom = s.conn.defineXML(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to define domain from {path}", cause=err) from err
     s.print_extra(f"Domain '{dom.name()}' defined from {path}\n")
     return True
 
@@ -201,13 +198,11 @@ def destroy(s: Session, domain: str, graceful: bool, remove_logs: bool) -> bool:
         flags |= L.VIR_DOMAIN_DESTROY_GRACEFUL
     if remove_logs:
         flags |= L.VIR_DOMAIN_DESTROY_REMOVE_LOGS
-    try:
+    with failing(f"Failed to destroy domain '{domain}'"):
         if flags:
             dom.destroyFlags(flags)
         else:
             dom.destroy()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to destroy domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' destroyed\n")
     return True
 
@@ -350,10 +345,8 @@ def reboot(s: Session, domain: str, mode: str | None) -> bool:
         "'acpi', 'agent', 'initctl', 'signal' or 'paravirt'",
     )
     dom = lookup.domain(s, domain, cmd="reboot")
-    try:
+    with failing(f"Failed to reboot domain '{domain}'"):
         dom.reboot(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to reboot domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' is being rebooted\n")
     return True
 
@@ -367,10 +360,8 @@ def reboot(s: Session, domain: str, mode: str | None) -> bool:
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 def reset(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="reset")
-    try:
+    with failing(f"Failed to reset domain '{domain}'"):
         dom.reset(0)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to reset domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' was reset\n")
     return True
 
@@ -384,10 +375,8 @@ def reset(s: Session, domain: str) -> bool:
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_PAUSED)
 def resume(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="resume")
-    try:
+    with failing(f"Failed to resume domain '{domain}'"):
         dom.resume()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to resume domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' resumed\n")
     return True
 
@@ -412,13 +401,11 @@ def shutdown(s: Session, domain: str, mode: str | None) -> bool:
         "'acpi', 'agent', 'initctl', 'signal', or 'paravirt'",
     )
     dom = lookup.domain(s, domain, cmd="shutdown")
-    try:
+    with failing(f"Failed to shutdown domain '{domain}'"):
         if flags:
             dom.shutdownFlags(flags)
         else:
             dom.shutdown()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to shutdown domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' is being shutdown\n")
     return True
 
@@ -489,10 +476,8 @@ def start(
                 dom.managedSaveRemove(0)
             flags &= ~L.VIR_DOMAIN_START_FORCE_BOOT
     if not started:
-        try:
+        with failing(f"Failed to start domain '{dom.name()}'"):
             _create(dom, fds, flags)
-        except libvirt.libvirtError as err:
-            raise VshError(f"Failed to start domain '{dom.name()}'", cause=err) from err
     s.print_extra(f"Domain '{dom.name()}' started\n")
     return not console or run_console(s, dom)
 
@@ -516,10 +501,8 @@ def _create(dom: libvirt.virDomain, fds: list[int], flags: int, always_flags: bo
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_RUNNING)
 def suspend(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="suspend")
-    try:
+    with failing(f"Failed to suspend domain '{domain}'"):
         dom.suspend()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to suspend domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' suspended\n")
     return True
 

@@ -55,6 +55,7 @@ from vsh.core.numbers import c_int, c_llong, c_uint
 from vsh.core.session import Session
 from vsh.virt import lookup
 from vsh.virt.domxml import parse_xml
+from vsh.virt.failing import failing
 from vsh.virt.typedparams import typed_value
 
 GROUP = "domain"
@@ -565,10 +566,8 @@ def setmaxmem(s: Session, domain: str, size: str, config: bool, live: bool, curr
     nbytes = opt_scaled(size, "size", 1024, ULONG_MAX)
     assert nbytes is not None
     kib = (nbytes + 1023) // 1024
-    try:
+    with failing("Unable to change MaxMemorySize"):
         dom.setMemoryFlags(kib, flags | L.VIR_DOMAIN_MEM_MAXIMUM)
-    except libvirt.libvirtError as err:
-        raise VshError("Unable to change MaxMemorySize", cause=err) from err
     return True
 
 

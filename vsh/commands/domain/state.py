@@ -30,6 +30,7 @@ from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
 from vsh.virt.console import run_console
 from vsh.virt.domxml import parse_xml
+from vsh.virt.failing import failing
 from vsh.virt.jobwatch import watch_job
 
 GROUP = "domain"
@@ -170,10 +171,8 @@ def desc(
             new_text = edited
         else:
             new_text = arg
-        try:
+        with failing(f"Failed to set new domain {what}"):
             dom.setMetadata(kind, new_text, None, None, flags)
-        except libvirt.libvirtError as err:
-            raise VshError(f"Failed to set new domain {what}", cause=err) from err
         s.print_extra(f"Domain {what} updated successfully")
         return True
     text = get_description(s, dom, title, query)
@@ -562,10 +561,8 @@ def managedsave(
 
     def work() -> None:  # virsh's worker thread, with its own look-up
         job_dom = lookup.domain(s, domain, cmd="managedsave")
-        try:
+        with failing(f"Failed to save domain '{domain}' state"):
             job_dom.managedSave(flags)
-        except libvirt.libvirtError as err:
-            raise VshError(f"Failed to save domain '{domain}' state", cause=err) from err
 
     watch_job(s, dom, verbose, "Managedsave", work)
     s.print_extra(f"\nDomain '{domain}' state saved by libvirt\n")
@@ -581,19 +578,13 @@ def managedsave(
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE)
 def managedsave_remove(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="managedsave-remove")
-    try:
+    with failing("Failed to check for domain managed save image"):
         has = dom.hasManagedSaveImage(0)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to check for domain managed save image", cause=err) from err
     if has == 0:
         s.print_extra(f"Domain '{domain}' has no manage save image; removal skipped")
         return True
-    try:
+    with failing(f"Failed to remove managed save image for domain '{domain}'"):
         dom.managedSaveRemove(0)
-    except libvirt.libvirtError as err:
-        raise VshError(
-            f"Failed to remove managed save image for domain '{domain}'", cause=err
-        ) from err
     s.print_extra(f"Removed managedsave image for domain '{domain}'")
     return True
 
@@ -630,13 +621,11 @@ def restore(
         flags |= L.VIR_DOMAIN_SAVE_RESET_NVRAM
     xml_path = s.text(xml, "xml")
     doc = read_file_all(xml_path) if xml_path is not None else None
-    try:
+    with failing(f"Failed to restore domain from {path}"):
         if flags or doc is not None:
             s.conn.restoreFlags(path, doc, flags)
         else:
             s.conn.restore(path)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to restore domain from {path}", cause=err) from err
     s.print_extra(f"Domain restored from {path}\n")
     return True
 
@@ -677,13 +666,11 @@ def save(
         xml_path = s.text(xml, "xml")
         job_dom = lookup.domain(s, domain, cmd="save")
         doc = read_file_all(xml_path) if xml_path is not None else None
-        try:
+        with failing(f"Failed to save domain '{domain}' to {to}"):
             if flags or doc is not None:
                 job_dom.saveFlags(to, doc, flags)
             else:
                 job_dom.save(to)
-        except libvirt.libvirtError as err:
-            raise VshError(f"Failed to save domain '{domain}' to {to}", cause=err) from err
 
     watch_job(s, dom, verbose, "Save", work)
     s.print_extra(f"\nDomain '{domain}' saved to {to}\n")
@@ -708,10 +695,8 @@ def screenshot(s: Session, domain: str, file: str | None, screen: str | None) ->
     screen_id = opt_uint(screen, "screen") or 0
     dom = lookup.domain(s, domain, cmd="screenshot")
     stream = s.conn.newStream(0)
-    try:
+    with failing(f"could not take a screenshot of {domain}"):
         mime = dom.screenshot(stream, screen_id, 0)
-    except libvirt.libvirtError as err:
-        raise VshError(f"could not take a screenshot of {domain}", cause=err) from err
     if path is None:
         import time
 
@@ -736,20 +721,16 @@ def screenshot(s: Session, domain: str, file: str | None, screen: str | None) ->
         def sink(_st: Any, data: bytes, out_fd: int) -> int:
             return os.write(out_fd, data)
 
-        try:
+        with failing(f"could not receive data from domain '{domain}'"):
             stream.recvAll(sink, fd)
-        except libvirt.libvirtError as err:
-            raise VshError(f"could not receive data from domain '{domain}'", cause=err) from err
         try:
             os.close(fd)
         except OSError:
             raise VshError(f"cannot close file {path}") from None
         finally:
             fd = -1
-        try:
+        with failing(f"cannot close stream on domain '{domain}'"):
             stream.finish()
-        except libvirt.libvirtError as err:
-            raise VshError(f"cannot close stream on domain '{domain}'", cause=err) from err
         s.print_extra(f"Screenshot saved to {path}, with type of {mime}")
         ok = True
     finally:
