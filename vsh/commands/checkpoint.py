@@ -14,7 +14,7 @@ import libvirt
 
 from vsh.commands.common import domain_option
 from vsh.completion import providers
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
 from vsh.core.session import Session
@@ -59,9 +59,24 @@ def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str 
 )
 @domain_option(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("xmlfile", OptKind.STRING, "domain checkpoint XML", value_kind="file")
-@option("redefine", OptKind.BOOL, "redefine metadata for existing checkpoint")
-@option("redefine-validate", OptKind.BOOL, "validate the redefined checkpoint")
-@option("quiesce", OptKind.BOOL, "quiesce guest's file systems")
+@option(
+    "redefine",
+    OptKind.BOOL,
+    "redefine metadata for existing checkpoint",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE,
+)
+@option(
+    "redefine-validate",
+    OptKind.BOOL,
+    "validate the redefined checkpoint",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
+)
+@option(
+    "quiesce",
+    OptKind.BOOL,
+    "quiesce guest's file systems",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE,
+)
 def checkpoint_create(
     s: Session,
     domain: str,
@@ -72,13 +87,7 @@ def checkpoint_create(
 ) -> bool:
     if redefine_validate and not redefine:
         raise VshError("Option --redefine is required by option --redefine-validate")
-    flags = 0
-    if redefine:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE
-    if redefine_validate:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE
-    if quiesce:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE
+    flags = option_flags()
     dom = lookup.domain(s, domain, cmd="checkpoint-create")
     path = s.text(xmlfile, "xmlfile")
     xml = "<domaincheckpoint/>" if path is None else read_file_all(path)
@@ -179,9 +188,24 @@ def checkpoint_delete(
 )
 @domain_option(HAS)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
-@option("security-info", OptKind.BOOL, "include security sensitive information in XML dump")
-@option("no-domain", OptKind.BOOL, "exclude <domain> from XML")
-@option("size", OptKind.BOOL, "include backup size estimate in XML dump")
+@option(
+    "security-info",
+    OptKind.BOOL,
+    "include security sensitive information in XML dump",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_XML_SECURE,
+)
+@option(
+    "no-domain",
+    OptKind.BOOL,
+    "exclude <domain> from XML",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN,
+)
+@option(
+    "size",
+    OptKind.BOOL,
+    "include backup size estimate in XML dump",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_XML_SIZE,
+)
 @option(
     "xpath",
     OptKind.STRING,
@@ -202,13 +226,7 @@ def checkpoint_dumpxml(
 ) -> bool:
     from vsh.virt import xpathdump
 
-    flags = 0
-    if security_info:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_XML_SECURE
-    if no_domain:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN
-    if size:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_XML_SIZE
+    flags = option_flags()
     dom = lookup.domain(s, domain, cmd="checkpoint-dumpxml")
     if xpath == "":
         return False  # vshCommandOptStringQuiet: an empty value fails silently

@@ -46,7 +46,7 @@ from vsh.commands.common import (
     xpath_options,
 )
 from vsh.completion.providers import pool_names
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import DEBUG, Session
@@ -304,14 +304,20 @@ def pool_autostart(s: Session, pool: str, disable: bool) -> bool:
 
 @command("pool-build", summary="build a pool", description="Build a given pool.", group=GROUP)
 @_pool_option(0)
-@option("no-overwrite", OptKind.BOOL, "do not overwrite any existing data")
-@option("overwrite", OptKind.BOOL, "overwrite any existing data")
+@option(
+    "no-overwrite",
+    OptKind.BOOL,
+    "do not overwrite any existing data",
+    flag=L.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE,
+)
+@option(
+    "overwrite",
+    OptKind.BOOL,
+    "overwrite any existing data",
+    flag=L.VIR_STORAGE_POOL_BUILD_OVERWRITE,
+)
 def pool_build(s: Session, pool: str, no_overwrite: bool, overwrite: bool) -> bool:
-    flags = 0
-    if no_overwrite:
-        flags |= L.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE
-    if overwrite:
-        flags |= L.VIR_STORAGE_POOL_BUILD_OVERWRITE
+    flags = option_flags()
     return _simple(s, "pool-build", pool, lambda p: p.build(flags), "built", "Failed to build pool")
 
 

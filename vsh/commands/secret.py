@@ -20,7 +20,7 @@ import libvirt
 
 from vsh.commands.common import xpath_options
 from vsh.completion.providers import secret_uuids
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import Session
@@ -85,10 +85,22 @@ def collect(s: Session, flags: int) -> list[libvirt.virSecret]:
     description="Returns a list of secrets",
     group=GROUP,
 )
-@option("ephemeral", OptKind.BOOL, "list ephemeral secrets")
-@option("no-ephemeral", OptKind.BOOL, "list non-ephemeral secrets")
-@option("private", OptKind.BOOL, "list private secrets")
-@option("no-private", OptKind.BOOL, "list non-private secrets")
+@option(
+    "ephemeral", OptKind.BOOL, "list ephemeral secrets", flag=L.VIR_CONNECT_LIST_SECRETS_EPHEMERAL
+)
+@option(
+    "no-ephemeral",
+    OptKind.BOOL,
+    "list non-ephemeral secrets",
+    flag=L.VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL,
+)
+@option("private", OptKind.BOOL, "list private secrets", flag=L.VIR_CONNECT_LIST_SECRETS_PRIVATE)
+@option(
+    "no-private",
+    OptKind.BOOL,
+    "list non-private secrets",
+    flag=L.VIR_CONNECT_LIST_SECRETS_NO_PRIVATE,
+)
 @option("json", OptKind.BOOL, "print the secrets as JSON", extension=True)
 def secret_list(
     s: Session,
@@ -98,15 +110,7 @@ def secret_list(
     no_private: bool,
     json: bool,
 ) -> bool:
-    flags = 0
-    if ephemeral:
-        flags |= L.VIR_CONNECT_LIST_SECRETS_EPHEMERAL
-    if no_ephemeral:
-        flags |= L.VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL
-    if private:
-        flags |= L.VIR_CONNECT_LIST_SECRETS_PRIVATE
-    if no_private:
-        flags |= L.VIR_CONNECT_LIST_SECRETS_NO_PRIVATE
+    flags = option_flags()
     rows: list[dict[str, Any]] = []
     for sec in collect(s, flags):
         try:

@@ -57,7 +57,7 @@ from vsh.commands.common import (
     xpath_options,
 )
 from vsh.completion.providers import pool_names, volume_names
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import ULLONG_MAX, c_ullong, numeric_message, scale_integer
@@ -299,16 +299,19 @@ def _backing_path(s: Session, pool_obj: libvirt.virStoragePool, backing: str) ->
 )
 @_pool_required("pool name")
 @file_option("file containing an XML vol description")
-@option("prealloc-metadata", OptKind.BOOL, _PREALLOC)
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@option(
+    "prealloc-metadata", OptKind.BOOL, _PREALLOC, flag=L.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA
+)
+@option(
+    "validate",
+    OptKind.BOOL,
+    "validate the XML against the schema",
+    flag=L.VIR_STORAGE_VOL_CREATE_VALIDATE,
+)
 def vol_create(s: Session, pool: str, file: str, prealloc_metadata: bool, validate: bool) -> bool:
     from vsh.core.vshutil import read_file_all
 
-    flags = 0
-    if prealloc_metadata:
-        flags |= L.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA
-    if validate:
-        flags |= L.VIR_STORAGE_VOL_CREATE_VALIDATE
+    flags = option_flags()
     pool_obj = lookup.pool(s, pool, cmd="vol-create")
     path = s.text(file, "file")
     assert path is not None
@@ -678,9 +681,19 @@ def vol_pool(s: Session, vol: str, uuid: bool) -> bool:
     completer=complete_empty,
 )
 @_pool_optional()
-@option("allocate", OptKind.BOOL, "allocate the new capacity, rather than leaving it sparse")
+@option(
+    "allocate",
+    OptKind.BOOL,
+    "allocate the new capacity, rather than leaving it sparse",
+    flag=L.VIR_STORAGE_VOL_RESIZE_ALLOCATE,
+)
 @option("delta", OptKind.BOOL, "use capacity as a delta to current size, rather than the new size")
-@option("shrink", OptKind.BOOL, "allow the resize to shrink the volume")
+@option(
+    "shrink",
+    OptKind.BOOL,
+    "allow the resize to shrink the volume",
+    flag=L.VIR_STORAGE_VOL_RESIZE_SHRINK,
+)
 def vol_resize(
     s: Session,
     vol: str,
@@ -690,11 +703,7 @@ def vol_resize(
     delta: bool,
     shrink: bool,
 ) -> bool:
-    flags = 0
-    if allocate:
-        flags |= L.VIR_STORAGE_VOL_RESIZE_ALLOCATE
-    if shrink:
-        flags |= L.VIR_STORAGE_VOL_RESIZE_SHRINK
+    flags = option_flags()
     obj = lookup.volume(s, vol, pool, cmd="vol-resize")
     text = s.text(capacity, "capacity")
     assert text is not None

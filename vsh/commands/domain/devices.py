@@ -20,10 +20,12 @@ from typing import Any
 import libvirt
 
 from vsh.commands.common import (
+    affect_flags,
     affect_options,
     complete_empty,
     domain_option,
     file_option,
+    persistent_live,
     persistent_option,
 )
 from vsh.completion.providers import complete_disk_targets, domain_xml_on_line
@@ -50,33 +52,6 @@ _ULONG_MAX = ULLONG_MAX  # unsigned long: 64 bits on the LP64 Linux virsh runs o
 def _affect_options(func: Any) -> Any:
     """persistent, config, live, current, in that order (attach/detach/update)."""
     return persistent_option(affect_options(func))
-
-
-def _affect_flags(persistent: bool, config: bool, live: bool, current: bool) -> int:
-    """The checks and flags every attach/detach command starts with."""
-    if persistent and current:
-        raise VshError("Options --persistent and --current are mutually exclusive")
-    if current and live:
-        raise VshError("Options --current and --live are mutually exclusive")
-    if current and config:
-        raise VshError("Options --current and --config are mutually exclusive")
-    flags = L.VIR_DOMAIN_AFFECT_CURRENT
-    if config or persistent:
-        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
-    if live:
-        flags |= L.VIR_DOMAIN_AFFECT_LIVE
-    return flags
-
-
-def _persistent_live(dom: libvirt.virDomain, persistent: bool, flags: int) -> int:
-    if persistent:
-        try:
-            active = dom.isActive()
-        except libvirt.libvirtError:
-            active = -1
-        if active == 1:
-            flags |= L.VIR_DOMAIN_AFFECT_LIVE
-    return flags
 
 
 def complete_interface_macs(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
@@ -297,11 +272,11 @@ def _mac_equal(p: str, q: str) -> bool:
 def attach_device(
     s: Session, domain: str, file: str, persistent: bool, config: bool, live: bool, current: bool
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     dom = lookup.domain(s, domain, cmd="attach-device")
     path = s.text(file, "file")
     assert path is not None
-    flags = _persistent_live(dom, persistent, flags)
+    flags = persistent_live(dom, persistent, flags)
     xml = read_file_all(path)
     with failing(f"Failed to attach device from {path}"):
         if flags or current:
@@ -402,7 +377,7 @@ def attach_disk(
     live: bool,
     current: bool,
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     for needy, needed in (
         ("source-host-name", "source-protocol"),
         ("source-host-transport", "source-protocol"),
@@ -542,7 +517,7 @@ def _attach(
 ) -> bool:
     """The common tail of attach-disk and attach-interface (virsh's attach step)."""
     dom = lookup.domain(s, domain, cmd=cmd)
-    flags = _persistent_live(dom, persistent, flags)
+    flags = persistent_live(dom, persistent, flags)
     with failing(f"Failed to attach {what}"):
         if flags or current:
             dom.attachDeviceFlags(xml, flags)
@@ -646,7 +621,7 @@ def attach_interface(
     managed: bool,
     source_mode: str | None,
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     net_type = s.text(type, "type") or ""
     source = s.text(source, "source") or ""
     target = s.text(target, "target")
@@ -747,9 +722,9 @@ def attach_interface(
 def detach_device(
     s: Session, domain: str, file: str, persistent: bool, config: bool, live: bool, current: bool
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     dom = lookup.domain(s, domain, cmd="detach-device")
-    flags = _persistent_live(dom, persistent, flags)
+    flags = persistent_live(dom, persistent, flags)
     path = s.text(file, "file")
     assert path is not None
     xml = read_file_all(path)
@@ -784,12 +759,12 @@ def detach_disk(
     current: bool,
     print_xml: bool,
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     dom = lookup.domain(s, domain, cmd="detach-disk")
     path = s.text(target, "target")
     assert path is not None
     doc = dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE if flags == L.VIR_DOMAIN_AFFECT_CONFIG else 0)
-    flags = _persistent_live(dom, persistent, flags)
+    flags = persistent_live(dom, persistent, flags)
     root = parse_xml(doc)
     disks = root.xpath("/domain/devices/disk") if root is not None else []
     if not disks:
@@ -909,7 +884,7 @@ def detach_interface(
     current: bool,
     print_xml: bool,
 ) -> bool:
-    _affect_flags(persistent, config, live, current)  # its checks; flags come per step
+    affect_flags(current, live, config, persistent=persistent)  # its checks; flags come per step
     dom = lookup.domain(s, domain, cmd="detach-interface")
     ok = False
     try:
@@ -980,11 +955,11 @@ def update_device(
     current: bool,
     force: bool,
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     dom = lookup.domain(s, domain, cmd="update-device")
     path = s.text(file, "file")
     assert path is not None
-    flags = _persistent_live(dom, persistent, flags)
+    flags = persistent_live(dom, persistent, flags)
     xml = read_file_all(path)
     if force:
         flags |= L.VIR_DOMAIN_DEVICE_MODIFY_FORCE

@@ -20,9 +20,16 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import complete_empty, domain_option, file_option, opt_uint
+from vsh.commands.common import (
+    affect_flags,
+    complete_empty,
+    domain_option,
+    exclusive,
+    file_option,
+    opt_uint,
+)
 from vsh.completion.providers import domain_xml_on_line
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import Session
@@ -35,11 +42,6 @@ from vsh.virt.jobwatch import watch_job
 
 GROUP = "domain"
 L = libvirt
-
-
-def _exclusive(a_name: str, a: bool, b_name: str, b: bool) -> None:
-    if a and b:
-        raise VshError(f"Options --{a_name} and --{b_name} are mutually exclusive")
 
 
 def complete_consoles(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
@@ -74,16 +76,18 @@ def complete_consoles(s: Session, _flags: int = 0, values: Any = None) -> list[s
     "force",
     OptKind.BOOL,
     "force console connection (disconnect already connected sessions)",
+    flag=L.VIR_DOMAIN_CONSOLE_FORCE,
 )
-@option("safe", OptKind.BOOL, "only connect if safe console handling is supported")
+@option(
+    "safe",
+    OptKind.BOOL,
+    "only connect if safe console handling is supported",
+    flag=L.VIR_DOMAIN_CONSOLE_SAFE,
+)
 def console(s: Session, domain: str, devname: str | None, force: bool, safe: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="console")
     name = s.text(devname, "devname")
-    flags = 0
-    if force:
-        flags |= L.VIR_DOMAIN_CONSOLE_FORCE
-    if safe:
-        flags |= L.VIR_DOMAIN_CONSOLE_SAFE
+    flags = option_flags()
     return run_console(s, dom, name, flags)
 
 
@@ -132,15 +136,8 @@ def desc(
     edit: bool,
     new_desc: tuple[str, ...],
 ) -> bool:
-    _exclusive("current", current, "live", live)
-    _exclusive("current", current, "config", config)
-    flags = L.VIR_DOMAIN_AFFECT_CURRENT
-    query = 0
-    if config:
-        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
-        query |= L.VIR_DOMAIN_XML_INACTIVE
-    if live:
-        flags |= L.VIR_DOMAIN_AFFECT_LIVE
+    flags = affect_flags(current, live, config)
+    query = L.VIR_DOMAIN_XML_INACTIVE if config else 0
     dom = lookup.domain(s, domain, cmd="desc")
     lookup.domain_state(s, dom)
     kind = L.VIR_DOMAIN_METADATA_TITLE if title else L.VIR_DOMAIN_METADATA_DESCRIPTION
@@ -210,16 +207,10 @@ def metadata(
     set: str | None,
     remove: bool,
 ) -> bool:
-    _exclusive("current", current, "live", live)
-    _exclusive("current", current, "config", config)
-    _exclusive("edit", edit, "set", set is not None)
-    _exclusive("remove", remove, "set", set is not None)
-    _exclusive("remove", remove, "edit", edit)
-    flags = L.VIR_DOMAIN_AFFECT_CURRENT
-    if config:
-        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
-    if live:
-        flags |= L.VIR_DOMAIN_AFFECT_LIVE
+    flags = affect_flags(current, live, config)
+    exclusive(edit=edit, set=set is not None)
+    exclusive(remove=remove, set=set is not None)
+    exclusive(remove=remove, edit=edit)
     dom = lookup.domain(s, domain, cmd="metadata")
     uri_text = s.text(uri, "uri")
     key = s.text(key, "key")
@@ -389,7 +380,7 @@ def _one_display(s: Session, scheme: str, root: Any) -> str | None:
 def domdisplay(
     s: Session, domain: str, include_password: bool, type: str | None, all: bool
 ) -> bool:
-    _exclusive("all", all, "type", type is not None)
+    exclusive(all=all, type=type is not None)
     dom = lookup.domain(s, domain, cmd="domdisplay")
     if not dom.isActive():
         raise VshError("Domain is not running")
@@ -605,7 +596,12 @@ def managedsave_remove(s: Session, domain: str) -> bool:
 )
 @option("running", OptKind.BOOL, "restore domain into running state")
 @option("paused", OptKind.BOOL, "restore domain into paused state")
-@option("reset-nvram", OptKind.BOOL, "re-initialize NVRAM from its pristine template")
+@option(
+    "reset-nvram",
+    OptKind.BOOL,
+    "re-initialize NVRAM from its pristine template",
+    flag=L.VIR_DOMAIN_SAVE_RESET_NVRAM,
+)
 def restore(
     s: Session,
     file: str,
@@ -616,9 +612,7 @@ def restore(
     reset_nvram: bool,
 ) -> bool:
     path = s.text(file, "file")
-    flags = _save_flags(bypass_cache, running, paused)
-    if reset_nvram:
-        flags |= L.VIR_DOMAIN_SAVE_RESET_NVRAM
+    flags = _save_flags(bypass_cache, running, paused) | option_flags()
     xml_path = s.text(xml, "xml")
     doc = read_file_all(xml_path) if xml_path is not None else None
     with failing(f"Failed to restore domain from {path}"):
