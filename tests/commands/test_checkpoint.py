@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 
+import click
 import libvirt
 import pytest
 
@@ -90,7 +91,10 @@ def run(monkeypatch: pytest.MonkeyPatch, dom: FakeDomain, **opts: object) -> tup
     params = {p.name: (False if p.is_flag else None) for p in cmd.params}
     params.update(opts)
     try:
-        ok = cmd.callback(s, **params)
+        # inside the command's Click context, as the runner calls it (option_flags)
+        with click.Context(cmd, info_name=cmd.name, obj=s) as ctx:
+            ctx.params.update(params)
+            ok = cmd.callback(s, **params)
     except VshError as exc:
         for m in exc.messages:
             s.error(m)

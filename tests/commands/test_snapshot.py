@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Iterator
 
+import click
 import libvirt
 import pytest
 
@@ -54,7 +55,10 @@ def run(
     params = {p.name: (False if p.is_flag else (() if p.multiple else None)) for p in cmd.params}
     params.update({k.replace("-", "_"): v for k, v in opts.items()})
     try:
-        ok = cmd.callback(s, **params)
+        # inside the command's Click context, as the runner calls it (option_flags)
+        with click.Context(cmd, info_name=cmd.name, obj=s) as ctx:
+            ctx.params.update(params)
+            ok = cmd.callback(s, **params)
     except VshError as exc:
         for m in exc.messages:
             s.error(m)

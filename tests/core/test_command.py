@@ -7,6 +7,7 @@ and their Python names) and help; these tests pin that mapping down.
 from __future__ import annotations
 
 import click
+import pytest
 
 from vsh.core.command import VshCommand, VshOption, command, option
 from vsh.core.grammar import OptDef, OptKind, ParsedCommand
@@ -143,3 +144,35 @@ def test_module_group_default() -> None:
     f.__module_group__ = "monitor"  # type: ignore[attr-defined]
     assert command("m", summary="x")(f).group == "monitor"
     assert command("m2", summary="x", group="host")(f).group == "host"
+
+
+# -- flag= : the declarative map from bool options to flag bits -----------
+
+
+@command("flaggy", summary="flags")
+@option("domain", OptKind.DATA, "domain", required=True)
+@option("force", OptKind.BOOL, "force", flag=0x1)
+@option("safe", OptKind.BOOL, "safe", flag=0x4)
+@option("quiet", OptKind.BOOL, "no flag")
+def flaggy(s: Session, domain: str, force: bool, safe: bool, quiet: bool) -> int:
+    from vsh.core.command import option_flags
+
+    return option_flags()
+
+
+def test_option_flags_or_the_bits_of_set_options() -> None:
+    assert flaggy.option_flags({"force": True, "safe": False, "quiet": True}) == 0x1
+    assert flaggy.option_flags({"force": True, "safe": True}) == 0x5
+    assert flaggy.option_flags({"quiet": True}) == 0
+
+
+def test_option_flags_reads_the_running_command() -> None:
+    ctx = click.Context(flaggy, info_name="flaggy")
+    with ctx:
+        ctx.params.update(domain="d", force=False, safe=True, quiet=True)
+        assert flaggy.callback(None, **ctx.params) == 0x4  # type: ignore[misc]
+
+
+def test_flag_only_on_bool_options() -> None:
+    with pytest.raises(ValueError, match="--size: only a bool option"):
+        option("size", OptKind.INT, "size", flag=2)(lambda: None)

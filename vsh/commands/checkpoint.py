@@ -13,7 +13,7 @@ import libvirt
 
 from vsh.commands.common import domain_option
 from vsh.completion import providers
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import INT, NULL, STR, array_of, object_of, prop, shape
@@ -22,6 +22,7 @@ from vsh.core.vshutil import read_file_all
 from vsh.snapshots import moments
 from vsh.snapshots.moments import Entry
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "checkpoint"
 HAS = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT
@@ -58,9 +59,24 @@ def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str 
 )
 @domain_option(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("xmlfile", OptKind.STRING, "domain checkpoint XML", value_kind="file")
-@option("redefine", OptKind.BOOL, "redefine metadata for existing checkpoint")
-@option("redefine-validate", OptKind.BOOL, "validate the redefined checkpoint")
-@option("quiesce", OptKind.BOOL, "quiesce guest's file systems")
+@option(
+    "redefine",
+    OptKind.BOOL,
+    "redefine metadata for existing checkpoint",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE,
+)
+@option(
+    "redefine-validate",
+    OptKind.BOOL,
+    "validate the redefined checkpoint",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
+)
+@option(
+    "quiesce",
+    OptKind.BOOL,
+    "quiesce guest's file systems",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE,
+)
 def checkpoint_create(
     s: Session,
     domain: str,
@@ -71,13 +87,7 @@ def checkpoint_create(
 ) -> bool:
     if redefine_validate and not redefine:
         raise VshError("Option --redefine is required by option --redefine-validate")
-    flags = 0
-    if redefine:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE
-    if redefine_validate:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE
-    if quiesce:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE
+    flags = option_flags()
     dom = lookup.domain(s, domain, cmd="checkpoint-create")
     path = s.text(xmlfile, "xmlfile")
     xml = "<domaincheckpoint/>" if path is None else read_file_all(path)
@@ -156,10 +166,8 @@ def checkpoint_delete(
         flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY
     if metadata:
         flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY
-    try:
+    with failing(f"Failed to delete checkpoint {name}"):
         chk.delete(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to delete checkpoint {name}", cause=err) from err
     if flags & libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY:
         s.print_extra(f"Domain checkpoint {name} children deleted\n")
     else:
@@ -180,9 +188,24 @@ def checkpoint_delete(
 )
 @domain_option(HAS)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
-@option("security-info", OptKind.BOOL, "include security sensitive information in XML dump")
-@option("no-domain", OptKind.BOOL, "exclude <domain> from XML")
-@option("size", OptKind.BOOL, "include backup size estimate in XML dump")
+@option(
+    "security-info",
+    OptKind.BOOL,
+    "include security sensitive information in XML dump",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_XML_SECURE,
+)
+@option(
+    "no-domain",
+    OptKind.BOOL,
+    "exclude <domain> from XML",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN,
+)
+@option(
+    "size",
+    OptKind.BOOL,
+    "include backup size estimate in XML dump",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_XML_SIZE,
+)
 @option(
     "xpath",
     OptKind.STRING,
@@ -203,13 +226,7 @@ def checkpoint_dumpxml(
 ) -> bool:
     from vsh.virt import xpathdump
 
-    flags = 0
-    if security_info:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_XML_SECURE
-    if no_domain:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN
-    if size:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_XML_SIZE
+    flags = option_flags()
     dom = lookup.domain(s, domain, cmd="checkpoint-dumpxml")
     if xpath == "":
         return False  # vshCommandOptStringQuiet: an empty value fails silently
@@ -389,7 +406,7 @@ def collect(
             return start.listAllChildren(f)
         return dom.listAllCheckpoints(f)
 
-    try:
+    with failing("unexpected problem querying checkpoints"):
         try:
             objs = list_all(flags)
         except libvirt.libvirtError as err:
@@ -397,8 +414,6 @@ def collect(
                 raise
             emulate_topo = True
             objs = list_all(flags & ~_TOPO)
-    except libvirt.libvirtError as err:
-        raise VshError("unexpected problem querying checkpoints", cause=err) from err
     entries = [Entry(o.getName(), o) for o in objs]
     del objs
     if tree or emulate_topo:

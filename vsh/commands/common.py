@@ -1,6 +1,11 @@
 """Pieces shared by the command modules: virsh's common option declarations
-(``VIRSH_COMMON_OPT_*`` in tools/virsh.h) and its option number helpers
-(``vshCommandOptInt`` and friends in tools/vsh.c) with their messages.
+(``VIRSH_COMMON_OPT_*`` in tools/virsh.h), its option number helpers
+(``vshCommandOptInt`` and friends in tools/vsh.c) with their messages, and
+the option semantics every command shares: the affect flags
+(:func:`affect_flags`) and late exclusivity checks (:func:`exclusive`).
+Flag bits of plain bool options are declared on the option
+(``flag=``, :func:`vsh.core.command.option_flags`); libvirt failures are
+reported with :class:`vsh.virt.failing.failing`.
 
 The parsing itself is pure and lives in :mod:`vsh.core.numbers`.
 """
@@ -9,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+import libvirt
 
 from vsh.core.command import option
 from vsh.core.errors import VshError
@@ -131,11 +138,70 @@ def fetch_pass_fds(value: str | None) -> list[int]:
     return fds
 
 
+# ---------------------------------------------------------------------------
+# option semantics: exclusivity and the affect flags
+
+
 def exclusive(**opts: bool) -> None:
-    """VSH_EXCLUSIVE_OPTIONS_VAR for the first two given options."""
+    """VSH_EXCLUSIVE_OPTIONS_VAR/EXPR for the two given options, where virsh checks
+    them later in the handler.  Checks that virsh makes first thing belong in
+    ``@command(exclusive=...)``, which the runner checks before the command runs."""
     (a, va), (b, vb) = opts.items()
     if va and vb:
         raise VshError(f"Options --{a} and --{b} are mutually exclusive")
+
+
+AFFECT_CURRENT = libvirt.VIR_DOMAIN_AFFECT_CURRENT
+AFFECT_LIVE = libvirt.VIR_DOMAIN_AFFECT_LIVE
+AFFECT_CONFIG = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+
+
+def affect_flags(
+    current: bool,
+    live: bool,
+    config: bool,
+    *,
+    persistent: bool = False,
+    live_config_exclusive: bool = False,
+    default_live: bool = False,
+) -> int:
+    """virsh's ``--current``/``--live``/``--config`` bits (VIR_DOMAIN_AFFECT_*),
+    with its exclusivity errors in its order.
+
+    ``persistent``: the --persistent of the attach/detach/update commands,
+    checked against --current first and mapped to AFFECT_CONFIG (see
+    :func:`persistent_live` for its live half).  ``live_config_exclusive``:
+    --live and --config refused together, checked first (vcpucount).
+    ``default_live``: none of the three given means AFFECT_LIVE rather than
+    CURRENT (setmem).  The bits are the same in the network, memory and vcpu
+    flag sets.
+    """
+    if persistent and current:
+        raise VshError("Options --persistent and --current are mutually exclusive")
+    if live_config_exclusive:
+        exclusive(live=live, config=config)
+    exclusive(current=current, live=live)
+    exclusive(current=current, config=config)
+    if default_live and not (current or live or config):
+        return AFFECT_LIVE
+    flags = AFFECT_CURRENT
+    if config or persistent:
+        flags |= AFFECT_CONFIG
+    if live:
+        flags |= AFFECT_LIVE
+    return flags
+
+
+def persistent_live(dom: libvirt.virDomain, persistent: bool, flags: int) -> int:
+    """--persistent on a running domain also affects it live (virsh's attach/detach)."""
+    if persistent:
+        try:
+            active = dom.isActive()
+        except libvirt.libvirtError:
+            active = -1
+        if active == 1:
+            flags |= AFFECT_LIVE
+    return flags
 
 
 def table_text(s: Session, header: list[str], rows: list[list[str]]) -> str:

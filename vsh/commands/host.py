@@ -12,6 +12,7 @@ from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, INT, NULL, NUM, STR, array_of, map_of, object_of, prop, shape
 from vsh.core.session import Session
+from vsh.virt.failing import failing
 
 GROUP = "host"
 
@@ -31,10 +32,8 @@ def version_text(number: int) -> str:
     group=GROUP,
 )
 def hostname(s: Session) -> bool:
-    try:
+    with failing("failed to get hostname"):
         name = s.conn.getHostname()
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get hostname", cause=err) from err
     s.print(f"{name}\n")
     return True
 
@@ -46,10 +45,8 @@ def hostname(s: Session) -> bool:
     group=GROUP,
 )
 def uri(s: Session) -> bool:
-    try:
+    with failing("failed to get URI"):
         text = s.conn.getURI()
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get URI", cause=err) from err
     s.print(f"{text}\n")
     return True
 
@@ -62,10 +59,8 @@ def version_data(s: Session, daemon: bool) -> tuple[dict[str, Any], list[str]]:
     but not a failure: virsh goes on and succeeds.
     """
     conn = s.conn
-    try:
+    with failing("failed to get hypervisor type"):
         hv_type = conn.getType()
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get hypervisor type", cause=err) from err
     data: dict[str, Any] = {"compiled_library": version_text(COMPILED_VERSION)}
     try:
         lib_version, api_version = libvirt.getVersion(hv_type)
@@ -250,10 +245,8 @@ NODEINFO_JSON = shape(
 )
 @option("json", OptKind.BOOL, "print the node information as JSON", extension=True)
 def nodeinfo(s: Session, json: bool) -> bool:
-    try:
+    with failing("failed to get node information"):
         model, memory, cpus, mhz, nodes, sockets, cores, threads = _node_info(s.conn)
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get node information", cause=err) from err
     if json or s.settings.json:
         _dump_json(
             s,
@@ -290,10 +283,8 @@ def nodeinfo(s: Session, json: bool) -> bool:
     group=GROUP,
 )
 def capabilities(s: Session) -> bool:
-    try:
+    with failing("failed to get capabilities"):
         caps = s.conn.getCapabilities()
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get capabilities", cause=err) from err
     s.print(f"{caps}\n")
     return True
 
@@ -349,10 +340,8 @@ def domcapabilities(
     emulatorbin = s.text(emulatorbin, "emulatorbin")
     arch = s.text(arch, "arch")
     machine = s.text(machine, "machine")
-    try:
+    with failing("failed to get emulator capabilities"):
         caps = s.conn.getDomainCapabilities(emulatorbin, arch, machine, virttype, 0)
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get emulator capabilities", cause=err) from err
     s.print(f"{caps}\n")
     return True
 
@@ -364,10 +353,8 @@ def domcapabilities(
     group=GROUP,
 )
 def sysinfo(s: Session) -> bool:
-    try:
+    with failing("failed to get sysinfo"):
         text = s.conn.getSysinfo(0)
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get sysinfo", cause=err) from err
     s.print(text)
     return True
 
@@ -416,10 +403,8 @@ def freecell_data(s: Session, cellno: int | None, all_: bool) -> dict[str, Any]:
             # The binding does not raise for 0: virsh reports libvirt's last error.
             raise VshError(_pending_error_text())
         return {"cells": [], "total_kib": memory // 1024}
-    try:
+    with failing("unable to get node capabilities"):
         caps = conn.getCapabilities()
-    except libvirt.libvirtError as err:
-        raise VshError("unable to get node capabilities", cause=err) from err
     from vsh.virt import xpathdump
 
     root = xpathdump.parse(caps, "(capabilities)")
@@ -436,12 +421,8 @@ def freecell_data(s: Session, cellno: int | None, all_: bool) -> dict[str, Any]:
         ident = c_ullong(str(text), positive=True) if text is not None else None
         if ident is None or ident > 2**64 - 1:
             raise VshError("conversion from string failed")
-        try:
+        with failing(f"failed to get free memory for NUMA node number: {ident}"):
             free = conn.getCellsFreeMemory(ident, 1)
-        except libvirt.libvirtError as err:
-            raise VshError(
-                f"failed to get free memory for NUMA node number: {ident}", cause=err
-            ) from err
         if len(free) != 1:
             raise VshError(f"failed to get free memory for NUMA node number: {ident}")
         cells.append({"cell": ident, "free_kib": free[0] // 1024})
@@ -509,10 +490,8 @@ NODEMEMSTATS_JSON = shape(
 @option("json", OptKind.BOOL, "print the memory statistics as JSON", extension=True)
 def nodememstats(s: Session, cell: str | None, json: bool) -> bool:
     number = opt_int(cell, "cell")
-    try:
+    with failing("Unable to get number of memory stats"):
         stats = s.conn.getMemoryStats(-1 if number is None else number, 0)
-    except libvirt.libvirtError as err:
-        raise VshError("Unable to get number of memory stats", cause=err) from err
     if json or s.settings.json:
         _dump_json(s, dict(stats))
         return True
@@ -601,10 +580,8 @@ def nodecpustats(s: Session, cpu: str | None, percent: bool, json: bool) -> bool
     number = opt_int(cpu, "cpu")
     cpu_num = -1 if number is None else number
     conn = s.conn
-    try:
+    with failing("Unable to get number of cpu stats"):
         first = conn.getCPUStats(cpu_num, 0)
-    except libvirt.libvirtError as err:
-        raise VshError("Unable to get number of cpu stats", cause=err) from err
     if not first:
         return True
     stats: dict[str, int] = {}
@@ -616,10 +593,8 @@ def nodecpustats(s: Session, cpu: str | None, percent: bool, json: bool) -> bool
         import time
 
         time.sleep(1)
-        try:
+        with failing("Unable to get node cpu stats"):
             second = conn.getCPUStats(cpu_num, 0)
-        except libvirt.libvirtError as err:
-            raise VshError("Unable to get node cpu stats", cause=err) from err
         for key in stats:
             if key in second:
                 stats[key] = (second[key] - stats[key]) % 2**64
@@ -723,10 +698,8 @@ CPU_MODELS_JSON = shape(
 @option("json", OptKind.BOOL, "print the CPU models as JSON", extension=True)
 def cpu_models(s: Session, arch: str, json: bool) -> bool:
     name = s.text(arch, "arch")
-    try:
+    with failing("failed to get CPU model names"):
         models = s.conn.getCPUModelNames(name, 0)
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get CPU model names", cause=err) from err
     if json or s.settings.json:
         _dump_json(s, {"models": list(models or []), "all_accepted": not models})
         return True

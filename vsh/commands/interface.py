@@ -14,6 +14,7 @@ from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, STR, array_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "interface"
 
@@ -69,15 +70,11 @@ def _collect_old(s: Session, flags: int) -> list[libvirt.virInterface]:
     conn = s.conn
     names: list[str] = []
     if flags & ACTIVE:
-        try:
+        with failing("Failed to list active interfaces"):
             names += conn.listInterfaces()
-        except libvirt.libvirtError as err:
-            raise VshError("Failed to list active interfaces", cause=err) from err
     if flags & INACTIVE:
-        try:
+        with failing("Failed to list inactive interfaces"):
             names += conn.listDefinedInterfaces()
-        except libvirt.libvirtError as err:
-            raise VshError("Failed to list inactive interfaces", cause=err) from err
     found = []
     for name in names:
         try:

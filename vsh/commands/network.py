@@ -21,6 +21,7 @@ from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
 from vsh.virt.domxml import utf8_problem
+from vsh.virt.failing import failing
 
 GROUP = "network"
 
@@ -122,13 +123,11 @@ def net_autostart(s: Session, network: str, disable: bool) -> bool:
 @option("validate", OptKind.BOOL, "validate the XML against the schema")
 def net_create(s: Session, file: str, validate: bool) -> bool:
     path, xml = _file_xml(s, file, "create")
-    try:
+    with failing(f"Failed to create network from {path}"):
         if validate:
             net = s.conn.networkCreateXMLFlags(xml, L.VIR_NETWORK_CREATE_VALIDATE)
         else:
             net = s.conn.networkCreateXML(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to create network from {path}", cause=err) from err
     s.print_extra(f"Network {net.name()} created from {path}\n")
     return True
 
@@ -146,13 +145,11 @@ def net_create(s: Session, file: str, validate: bool) -> bool:
 @option("validate", OptKind.BOOL, "validate the XML against the schema")
 def net_define(s: Session, file: str, validate: bool) -> bool:
     path, xml = _file_xml(s, file, "define")
-    try:
+    with failing(f"Failed to define network from {path}"):
         if validate:
             net = s.conn.networkDefineXMLFlags(xml, L.VIR_NETWORK_DEFINE_VALIDATE)
         else:
             net = s.conn.networkDefineXML(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to define network from {path}", cause=err) from err
     s.print_extra(f"Network {net.name()} defined from {path}\n")
     return True
 
@@ -166,10 +163,8 @@ def net_define(s: Session, file: str, validate: bool) -> bool:
 @_network_option(flags=ACTIVE)
 def net_destroy(s: Session, network: str) -> bool:
     net = lookup.network(s, network, cmd="net-destroy")
-    try:
+    with failing(f"Failed to destroy network {network}"):
         net.destroy()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to destroy network {network}", cause=err) from err
     s.print_extra(f"Network {network} destroyed\n")
     return True
 
@@ -239,10 +234,8 @@ NET_DHCP_LEASES_JSON = shape(
 def net_dhcp_leases(s: Session, network: str, mac: str | None, json: bool) -> bool:
     mac = s.text(mac, "mac")
     net = lookup.network(s, network, cmd="net-dhcp-leases")
-    try:
+    with failing(f"Failed to get leases info for {network}"):
         leases = net.DHCPLeases(mac, 0)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to get leases info for {network}", cause=err) from err
     rows = leases_data(leases)
     if json or s.settings.json:
         _json(s, rows)
@@ -363,10 +356,8 @@ def collect(s: Session, flags: int) -> list[libvirt.virNetwork]:
         if code == L.VIR_ERR_NO_SUPPORT:
             nets = _collect_old(s, flags)
         elif code == L.VIR_ERR_INVALID_ARG:
-            try:
+            with failing("Failed to list networks"):
                 nets = conn.listAllNetworks(flags & FILTERS_ACTIVE)
-            except libvirt.libvirtError as err2:
-                raise VshError("Failed to list networks", cause=err2) from err2
             nets = _filter(nets, flags)
         else:
             raise VshError("Failed to list networks", cause=err) from err
@@ -381,16 +372,12 @@ def _collect_old(s: Session, flags: int) -> list[libvirt.virNetwork]:
     names: list[str] = []
     want_active = not flags & FILTERS_ACTIVE or flags & ACTIVE
     want_inactive = not flags & FILTERS_ACTIVE or flags & INACTIVE
-    try:
+    with failing("Failed to get the number of active networks"):
         if want_active:
             names += conn.listNetworks()
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to get the number of active networks", cause=err) from err
-    try:
+    with failing("Failed to get the number of inactive networks"):
         if want_inactive:
             names += conn.listDefinedNetworks()
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to get the number of inactive networks", cause=err) from err
     nets = []
     for name in names:
         try:
@@ -561,10 +548,8 @@ def net_name(s: Session, network: str) -> bool:
 @_network_option(flags=INACTIVE)
 def net_start(s: Session, network: str) -> bool:
     net = lookup.network(s, network, cmd="net-start")
-    try:
+    with failing(f"Failed to start network {network}"):
         net.create()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to start network {network}", cause=err) from err
     s.print_extra(f"Network {network} started\n")
     return True
 
@@ -578,10 +563,8 @@ def net_start(s: Session, network: str) -> bool:
 @_network_option(flags=PERSISTENT)
 def net_undefine(s: Session, network: str) -> bool:
     net = lookup.network(s, network, cmd="net-undefine")
-    try:
+    with failing(f"Failed to undefine network {network}"):
         net.undefine()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to undefine network {network}", cause=err) from err
     s.print_extra(f"Network {network} has been undefined\n")
     return True
 

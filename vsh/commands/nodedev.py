@@ -15,6 +15,7 @@ from vsh.core.jsonshape import NULL, STR, array_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.core.vshutil import split_commas
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "nodedev"
 
@@ -92,16 +93,12 @@ def collect(s: Session, caps: list[str], flags: int) -> list[libvirt.virNodeDevi
 def _collect_old(s: Session, caps: list[str]) -> list[libvirt.virNodeDevice]:
     """The fallback for servers without virConnectListAllNodeDevices."""
     conn = s.conn
-    try:
+    with failing("Failed to count node devices"):
         count = conn.numOfDevices(None, 0)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to count node devices", cause=err) from err
     if not count:
         return []
-    try:
+    with failing("Failed to list node devices"):
         names = conn.listDevices(None, 0)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to list node devices", cause=err) from err
     devices = []
     for name in names:
         try:
@@ -112,10 +109,8 @@ def _collect_old(s: Session, caps: list[str]) -> list[libvirt.virNodeDevice]:
         return devices
     kept = []
     for dev in devices:
-        try:
+        with failing("Failed to get capability names of the device"):
             dev_caps = dev.listCaps()
-        except libvirt.libvirtError as err:
-            raise VshError("Failed to get capability names of the device", cause=err) from err
         if any(c in caps for c in dev_caps):
             kept.append(dev)
     return kept

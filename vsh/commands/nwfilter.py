@@ -12,6 +12,7 @@ from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import STR, array_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "filter"
 
@@ -52,16 +53,12 @@ def collect(s: Session) -> list[libvirt.virNWFilter]:
         if err.get_error_code() != L.VIR_ERR_NO_SUPPORT:
             raise VshError("Failed to list network filters", cause=err) from err
         s.last_error = None
-        try:
+        with failing("Failed to count network filters"):
             count = conn.numOfNWFilters()
-        except libvirt.libvirtError as err2:
-            raise VshError("Failed to count network filters", cause=err2) from err2
         filters = []
         if count:
-            try:
+            with failing("Failed to list network filters"):
                 names = conn.listNWFilters()
-            except libvirt.libvirtError as err2:
-                raise VshError("Failed to list network filters", cause=err2) from err2
             for name in names:
                 try:
                     filters.append(conn.nwfilterLookupByName(name))

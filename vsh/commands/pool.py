@@ -26,13 +26,14 @@ from vsh.commands.common import (
     xpath_options,
 )
 from vsh.completion.providers import pool_names
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import DEBUG, Session
 from vsh.output.text import pretty_capacity
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "pool"
 
@@ -252,10 +253,8 @@ def _simple(
     """The pool-X commands that look a pool up, call one API and report it."""
     pool = lookup.pool(s, pool_arg, cmd=cmd)
     name = pool_arg
-    try:
+    with failing(f"{failed} {name}"):
         call(pool)
-    except libvirt.libvirtError as err:
-        raise VshError(f"{failed} {name}", cause=err) from err
     s.print_extra(f"Pool {name} {done}\n")
     return True
 
@@ -286,14 +285,20 @@ def pool_autostart(s: Session, pool: str, disable: bool) -> bool:
 
 @command("pool-build", summary="build a pool", description="Build a given pool.", group=GROUP)
 @_pool_option(0)
-@option("no-overwrite", OptKind.BOOL, "do not overwrite any existing data")
-@option("overwrite", OptKind.BOOL, "overwrite any existing data")
+@option(
+    "no-overwrite",
+    OptKind.BOOL,
+    "do not overwrite any existing data",
+    flag=L.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE,
+)
+@option(
+    "overwrite",
+    OptKind.BOOL,
+    "overwrite any existing data",
+    flag=L.VIR_STORAGE_POOL_BUILD_OVERWRITE,
+)
 def pool_build(s: Session, pool: str, no_overwrite: bool, overwrite: bool) -> bool:
-    flags = 0
-    if no_overwrite:
-        flags |= L.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE
-    if overwrite:
-        flags |= L.VIR_STORAGE_POOL_BUILD_OVERWRITE
+    flags = option_flags()
     return _simple(s, "pool-build", pool, lambda p: p.build(flags), "built", "Failed to build pool")
 
 
@@ -311,10 +316,8 @@ def pool_create_as(s: Session, **opts: Any) -> bool:
     if opts["print_xml"]:
         s.print(xml)
         return True
-    try:
+    with failing(f"Failed to create pool {name}"):
         s.conn.storagePoolCreateXML(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to create pool {name}", cause=err) from err
     s.print_extra(f"Pool {name} created\n")
     return True
 
@@ -332,10 +335,8 @@ def pool_create(s: Session, file: str, build: bool, no_overwrite: bool, overwrit
     flags = _create_flags(build, no_overwrite, overwrite)
     assert path is not None
     path, xml = _read_xml(s, path)
-    try:
+    with failing(f"Failed to create pool from {path}"):
         obj = s.conn.storagePoolCreateXML(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to create pool from {path}", cause=err) from err
     s.print_extra(f"Pool {obj.name()} created from {path}\n")
     return True
 
@@ -352,10 +353,8 @@ def pool_define_as(s: Session, **opts: Any) -> bool:
     if opts["print_xml"]:
         s.print(xml)
         return True
-    try:
+    with failing(f"Failed to define pool {name}"):
         s.conn.storagePoolDefineXML(xml, 0)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to define pool {name}", cause=err) from err
     s.print_extra(f"Pool {name} defined\n")
     return True
 
@@ -372,10 +371,8 @@ def pool_define_as(s: Session, **opts: Any) -> bool:
 def pool_define(s: Session, file: str, validate: bool) -> bool:
     path, xml = _read_xml(s, file)
     flags = L.VIR_STORAGE_POOL_DEFINE_VALIDATE if validate else 0
-    try:
+    with failing(f"Failed to define pool from {path}"):
         obj = s.conn.storagePoolDefineXML(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to define pool from {path}", cause=err) from err
     s.print_extra(f"Pool {obj.name()} defined from {path}\n")
     return True
 
@@ -552,10 +549,8 @@ def collect_pools(s: Session, flags: int) -> list[libvirt.virStoragePool]:
         if err.get_error_code() != L.VIR_ERR_INVALID_ARG:
             raise VshError("Failed to list pools", cause=err) from err
         s.last_error = None
-        try:
+        with failing("Failed to list pools"):
             pools = conn.listAllStoragePools(flags & _FILTERS_ACTIVE)
-        except libvirt.libvirtError as err2:
-            raise VshError("Failed to list pools", cause=err2) from err2
         pools = _filter_pools(pools, flags)
     return sorted(pools, key=lambda p: to_c_bytes(p.name()).lower())
 
@@ -564,20 +559,16 @@ def _filter_pools(pools: list[libvirt.virStoragePool], flags: int) -> list[libvi
     kept = []
     for p in pools:
         if flags & _FILTERS_PERSISTENT:
-            try:
+            with failing("Failed to get pool persistence info"):
                 persistent = p.isPersistent()
-            except libvirt.libvirtError as err:
-                raise VshError("Failed to get pool persistence info", cause=err) from err
             if not (
                 (flags & L.VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT and persistent)
                 or (flags & L.VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT and not persistent)
             ):
                 continue
         if flags & _FILTERS_AUTOSTART:
-            try:
+            with failing("Failed to get pool autostart state"):
                 autostart = p.autostart()
-            except libvirt.libvirtError as err:
-                raise VshError("Failed to get pool autostart state", cause=err) from err
             if not (
                 (flags & L.VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART and autostart)
                 or (flags & L.VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART and not autostart)
@@ -781,10 +772,8 @@ def pool_refresh(s: Session, pool: str) -> bool:
 def pool_start(s: Session, pool: str, build: bool, no_overwrite: bool, overwrite: bool) -> bool:
     obj = lookup.pool(s, pool, cmd="pool-start")
     flags = _create_flags(build, no_overwrite, overwrite)
-    try:
+    with failing(f"Failed to start pool {pool}"):
         obj.create(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to start pool {pool}", cause=err) from err
     s.print_extra(f"Pool {pool} started\n")
     return True
 
@@ -826,9 +815,7 @@ def pool_uuid(s: Session, pool: str) -> bool:
     group=GROUP,
 )
 def pool_capabilities(s: Session) -> bool:
-    try:
+    with failing("failed to get storage pool capabilities"):
         caps = s.conn.getStoragePoolCapabilities(0)
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get storage pool capabilities", cause=err) from err
     s.print(f"{caps}\n")
     return True

@@ -12,12 +12,13 @@ import libvirt
 
 from vsh.commands.common import xpath_options
 from vsh.completion.providers import secret_uuids
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "secret"
 
@@ -57,16 +58,12 @@ def collect(s: Session, flags: int) -> list[libvirt.virSecret]:
         s.last_error = None
         if flags:
             raise VshError("Filtering is not supported by this libvirt") from None
-        try:
+        with failing("Failed to count secrets"):
             count = conn.numOfSecrets()
-        except libvirt.libvirtError as err2:
-            raise VshError("Failed to count secrets", cause=err2) from err2
         secrets = []
         if count:
-            try:
+            with failing("Failed to list secrets"):
                 uuids = conn.listSecrets()
-            except libvirt.libvirtError as err2:
-                raise VshError("Failed to list secrets", cause=err2) from err2
             for uuid in uuids:
                 try:
                     secrets.append(conn.secretLookupByUUIDString(uuid))
@@ -99,10 +96,22 @@ SECRET_LIST_JSON = shape(
     group=GROUP,
     json=SECRET_LIST_JSON,
 )
-@option("ephemeral", OptKind.BOOL, "list ephemeral secrets")
-@option("no-ephemeral", OptKind.BOOL, "list non-ephemeral secrets")
-@option("private", OptKind.BOOL, "list private secrets")
-@option("no-private", OptKind.BOOL, "list non-private secrets")
+@option(
+    "ephemeral", OptKind.BOOL, "list ephemeral secrets", flag=L.VIR_CONNECT_LIST_SECRETS_EPHEMERAL
+)
+@option(
+    "no-ephemeral",
+    OptKind.BOOL,
+    "list non-ephemeral secrets",
+    flag=L.VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL,
+)
+@option("private", OptKind.BOOL, "list private secrets", flag=L.VIR_CONNECT_LIST_SECRETS_PRIVATE)
+@option(
+    "no-private",
+    OptKind.BOOL,
+    "list non-private secrets",
+    flag=L.VIR_CONNECT_LIST_SECRETS_NO_PRIVATE,
+)
 @option("json", OptKind.BOOL, "print the secrets as JSON", extension=True)
 def secret_list(
     s: Session,
@@ -112,15 +121,7 @@ def secret_list(
     no_private: bool,
     json: bool,
 ) -> bool:
-    flags = 0
-    if ephemeral:
-        flags |= L.VIR_CONNECT_LIST_SECRETS_EPHEMERAL
-    if no_ephemeral:
-        flags |= L.VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL
-    if private:
-        flags |= L.VIR_CONNECT_LIST_SECRETS_PRIVATE
-    if no_private:
-        flags |= L.VIR_CONNECT_LIST_SECRETS_NO_PRIVATE
+    flags = option_flags()
     rows: list[dict[str, Any]] = []
     for sec in collect(s, flags):
         try:

@@ -17,7 +17,7 @@ import libvirt
 
 from vsh.commands.common import domain_option
 from vsh.completion import providers
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
@@ -26,6 +26,7 @@ from vsh.core.vshutil import read_file_all
 from vsh.snapshots import moments
 from vsh.snapshots.moments import Entry
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "snapshot"
 HAS = libvirt.VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT
@@ -307,9 +308,24 @@ def snapshot_current(
 @domain_option(HAS)
 @option("snapshotname", OptKind.STRING, "snapshot name", completer=providers.snapshot_names)
 @option("current", OptKind.BOOL, "delete current snapshot")
-@option("children", OptKind.BOOL, "delete snapshot and all children")
-@option("children-only", OptKind.BOOL, "delete children but not snapshot")
-@option("metadata", OptKind.BOOL, "delete only libvirt metadata, leaving snapshot contents behind")
+@option(
+    "children",
+    OptKind.BOOL,
+    "delete snapshot and all children",
+    flag=libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN,
+)
+@option(
+    "children-only",
+    OptKind.BOOL,
+    "delete children but not snapshot",
+    flag=libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY,
+)
+@option(
+    "metadata",
+    OptKind.BOOL,
+    "delete only libvirt metadata, leaving snapshot contents behind",
+    flag=libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY,
+)
 def snapshot_delete(
     s: Session,
     domain: str,
@@ -321,17 +337,9 @@ def snapshot_delete(
 ) -> bool:
     dom = lookup.domain(s, domain, cmd="snapshot-delete")
     snap, name = lookup.snapshot(s, dom, snapshotname, current)
-    flags = 0
-    if children:
-        flags |= libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN
-    if children_only:
-        flags |= libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY
-    if metadata:
-        flags |= libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY
-    try:
+    flags = option_flags()
+    with failing(f"Failed to delete snapshot {name}"):
         snap.delete(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to delete snapshot {name}", cause=err) from err
     if flags & libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY:
         s.print_extra(f"Domain snapshot {name} children deleted\n")
     else:
@@ -1070,10 +1078,25 @@ def snapshot_parent(s: Session, domain: str, snapshotname: str | None, current: 
 @domain_option(HAS)
 @option("snapshotname", OptKind.STRING, "snapshot name", completer=providers.snapshot_names)
 @option("current", OptKind.BOOL, "revert to current snapshot")
-@option("running", OptKind.BOOL, "after reverting, change state to running")
-@option("paused", OptKind.BOOL, "after reverting, change state to paused")
+@option(
+    "running",
+    OptKind.BOOL,
+    "after reverting, change state to running",
+    flag=libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING,
+)
+@option(
+    "paused",
+    OptKind.BOOL,
+    "after reverting, change state to paused",
+    flag=libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED,
+)
 @option("force", OptKind.BOOL, "try harder on risky reverts")
-@option("reset-nvram", OptKind.BOOL, "re-initialize NVRAM from its pristine template")
+@option(
+    "reset-nvram",
+    OptKind.BOOL,
+    "re-initialize NVRAM from its pristine template",
+    flag=libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM,
+)
 def snapshot_revert(
     s: Session,
     domain: str,
@@ -1084,13 +1107,7 @@ def snapshot_revert(
     force: bool,
     reset_nvram: bool,
 ) -> bool:
-    flags = 0
-    if running:
-        flags |= libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING
-    if paused:
-        flags |= libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED
-    if reset_nvram:
-        flags |= libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM
+    flags = option_flags()
     dom = lookup.domain(s, domain, cmd="snapshot-revert")
     snap, name = lookup.snapshot(s, dom, snapshotname, current)
     # --force is sent only once the server says the revert is risky, so it
@@ -1100,9 +1117,7 @@ def snapshot_revert(
     except libvirt.libvirtError as err:
         if not (force and err.get_error_code() == libvirt.VIR_ERR_SNAPSHOT_REVERT_RISKY):
             raise VshError(f"Failed to revert snapshot {name}", cause=err) from err
-        try:
+        with failing(f"Failed to revert snapshot {name}"):
             dom.revertToSnapshot(snap, flags | libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_FORCE)
-        except libvirt.libvirtError as err2:
-            raise VshError(f"Failed to revert snapshot {name}", cause=err2) from err2
     s.print_extra(f"Domain snapshot {name} reverted\n")
     return True

@@ -37,7 +37,7 @@ from vsh.commands.common import (
     xpath_options,
 )
 from vsh.completion.providers import pool_names, volume_names
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import INT, NULL, STR, array_of, choice, object_of, prop, shape
@@ -45,6 +45,7 @@ from vsh.core.numbers import ULLONG_MAX, c_ullong, numeric_message, scale_intege
 from vsh.core.session import DEBUG, Session
 from vsh.output.text import pretty_capacity
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "volume"
 
@@ -245,10 +246,8 @@ def vol_create_as(
     if print_xml:
         s.print(xml)
         return True
-    try:
+    with failing(f"Failed to create vol {vol_name}"):
         pool_obj.createXML(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to create vol {vol_name}", cause=err) from err
     s.print_extra(f"Vol {vol_name} created\n")
     return True
 
@@ -281,24 +280,25 @@ def _backing_path(s: Session, pool_obj: libvirt.virStoragePool, backing: str) ->
 )
 @_pool_required("pool name")
 @file_option("file containing an XML vol description")
-@option("prealloc-metadata", OptKind.BOOL, _PREALLOC)
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@option(
+    "prealloc-metadata", OptKind.BOOL, _PREALLOC, flag=L.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA
+)
+@option(
+    "validate",
+    OptKind.BOOL,
+    "validate the XML against the schema",
+    flag=L.VIR_STORAGE_VOL_CREATE_VALIDATE,
+)
 def vol_create(s: Session, pool: str, file: str, prealloc_metadata: bool, validate: bool) -> bool:
     from vsh.core.vshutil import read_file_all
 
-    flags = 0
-    if prealloc_metadata:
-        flags |= L.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA
-    if validate:
-        flags |= L.VIR_STORAGE_VOL_CREATE_VALIDATE
+    flags = option_flags()
     pool_obj = lookup.pool(s, pool, cmd="vol-create")
     path = s.text(file, "file")
     assert path is not None
     xml = read_file_all(path)
-    try:
+    with failing(f"Failed to create vol from {path}"):
         vol = pool_obj.createXML(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to create vol from {path}", cause=err) from err
     s.print_extra(f"Vol {vol.name()} created from {path}\n")
     return True
 
@@ -314,10 +314,8 @@ def vol_create(s: Session, pool: str, file: str, prealloc_metadata: bool, valida
 def vol_delete(s: Session, vol: str, pool: str | None, delete_snapshots: bool) -> bool:
     obj = lookup.volume(s, vol, pool, cmd="vol-delete")
     flags = L.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS if delete_snapshots else 0
-    try:
+    with failing(f"Failed to delete vol {vol}"):
         obj.delete(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to delete vol {vol}", cause=err) from err
     s.print_extra(f"Vol {vol} deleted\n")
     return True
 
@@ -408,14 +406,10 @@ def _download(
 ) -> bool:
     """Receive the volume into ``fd`` (closed here on success)."""
     is_block = stat.S_ISBLK(os.fstat(fd).st_mode)
-    try:
+    with failing("cannot create a new stream"):
         st = s.conn.newStream(0)
-    except libvirt.libvirtError as err:
-        raise VshError("cannot create a new stream", cause=err) from err
-    try:
+    with failing(f"cannot download from volume {name}"):
         obj.download(st, offset, length, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"cannot download from volume {name}", cause=err) from err
 
     def sink(_st: libvirt.virStream, data: bytes, _opaque: object) -> int:
         view = memoryview(data)
@@ -444,10 +438,8 @@ def _download(
     except OSError:
         _abort(st)
         raise VshError(f"cannot close file {path}") from None
-    try:
+    with failing(f"cannot close volume {name}"):
         st.finish()
-    except libvirt.libvirtError as err:
-        raise VshError(f"cannot close volume {name}", cause=err) from err
     return True
 
 
@@ -562,10 +554,8 @@ def collect_volumes(pool_obj: libvirt.virStoragePool) -> list[libvirt.virStorage
     ignored).  (virsh's fall-back for servers older than 0.10.2 is not kept.)"""
     from vsh.output.text import to_c_bytes
 
-    try:
+    with failing("Failed to list volumes"):
         vols = pool_obj.listAllVolumes(0)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to list volumes", cause=err) from err
     return sorted(vols, key=lambda v: to_c_bytes(v.name()).lower())
 
 
@@ -686,10 +676,8 @@ def vol_path(s: Session, vol: str, pool: str | None) -> bool:
 @option("uuid", OptKind.BOOL, "return the pool uuid rather than pool name")
 def vol_pool(s: Session, vol: str, uuid: bool) -> bool:
     obj = lookup.volume(s, vol, None, pool_option=None, flags=lookup.BY_UUID, cmd="vol-pool")
-    try:
+    with failing("failed to get parent pool"):
         pool_obj = obj.storagePoolLookupByVolume()
-    except libvirt.libvirtError as err:
-        raise VshError("failed to get parent pool", cause=err) from err
     if uuid:
         try:
             s.print(f"{pool_obj.UUIDString()}\n")
@@ -716,9 +704,19 @@ def vol_pool(s: Session, vol: str, uuid: bool) -> bool:
     completer=complete_empty,
 )
 @_pool_optional()
-@option("allocate", OptKind.BOOL, "allocate the new capacity, rather than leaving it sparse")
+@option(
+    "allocate",
+    OptKind.BOOL,
+    "allocate the new capacity, rather than leaving it sparse",
+    flag=L.VIR_STORAGE_VOL_RESIZE_ALLOCATE,
+)
 @option("delta", OptKind.BOOL, "use capacity as a delta to current size, rather than the new size")
-@option("shrink", OptKind.BOOL, "allow the resize to shrink the volume")
+@option(
+    "shrink",
+    OptKind.BOOL,
+    "allow the resize to shrink the volume",
+    flag=L.VIR_STORAGE_VOL_RESIZE_SHRINK,
+)
 def vol_resize(
     s: Session,
     vol: str,
@@ -728,11 +726,7 @@ def vol_resize(
     delta: bool,
     shrink: bool,
 ) -> bool:
-    flags = 0
-    if allocate:
-        flags |= L.VIR_STORAGE_VOL_RESIZE_ALLOCATE
-    if shrink:
-        flags |= L.VIR_STORAGE_VOL_RESIZE_SHRINK
+    flags = option_flags()
     obj = lookup.volume(s, vol, pool, cmd="vol-resize")
     text = s.text(capacity, "capacity")
     assert text is not None
@@ -746,12 +740,8 @@ def vol_resize(
         flags |= L.VIR_STORAGE_VOL_RESIZE_DELTA
     size = vol_size(text)
     how = "by" if delta else "to"
-    try:
+    with failing(f"Failed to change size of volume '{obj.name()}' {how} {text}"):
         obj.resize(size, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(
-            f"Failed to change size of volume '{obj.name()}' {how} {text}", cause=err
-        ) from err
     s.print_extra(f"Size of volume '{obj.name()}' successfully changed {how} {text}\n")
     return True
 
@@ -805,14 +795,10 @@ def _upload(
 ) -> bool:
     is_block = stat.S_ISBLK(os.fstat(fd).st_mode)
     flags = L.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM if sparse else 0
-    try:
+    with failing("cannot create a new stream"):
         st = s.conn.newStream(0)
-    except libvirt.libvirtError as err:
-        raise VshError("cannot create a new stream", cause=err) from err
-    try:
+    with failing(f"cannot upload to volume {name}"):
         obj.upload(st, offset, length, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"cannot upload to volume {name}", cause=err) from err
 
     def source(_st: libvirt.virStream, nbytes: int, _opaque: object) -> bytes:
         return os.read(fd, nbytes)
@@ -840,10 +826,8 @@ def _upload(
     except (OSError, RuntimeError) as exc:
         _abort(st)
         raise VshError(f"cannot send data to volume {name}") from exc
-    try:
+    with failing(f"cannot close volume {name}"):
         st.finish()
-    except libvirt.libvirtError as err:
-        raise VshError(f"cannot close volume {name}", cause=err) from err
     return True
 
 
@@ -869,7 +853,7 @@ def vol_wipe(s: Session, vol: str, pool: str | None, algorithm: str | None) -> b
         if algo_text not in WIPE_ALGORITHMS:
             raise VshError(f"Unsupported algorithm '{algo_text}'")
         algo = WIPE_ALGORITHMS.index(algo_text)
-    try:
+    with failing(f"Failed to wipe vol {vol}"):
         try:
             obj.wipePattern(algo, 0)
         except libvirt.libvirtError as err:
@@ -879,7 +863,5 @@ def vol_wipe(s: Session, vol: str, pool: str | None, algorithm: str | None) -> b
             ):
                 raise
             obj.wipe(0)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to wipe vol {vol}", cause=err) from err
     s.print_extra(f"Vol {vol} wiped\n")
     return True

@@ -15,7 +15,7 @@ help methods are overridden.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -45,7 +45,10 @@ class VshOption(click.Option):
         empty_ok: bool = False,
         value_kind: str = "",
         extension: bool = False,
+        flag: int = 0,
     ) -> None:
+        if flag and kind is not OptKind.BOOL:
+            raise ValueError(f"--{name}: only a bool option maps to a flag bit")
         is_flag = kind is OptKind.BOOL
         super().__init__(
             (f"--{name}",),
@@ -65,6 +68,8 @@ class VshOption(click.Option):
         # A vsh addition (like --json): left out of virsh-layout help so that
         # `help CMD` stays byte-identical to virsh; the man page lists it.
         self.extension = extension
+        # The libvirt flag bit this bool option sets (see :func:`option_flags`).
+        self.flag = flag
 
     @property
     def vsh_name(self) -> str:
@@ -117,6 +122,14 @@ class VshCommand(click.Command):
     @property
     def optdefs(self) -> list[OptDef]:
         return [p.vsh for p in self.vsh_options]
+
+    def option_flags(self, params: Mapping[str, Any]) -> int:
+        """The OR of the ``flag=`` bits of the options set in ``params`` (python names)."""
+        flags = 0
+        for p in self.vsh_options:
+            if p.flag and params.get(p.name or ""):
+                flags |= p.flag
+        return flags
 
     def option(self, name: str) -> VshOption | None:
         for p in self.vsh_options:
@@ -178,6 +191,21 @@ def command(
         return cmd
 
     return decorator
+
+
+def option_flags() -> int:
+    """The flag bits that the running command's set bool options declare.
+
+    ``@option("force", OptKind.BOOL, "...", flag=L.VIR_DOMAIN_CONSOLE_FORCE)``
+    declares the bit; the command body then writes ``flags = option_flags()``.
+    The runner calls every command inside its Click context, which holds the
+    command and its bound values; call this in the command's own thread.
+    Flags that virsh sets only after a check, or from another option's value,
+    stay explicit in the command.
+    """
+    ctx = click.get_current_context()
+    assert isinstance(ctx.command, VshCommand)
+    return ctx.command.option_flags(ctx.params)
 
 
 def option(

@@ -9,9 +9,10 @@ its own module.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from vsh.commands._index import ALIASES, COMMANDS
+from vsh.core.record import FrozenRecord
 
 if TYPE_CHECKING:
     from vsh.core.command import VshCommand
@@ -69,7 +70,7 @@ MODULES: tuple[str, ...] = (
 )
 
 
-class Entry(NamedTuple):
+class Entry(FrozenRecord):
     module: str
     attr: str
     group: str

@@ -18,19 +18,18 @@ import datetime
 import fcntl
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from prompt_toolkit.history import History
 
+from vsh.core.record import FrozenRecord
 from vsh.snapshots.atomicfile import AtomicFile
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(FrozenRecord):
     stamp: str  # the "# ..." line, without its newline ("" if the file had none)
     text: str
 

@@ -53,7 +53,7 @@ from xml.parsers import expat
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from vsh.core.record import Record
+from vsh.core.record import Record, fresh
 
 __all__ = [
     "FORMAT_VERSION",
@@ -348,45 +348,23 @@ class SnapshotRecord(Record):
 class Header(Record):
     """The root element of a document."""
 
-    __slots__ = ("count", "current", "domain", "kind", "security_info", "uuid", "version")
-
-    def __init__(
-        self,
-        kind: str,  # "bundle" (root <snapshots>) or "snapshot" (root <domainsnapshot>)
-        domain: str | None = None,
-        uuid: str | None = None,
-        current: str | None = None,
-        version: str | None = None,
-        count: int | None = None,
-        security_info: bool | None = None,
-    ) -> None:
-        self.kind = kind
-        self.domain = domain
-        self.uuid = uuid
-        self.current = current
-        self.version = version
-        self.count = count
-        self.security_info = security_info
+    kind: str  # "bundle" (root <snapshots>) or "snapshot" (root <domainsnapshot>)
+    domain: str | None = None
+    uuid: str | None = None
+    current: str | None = None
+    version: str | None = None
+    count: int | None = None
+    security_info: bool | None = None
 
 
 class Document(Record):
-    __slots__ = ("header", "peak_buffer", "problems", "records", "source")
-
-    def __init__(
-        self,
-        header: Header,
-        source: Source,
-        records: list[SnapshotRecord] | None = None,
-        problems: list[str] | None = None,
-        peak_buffer: int = 0,
-    ) -> None:
-        self.header = header
-        self.source = source
-        self.records: list[SnapshotRecord] = [] if records is None else records
-        # Per-snapshot defects found while reading (a missing <name>, ...).
-        self.problems: list[str] = [] if problems is None else problems
-        # Most bytes held at once while reading (diagnostics: memory stays bounded).
-        self.peak_buffer = peak_buffer
+    header: Header
+    source: Source
+    records: list[SnapshotRecord] = fresh(list)
+    # Per-snapshot defects found while reading (a missing <name>, ...).
+    problems: list[str] = fresh(list)
+    # Most bytes held at once while reading (diagnostics: memory stays bounded).
+    peak_buffer: int = 0
 
     @property
     def label(self) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from vsh.core.record import FrozenRecord, Record
+from vsh.core.record import FrozenRecord, Record, fresh
 
 __all__ = [
     "Blocked",
@@ -228,11 +228,8 @@ def preorder(names: Sequence[str], parent_of: ParentMap) -> list[str]:
 class Duplicate(FrozenRecord):
     """``name`` occurs more than once; ``indexes`` are its record positions."""
 
-    __slots__ = ("indexes", "name")
-
-    def __init__(self, name: str, indexes: tuple[int, ...]) -> None:
-        self.name = name
-        self.indexes = indexes
+    name: str
+    indexes: tuple[int, ...]
 
 
 class Cycle(FrozenRecord):
@@ -241,20 +238,14 @@ class Cycle(FrozenRecord):
     The first node is where a walk up from the earliest record entered it.
     """
 
-    __slots__ = ("names",)
-
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.names = names
+    names: tuple[str, ...]
 
 
 class MissingParent(FrozenRecord):
     """``parent`` of record ``name`` is neither a record nor existing."""
 
-    __slots__ = ("name", "parent")
-
-    def __init__(self, name: str, parent: str) -> None:
-        self.name = name
-        self.parent = parent
+    name: str
+    parent: str
 
 
 class Blocked(FrozenRecord):
@@ -265,26 +256,15 @@ class Blocked(FrozenRecord):
     record that causes it (the record itself for the first three).
     """
 
-    __slots__ = ("culprit", "name", "reason")
-
-    def __init__(self, name: str, reason: str, culprit: str) -> None:
-        self.name = name
-        self.reason = reason
-        self.culprit = culprit
+    name: str
+    reason: str
+    culprit: str
 
 
 class Validation(Record):
-    __slots__ = ("cycles", "duplicates", "missing_parents")
-
-    def __init__(
-        self,
-        duplicates: list[Duplicate] | None = None,
-        cycles: list[Cycle] | None = None,
-        missing_parents: list[MissingParent] | None = None,
-    ) -> None:
-        self.duplicates = [] if duplicates is None else duplicates
-        self.cycles = [] if cycles is None else cycles
-        self.missing_parents = [] if missing_parents is None else missing_parents
+    duplicates: list[Duplicate] = fresh(list)
+    cycles: list[Cycle] = fresh(list)
+    missing_parents: list[MissingParent] = fresh(list)
 
     @property
     def ok(self) -> bool:
@@ -292,12 +272,9 @@ class Validation(Record):
 
 
 class Plan(Record):
-    __slots__ = ("blocked", "order", "problems")
-
-    def __init__(self, order: list[str], blocked: list[Blocked], problems: Validation) -> None:
-        self.order = order
-        self.blocked = blocked
-        self.problems = problems
+    order: list[str]
+    blocked: list[Blocked]
+    problems: Validation
 
 
 Record = tuple[str, "str | None"]

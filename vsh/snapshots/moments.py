@@ -33,9 +33,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from vsh.core.errors import VshError
+from vsh.core.record import Record
 from vsh.core.vshutil import split_commas
 from vsh.output.tree import render_tree
 
@@ -206,8 +206,7 @@ def _prefix_end(xml: str) -> int:
     return m.start() if m else len(xml)
 
 
-@dataclass(slots=True)
-class Facts:
+class Facts(Record):
     """The top-level fields of a moment's XML (None: absent or empty)."""
 
     name: str | None

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from vsh.core.record import FrozenRecord, Record
+from vsh.core.record import FrozenRecord, Record, fresh
 from vsh.core.vshutil import sigint_held
 from vsh.snapshots import graph
 from vsh.snapshots.bundle import BundleError, Document, SnapshotRecord
@@ -74,61 +74,36 @@ class Problem(FrozenRecord):
     exists, parent-differs, uuid, no-domain, current, empty.
     """
 
-    __slots__ = ("kind", "message", "names")
-
-    def __init__(self, kind: str, message: str, names: tuple[str, ...] = ()) -> None:
-        self.kind = kind
-        self.message = message
-        self.names = names
+    kind: str
+    message: str
+    names: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "message": self.message, "names": list(self.names)}
 
 
 class Options(Record):
-    __slots__ = ("adopt", "current", "map_paths", "no_rollback", "skip_existing")
-
-    def __init__(
-        self,
-        current: str | None = None,  # --current NAME
-        skip_existing: bool = False,
-        adopt: bool = False,
-        map_paths: Sequence[tuple[str, str]] = (),
-        no_rollback: bool = False,
-    ) -> None:
-        self.current = current
-        self.skip_existing = skip_existing
-        self.adopt = adopt
-        self.map_paths = map_paths
-        self.no_rollback = no_rollback
+    current: str | None = None  # --current NAME
+    skip_existing: bool = False
+    adopt: bool = False
+    map_paths: Sequence[tuple[str, str]] = ()
+    no_rollback: bool = False
 
 
 class TargetInfo(Record):
     """The domain being restored, as the server sees it before the run."""
 
-    __slots__ = ("current", "existing", "name", "uuid")
-
-    def __init__(
-        self,
-        name: str,
-        uuid: str,
-        existing: Mapping[str, str | None] | None = None,  # name -> parent
-        current: str | None = None,
-    ) -> None:
-        self.name = name
-        self.uuid = uuid
-        self.existing: Mapping[str, str | None] = {} if existing is None else existing
-        self.current = current
+    name: str
+    uuid: str
+    existing: Mapping[str, str | None] = fresh(dict)  # name -> parent
+    current: str | None = None
 
 
 class Step(Record):
-    __slots__ = ("action", "name", "parent", "record")
-
-    def __init__(self, name: str, parent: str | None, action: str, record: SnapshotRecord) -> None:
-        self.name = name
-        self.parent = parent
-        self.action = action  # "define" or "skip" (exists with the same parent)
-        self.record = record
+    name: str
+    parent: str | None
+    action: str  # "define" or "skip" (exists with the same parent)
+    record: SnapshotRecord
 
     @property
     def disk_only(self) -> bool:
@@ -136,23 +111,12 @@ class Step(Record):
 
 
 class Plan(Record):
-    __slots__ = ("current", "current_from", "options", "problems", "steps", "target")
-
-    def __init__(
-        self,
-        target: TargetInfo,
-        options: Options,
-        steps: list[Step],
-        current: str | None,
-        current_from: str | None,  # "option", "bundle" or None (left unchanged)
-        problems: list[Problem],
-    ) -> None:
-        self.target = target
-        self.options = options
-        self.steps = steps
-        self.current = current
-        self.current_from = current_from
-        self.problems = problems
+    target: TargetInfo
+    options: Options
+    steps: list[Step]
+    current: str | None
+    current_from: str | None  # "option", "bundle" or None (left unchanged)
+    problems: list[Problem]
 
     @property
     def ok(self) -> bool:
@@ -542,32 +506,17 @@ Progress = Callable[[int, int, str], None]
 
 
 class Outcome(Record):
-    __slots__ = (
-        "current_set",
-        "defined",
-        "error",
-        "failed_at",
-        "fatal",
-        "in_doubt",
-        "interrupted",
-        "rollback_attempted",
-        "rollback_errors",
-        "rolled_back",
-        "skipped",
-    )
-
-    def __init__(self) -> None:
-        self.defined: list[str] = []
-        self.skipped: list[str] = []
-        self.current_set: str | None = None
-        self.failed_at: str | None = None  # snapshot name, or "current:NAME"
-        self.error: str | None = None
-        self.fatal = False  # the connection was lost: nothing could be undone
-        self.interrupted = False
-        self.in_doubt: str | None = None  # sent when the connection died: fate unknown
-        self.rolled_back: list[str] = []
-        self.rollback_errors: list[tuple[str, str]] = []
-        self.rollback_attempted = False
+    defined: list[str] = fresh(list)
+    skipped: list[str] = fresh(list)
+    current_set: str | None = None
+    failed_at: str | None = None  # snapshot name, or "current:NAME"
+    error: str | None = None
+    fatal: bool = False  # the connection was lost: nothing could be undone
+    interrupted: bool = False
+    in_doubt: str | None = None  # sent when the connection died: fate unknown
+    rolled_back: list[str] = fresh(list)
+    rollback_errors: list[tuple[str, str]] = fresh(list)
+    rollback_attempted: bool = False
 
     @property
     def ok(self) -> bool:

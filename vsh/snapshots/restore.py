@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from queue import SimpleQueue
 
-from vsh.core.record import FrozenRecord, Record
+from vsh.core.record import FrozenRecord, Record, fresh
 
 __all__ = [
     "DEFAULT_PARALLEL",
@@ -46,44 +46,23 @@ PLANNED = "would revert"
 class Job(FrozenRecord):
     """Revert ``domain`` to ``snapshot`` (None: the domain's current snapshot)."""
 
-    __slots__ = ("domain", "error", "handle", "snapshot")
     _fields = ("domain", "snapshot", "error")  # the handle is not part of the value
-
-    def __init__(
-        self,
-        domain: str,
-        snapshot: str | None,
-        error: str | None = None,
-        handle: object = None,
-    ) -> None:
-        self.domain = domain
-        self.snapshot = snapshot
-        # Set when the job is known to fail before it runs (lookup failed ...).
-        self.error = error
-        # The caller's handle on the domain (a libvirt virDomain), for the worker.
-        self.handle = handle
+    domain: str
+    snapshot: str | None
+    # Set when the job is known to fail before it runs (lookup failed ...).
+    error: str | None = None
+    # The caller's handle on the domain (a libvirt virDomain), for the worker.
+    handle: object = None
 
 
 class Result(Record):
-    __slots__ = ("domain", "error", "forced", "notes", "seconds", "snapshot", "status")
-
-    def __init__(
-        self,
-        domain: str,
-        snapshot: str | None,
-        status: str,
-        seconds: float = 0.0,
-        error: str | None = None,
-        forced: bool = False,
-        notes: list[str] | None = None,
-    ) -> None:
-        self.domain = domain
-        self.snapshot = snapshot
-        self.status = status
-        self.seconds = seconds
-        self.error = error
-        self.forced = forced
-        self.notes: list[str] = [] if notes is None else notes
+    domain: str
+    snapshot: str | None
+    status: str
+    seconds: float = 0.0
+    error: str | None = None
+    forced: bool = False
+    notes: list[str] = fresh(list)
 
     @property
     def ok(self) -> bool:

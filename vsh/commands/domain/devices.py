@@ -20,10 +20,12 @@ from typing import Any
 import libvirt
 
 from vsh.commands.common import (
+    affect_flags,
     affect_options,
     complete_empty,
     domain_option,
     file_option,
+    persistent_live,
     persistent_option,
 )
 from vsh.completion.providers import complete_disk_targets, domain_xml_on_line
@@ -35,6 +37,7 @@ from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
 from vsh.virt.domxml import parse_xml
+from vsh.virt.failing import failing
 
 GROUP = "domain"
 L = libvirt
@@ -49,33 +52,6 @@ _ULONG_MAX = ULLONG_MAX  # unsigned long: 64 bits on the LP64 Linux virsh runs o
 def _affect_options(func: Any) -> Any:
     """persistent, config, live, current, in that order (attach/detach/update)."""
     return persistent_option(affect_options(func))
-
-
-def _affect_flags(persistent: bool, config: bool, live: bool, current: bool) -> int:
-    """The checks and flags every attach/detach command starts with."""
-    if persistent and current:
-        raise VshError("Options --persistent and --current are mutually exclusive")
-    if current and live:
-        raise VshError("Options --current and --live are mutually exclusive")
-    if current and config:
-        raise VshError("Options --current and --config are mutually exclusive")
-    flags = L.VIR_DOMAIN_AFFECT_CURRENT
-    if config or persistent:
-        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
-    if live:
-        flags |= L.VIR_DOMAIN_AFFECT_LIVE
-    return flags
-
-
-def _persistent_live(dom: libvirt.virDomain, persistent: bool, flags: int) -> int:
-    if persistent:
-        try:
-            active = dom.isActive()
-        except libvirt.libvirtError:
-            active = -1
-        if active == 1:
-            flags |= L.VIR_DOMAIN_AFFECT_LIVE
-    return flags
 
 
 def complete_interface_macs(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
@@ -296,19 +272,17 @@ def _mac_equal(p: str, q: str) -> bool:
 def attach_device(
     s: Session, domain: str, file: str, persistent: bool, config: bool, live: bool, current: bool
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     dom = lookup.domain(s, domain, cmd="attach-device")
     path = s.text(file, "file")
     assert path is not None
-    flags = _persistent_live(dom, persistent, flags)
+    flags = persistent_live(dom, persistent, flags)
     xml = read_file_all(path)
-    try:
+    with failing(f"Failed to attach device from {path}"):
         if flags or current:
             dom.attachDeviceFlags(xml, flags)
         else:
             dom.attachDevice(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to attach device from {path}", cause=err) from err
     s.print_extra("Device attached successfully\n")
     return True
 
@@ -403,7 +377,7 @@ def attach_disk(
     live: bool,
     current: bool,
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     for needy, needed in (
         ("source-host-name", "source-protocol"),
         ("source-host-transport", "source-protocol"),
@@ -543,14 +517,12 @@ def _attach(
 ) -> bool:
     """The common tail of attach-disk and attach-interface (virsh's attach step)."""
     dom = lookup.domain(s, domain, cmd=cmd)
-    flags = _persistent_live(dom, persistent, flags)
-    try:
+    flags = persistent_live(dom, persistent, flags)
+    with failing(f"Failed to attach {what}"):
         if flags or current:
             dom.attachDeviceFlags(xml, flags)
         else:
             dom.attachDevice(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to attach {what}", cause=err) from err
     s.print_extra(f"{what.capitalize()} attached successfully\n")
     return True
 
@@ -649,7 +621,7 @@ def attach_interface(
     managed: bool,
     source_mode: str | None,
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     net_type = s.text(type, "type") or ""
     source = s.text(source, "source") or ""
     target = s.text(target, "target")
@@ -750,19 +722,17 @@ def attach_interface(
 def detach_device(
     s: Session, domain: str, file: str, persistent: bool, config: bool, live: bool, current: bool
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     dom = lookup.domain(s, domain, cmd="detach-device")
-    flags = _persistent_live(dom, persistent, flags)
+    flags = persistent_live(dom, persistent, flags)
     path = s.text(file, "file")
     assert path is not None
     xml = read_file_all(path)
-    try:
+    with failing(f"Failed to detach device from {path}"):
         if flags or current:
             dom.detachDeviceFlags(xml, flags)
         else:
             dom.detachDevice(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to detach device from {path}", cause=err) from err
     s.print_extra("Device detached successfully\n")
     return True
 
@@ -789,12 +759,12 @@ def detach_disk(
     current: bool,
     print_xml: bool,
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     dom = lookup.domain(s, domain, cmd="detach-disk")
     path = s.text(target, "target")
     assert path is not None
     doc = dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE if flags == L.VIR_DOMAIN_AFFECT_CONFIG else 0)
-    flags = _persistent_live(dom, persistent, flags)
+    flags = persistent_live(dom, persistent, flags)
     root = parse_xml(doc)
     disks = root.xpath("/domain/devices/disk") if root is not None else []
     if not disks:
@@ -822,13 +792,11 @@ def detach_disk(
     if print_xml:
         s.print(xml)
         return True
-    try:
+    with failing("Failed to detach disk"):
         if flags or current:
             dom.detachDeviceFlags(xml, flags)
         else:
             dom.detachDevice(xml)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to detach disk", cause=err) from err
     s.print_extra("Disk detached successfully\n")
     return True
 
@@ -916,7 +884,7 @@ def detach_interface(
     current: bool,
     print_xml: bool,
 ) -> bool:
-    _affect_flags(persistent, config, live, current)  # its checks; flags come per step
+    affect_flags(current, live, config, persistent=persistent)  # its checks; flags come per step
     dom = lookup.domain(s, domain, cmd="detach-interface")
     ok = False
     try:
@@ -987,17 +955,15 @@ def update_device(
     current: bool,
     force: bool,
 ) -> bool:
-    flags = _affect_flags(persistent, config, live, current)
+    flags = affect_flags(current, live, config, persistent=persistent)
     dom = lookup.domain(s, domain, cmd="update-device")
     path = s.text(file, "file")
     assert path is not None
-    flags = _persistent_live(dom, persistent, flags)
+    flags = persistent_live(dom, persistent, flags)
     xml = read_file_all(path)
     if force:
         flags |= L.VIR_DOMAIN_DEVICE_MODIFY_FORCE
-    try:
+    with failing(f"Failed to update device from {path}"):
         dom.updateDeviceFlags(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to update device from {path}", cause=err) from err
     s.print_extra("Device updated successfully\n")
     return True

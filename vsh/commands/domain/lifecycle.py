@@ -22,7 +22,7 @@ from vsh.commands.common import (
     file_option,
     xpath_options,
 )
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import Session
@@ -30,6 +30,7 @@ from vsh.core.vshutil import read_file_all, split_commas
 from vsh.virt import lookup
 from vsh.virt.console import run_console as console_session
 from vsh.virt.domxml import domain_xml, parse_xml, utf8_problem
+from vsh.virt.failing import failing
 
 if TYPE_CHECKING:
     pass
@@ -112,16 +113,33 @@ def autostart(s: Session, domain: str, disable: bool) -> bool:
 )
 @file_option("file containing an XML domain description")
 @option("console", OptKind.BOOL, "attach to console after creation")
-@option("paused", OptKind.BOOL, "leave the guest paused after creation")
-@option("autodestroy", OptKind.BOOL, "automatically destroy the guest when virsh disconnects")
+@option(
+    "paused", OptKind.BOOL, "leave the guest paused after creation", flag=L.VIR_DOMAIN_START_PAUSED
+)
+@option(
+    "autodestroy",
+    OptKind.BOOL,
+    "automatically destroy the guest when virsh disconnects",
+    flag=L.VIR_DOMAIN_START_AUTODESTROY,
+)
 @option(
     "pass-fds",
     OptKind.STRING,
     "pass file descriptors N,M,... to the guest",
     completer=complete_empty,
 )
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
-@option("reset-nvram", OptKind.BOOL, "re-initialize NVRAM from its pristine template")
+@option(
+    "validate",
+    OptKind.BOOL,
+    "validate the XML against the schema",
+    flag=L.VIR_DOMAIN_START_VALIDATE,
+)
+@option(
+    "reset-nvram",
+    OptKind.BOOL,
+    "re-initialize NVRAM from its pristine template",
+    flag=L.VIR_DOMAIN_START_RESET_NVRAM,
+)
 def create(
     s: Session,
     file: str,
@@ -136,23 +154,13 @@ def create(
     assert path is not None
     xml = read_file_all(path)
     fds = fetch_pass_fds(pass_fds)
-    flags = 0
-    if paused:
-        flags |= L.VIR_DOMAIN_START_PAUSED
-    if autodestroy:
-        flags |= L.VIR_DOMAIN_START_AUTODESTROY
-    if validate:
-        flags |= L.VIR_DOMAIN_START_VALIDATE
-    if reset_nvram:
-        flags |= L.VIR_DOMAIN_START_RESET_NVRAM
+    flags = option_flags()
     problem = utf8_problem(xml)
     if problem is not None:
         raise VshError(f"Failed to create domain from {path}", problem)
     conn = s.conn
-    try:
+    with failing(f"Failed to create domain from {path}"):
         dom = conn.createXMLWithFiles(xml, fds, flags) if fds else conn.createXML(xml, flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to create domain from {path}", cause=err) from err
     s.print_extra(f"Domain '{dom.name()}' created from {path}\n")
     if console:
         run_console(s, dom)  # virsh ignores the console's outcome here
@@ -174,13 +182,11 @@ def define(s: Session, file: str, validate: bool) -> bool:
     problem = utf8_problem(xml)
     if problem is not None:
         raise VshError(f"Failed to define domain from {path}", problem)
-    try:
+    with failing(f"Failed to define domain from {path}"):
         if validate:
             dom = s.conn.defineXMLFlags(xml, L.VIR_DOMAIN_DEFINE_VALIDATE)
         else:
             dom = s.conn.defineXML(xml)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to define domain from {path}", cause=err) from err
     s.print_extra(f"Domain '{dom.name()}' defined from {path}\n")
     return True
 
@@ -192,22 +198,16 @@ def define(s: Session, file: str, validate: bool) -> bool:
     group=GROUP,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
-@option("graceful", OptKind.BOOL, "terminate gracefully")
-@option("remove-logs", OptKind.BOOL, "remove domain logs")
+@option("graceful", OptKind.BOOL, "terminate gracefully", flag=L.VIR_DOMAIN_DESTROY_GRACEFUL)
+@option("remove-logs", OptKind.BOOL, "remove domain logs", flag=L.VIR_DOMAIN_DESTROY_REMOVE_LOGS)
 def destroy(s: Session, domain: str, graceful: bool, remove_logs: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="destroy")
-    flags = 0
-    if graceful:
-        flags |= L.VIR_DOMAIN_DESTROY_GRACEFUL
-    if remove_logs:
-        flags |= L.VIR_DOMAIN_DESTROY_REMOVE_LOGS
-    try:
+    flags = option_flags()
+    with failing(f"Failed to destroy domain '{domain}'"):
         if flags:
             dom.destroyFlags(flags)
         else:
             dom.destroy()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to destroy domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' destroyed\n")
     return True
 
@@ -269,10 +269,25 @@ def domuuid(s: Session, domain: str) -> bool:
     group=GROUP,
 )
 @domain_option()
-@option("inactive", OptKind.BOOL, "show inactive defined XML")
-@option("security-info", OptKind.BOOL, "include security sensitive information in XML dump")
-@option("update-cpu", OptKind.BOOL, "update guest CPU according to host CPU")
-@option("migratable", OptKind.BOOL, "provide XML suitable for migrations")
+@option("inactive", OptKind.BOOL, "show inactive defined XML", flag=L.VIR_DOMAIN_XML_INACTIVE)
+@option(
+    "security-info",
+    OptKind.BOOL,
+    "include security sensitive information in XML dump",
+    flag=L.VIR_DOMAIN_XML_SECURE,
+)
+@option(
+    "update-cpu",
+    OptKind.BOOL,
+    "update guest CPU according to host CPU",
+    flag=L.VIR_DOMAIN_XML_UPDATE_CPU,
+)
+@option(
+    "migratable",
+    OptKind.BOOL,
+    "provide XML suitable for migrations",
+    flag=L.VIR_DOMAIN_XML_MIGRATABLE,
+)
 @xpath_options
 def dumpxml(
     s: Session,
@@ -284,15 +299,7 @@ def dumpxml(
     xpath: str | None,
     wrap: bool,
 ) -> bool:
-    flags = 0
-    if inactive:
-        flags |= L.VIR_DOMAIN_XML_INACTIVE
-    if security_info:
-        flags |= L.VIR_DOMAIN_XML_SECURE
-    if update_cpu:
-        flags |= L.VIR_DOMAIN_XML_UPDATE_CPU
-    if migratable:
-        flags |= L.VIR_DOMAIN_XML_MIGRATABLE
+    flags = option_flags()
     dom = lookup.domain(s, domain, cmd="dumpxml")
     if xpath == "":
         return False  # vshCommandOptStringQuiet refuses it without a word
@@ -350,10 +357,8 @@ def reboot(s: Session, domain: str, mode: str | None) -> bool:
         "'acpi', 'agent', 'initctl', 'signal' or 'paravirt'",
     )
     dom = lookup.domain(s, domain, cmd="reboot")
-    try:
+    with failing(f"Failed to reboot domain '{domain}'"):
         dom.reboot(flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to reboot domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' is being rebooted\n")
     return True
 
@@ -367,10 +372,8 @@ def reboot(s: Session, domain: str, mode: str | None) -> bool:
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 def reset(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="reset")
-    try:
+    with failing(f"Failed to reset domain '{domain}'"):
         dom.reset(0)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to reset domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' was reset\n")
     return True
 
@@ -384,10 +387,8 @@ def reset(s: Session, domain: str) -> bool:
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_PAUSED)
 def resume(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="resume")
-    try:
+    with failing(f"Failed to resume domain '{domain}'"):
         dom.resume()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to resume domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' resumed\n")
     return True
 
@@ -412,13 +413,11 @@ def shutdown(s: Session, domain: str, mode: str | None) -> bool:
         "'acpi', 'agent', 'initctl', 'signal', or 'paravirt'",
     )
     dom = lookup.domain(s, domain, cmd="shutdown")
-    try:
+    with failing(f"Failed to shutdown domain '{domain}'"):
         if flags:
             dom.shutdownFlags(flags)
         else:
             dom.shutdown()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to shutdown domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' is being shutdown\n")
     return True
 
@@ -433,17 +432,39 @@ def shutdown(s: Session, domain: str, mode: str | None) -> bool:
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_SHUTOFF, "name of the inactive domain")
 @option("console", OptKind.BOOL, "attach to console after creation")
-@option("paused", OptKind.BOOL, "leave the guest paused after creation")
-@option("autodestroy", OptKind.BOOL, "automatically destroy the guest when virsh disconnects")
-@option("bypass-cache", OptKind.BOOL, "avoid file system cache when loading")
-@option("force-boot", OptKind.BOOL, "force fresh boot by discarding any managed save")
+@option(
+    "paused", OptKind.BOOL, "leave the guest paused after creation", flag=L.VIR_DOMAIN_START_PAUSED
+)
+@option(
+    "autodestroy",
+    OptKind.BOOL,
+    "automatically destroy the guest when virsh disconnects",
+    flag=L.VIR_DOMAIN_START_AUTODESTROY,
+)
+@option(
+    "bypass-cache",
+    OptKind.BOOL,
+    "avoid file system cache when loading",
+    flag=L.VIR_DOMAIN_START_BYPASS_CACHE,
+)
+@option(
+    "force-boot",
+    OptKind.BOOL,
+    "force fresh boot by discarding any managed save",
+    flag=L.VIR_DOMAIN_START_FORCE_BOOT,
+)
 @option(
     "pass-fds",
     OptKind.STRING,
     "pass file descriptors N,M,... to the guest",
     completer=complete_empty,
 )
-@option("reset-nvram", OptKind.BOOL, "re-initialize NVRAM from its pristine template")
+@option(
+    "reset-nvram",
+    OptKind.BOOL,
+    "re-initialize NVRAM from its pristine template",
+    flag=L.VIR_DOMAIN_START_RESET_NVRAM,
+)
 def start(
     s: Session,
     domain: str,
@@ -459,17 +480,7 @@ def start(
     if dom.ID() not in (-1, UINT_MAX):
         raise VshError("Domain is already active")
     fds = fetch_pass_fds(pass_fds)
-    flags = 0
-    if paused:
-        flags |= L.VIR_DOMAIN_START_PAUSED
-    if autodestroy:
-        flags |= L.VIR_DOMAIN_START_AUTODESTROY
-    if bypass_cache:
-        flags |= L.VIR_DOMAIN_START_BYPASS_CACHE
-    if force_boot:
-        flags |= L.VIR_DOMAIN_START_FORCE_BOOT
-    if reset_nvram:
-        flags |= L.VIR_DOMAIN_START_RESET_NVRAM
+    flags = option_flags()
 
     started = False
     if flags & L.VIR_DOMAIN_START_FORCE_BOOT:
@@ -489,10 +500,8 @@ def start(
                 dom.managedSaveRemove(0)
             flags &= ~L.VIR_DOMAIN_START_FORCE_BOOT
     if not started:
-        try:
+        with failing(f"Failed to start domain '{dom.name()}'"):
             _create(dom, fds, flags)
-        except libvirt.libvirtError as err:
-            raise VshError(f"Failed to start domain '{dom.name()}'", cause=err) from err
     s.print_extra(f"Domain '{dom.name()}' started\n")
     return not console or run_console(s, dom)
 
@@ -516,10 +525,8 @@ def _create(dom: libvirt.virDomain, fds: list[int], flags: int, always_flags: bo
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_RUNNING)
 def suspend(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="suspend")
-    try:
+    with failing(f"Failed to suspend domain '{domain}'"):
         dom.suspend()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to suspend domain '{domain}'", cause=err) from err
     s.print_extra(f"Domain '{domain}' suspended\n")
     return True
 

@@ -16,6 +16,10 @@ from typing import Any
 import libvirt
 
 from vsh.commands.common import (
+    AFFECT_CONFIG,
+    AFFECT_CURRENT,
+    AFFECT_LIVE,
+    affect_flags,
     affect_options,
     domain_option,
     exclusive,
@@ -25,7 +29,7 @@ from vsh.commands.common import (
     opt_uint,
 )
 from vsh.completion.cache import depends_on
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import (
@@ -45,14 +49,11 @@ from vsh.core.numbers import c_int, c_llong, c_uint
 from vsh.core.session import Session
 from vsh.virt import lookup
 from vsh.virt.domxml import parse_xml
+from vsh.virt.failing import failing
 from vsh.virt.typedparams import typed_value
 
 GROUP = "domain"
 L = libvirt
-
-AFFECT_CURRENT = L.VIR_DOMAIN_AFFECT_CURRENT
-AFFECT_LIVE = L.VIR_DOMAIN_AFFECT_LIVE
-AFFECT_CONFIG = L.VIR_DOMAIN_AFFECT_CONFIG
 
 
 # ---------------------------------------------------------------------------
@@ -449,13 +450,7 @@ def schedinfo(
     json: bool,
     set: tuple[str, ...],  # virsh's option name
 ) -> bool:
-    exclusive(current=current, live=live)
-    exclusive(current=current, config=config)
-    flags = AFFECT_CURRENT
-    if config:
-        flags |= AFFECT_CONFIG
-    if live:
-        flags |= AFFECT_LIVE
+    flags = affect_flags(current, live, config)
     queryflags = AFFECT_CURRENT if (config and live) else flags
     use_flags = bool(flags) or current
     as_json = json or s.settings.json
@@ -558,21 +553,13 @@ ULONG_MAX = 2**64 - 1
 )
 @affect_options
 def setmaxmem(s: Session, domain: str, size: str, config: bool, live: bool, current: bool) -> bool:
-    exclusive(current=current, live=live)
-    exclusive(current=current, config=config)
-    flags = AFFECT_CURRENT
-    if config:
-        flags |= AFFECT_CONFIG
-    if live:
-        flags |= AFFECT_LIVE
+    flags = affect_flags(current, live, config)
     dom = lookup.domain(s, domain, cmd="setmaxmem")
     nbytes = opt_scaled(size, "size", 1024, ULONG_MAX)
     assert nbytes is not None
     kib = (nbytes + 1023) // 1024
-    try:
+    with failing("Unable to change MaxMemorySize"):
         dom.setMemoryFlags(kib, flags | L.VIR_DOMAIN_MEM_MAXIMUM)
-    except libvirt.libvirtError as err:
-        raise VshError("Unable to change MaxMemorySize", cause=err) from err
     return True
 
 
@@ -587,15 +574,7 @@ def setmaxmem(s: Session, domain: str, size: str, config: bool, live: bool, curr
 @option("size", OptKind.INT, "new memory size, as scaled integer (default KiB)", required=True)
 @affect_options
 def setmem(s: Session, domain: str, size: str, config: bool, live: bool, current: bool) -> bool:
-    exclusive(current=current, live=live)
-    exclusive(current=current, config=config)
-    flags = AFFECT_LIVE
-    if config or live or current:
-        flags = AFFECT_CURRENT
-        if config:
-            flags |= AFFECT_CONFIG
-        if live:
-            flags |= AFFECT_LIVE
+    flags = affect_flags(current, live, config, default_live=True)
     dom = lookup.domain(s, domain, cmd="setmem")
     nbytes = opt_scaled(size, "size", 1024, ULONG_MAX)
     assert nbytes is not None
@@ -615,10 +594,15 @@ def setmem(s: Session, domain: str, size: str, config: bool, live: bool, current
 )
 @domain_option()
 @option("count", OptKind.INT, "number of virtual CPUs", required=True)
-@option("maximum", OptKind.BOOL, "set maximum limit on next boot")
+@option("maximum", OptKind.BOOL, "set maximum limit on next boot", flag=L.VIR_DOMAIN_VCPU_MAXIMUM)
 @affect_options
-@option("guest", OptKind.BOOL, "modify cpu state in the guest")
-@option("hotpluggable", OptKind.BOOL, "make added vcpus hot(un)pluggable")
+@option("guest", OptKind.BOOL, "modify cpu state in the guest", flag=L.VIR_DOMAIN_VCPU_GUEST)
+@option(
+    "hotpluggable",
+    OptKind.BOOL,
+    "make added vcpus hot(un)pluggable",
+    flag=L.VIR_DOMAIN_VCPU_HOTPLUGGABLE,
+)
 def setvcpus(
     s: Session,
     domain: str,
@@ -630,22 +614,10 @@ def setvcpus(
     guest: bool,
     hotpluggable: bool,
 ) -> bool:
-    exclusive(current=current, live=live)
-    exclusive(current=current, config=config)
+    flags = affect_flags(current, live, config) | option_flags()
     exclusive(guest=guest, config=config)
     if maximum and not config:
         raise VshError("Option --config is required by option --maximum")
-    flags = AFFECT_CURRENT
-    if config:
-        flags |= AFFECT_CONFIG
-    if live:
-        flags |= AFFECT_LIVE
-    if guest:
-        flags |= L.VIR_DOMAIN_VCPU_GUEST
-    if maximum:
-        flags |= L.VIR_DOMAIN_VCPU_MAXIMUM
-    if hotpluggable:
-        flags |= L.VIR_DOMAIN_VCPU_HOTPLUGGABLE
     dom = lookup.domain(s, domain, cmd="setvcpus")
     number = opt_uint(count, "count")
     if not number:
@@ -744,16 +716,9 @@ def vcpucount(
     show_all = not (maximum or active or current or config or live or guest)
     if not maximum and not active and current:
         current = False
-    exclusive(live=live, config=config)
-    exclusive(current=current, live=live)
-    exclusive(current=current, config=config)
+    flags = affect_flags(current, live, config, live_config_exclusive=True)
     exclusive(active=active, maximum=maximum)
     exclusive(guest=guest, config=config)
-    flags = AFFECT_CURRENT
-    if live:
-        flags |= AFFECT_LIVE
-    if config:
-        flags |= AFFECT_CONFIG
     if maximum:
         flags |= L.VIR_DOMAIN_VCPU_MAXIMUM
     if guest:
@@ -1012,13 +977,7 @@ def vcpupin(
     live: bool,
     current: bool,
 ) -> bool:
-    exclusive(current=current, live=live)
-    exclusive(current=current, config=config)
-    flags = AFFECT_CURRENT
-    if config:
-        flags |= AFFECT_CONFIG
-    if live:
-        flags |= AFFECT_LIVE
+    flags = affect_flags(current, live, config)
     if cpulist is None:
         exclusive(live=live, config=config)
     number = opt_uint(vcpu, "vcpu")

@@ -20,9 +20,16 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import complete_empty, domain_option, file_option, opt_uint
+from vsh.commands.common import (
+    affect_flags,
+    complete_empty,
+    domain_option,
+    exclusive,
+    file_option,
+    opt_uint,
+)
 from vsh.completion.providers import domain_xml_on_line
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import Session
@@ -30,15 +37,11 @@ from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
 from vsh.virt.console import run_console
 from vsh.virt.domxml import parse_xml
+from vsh.virt.failing import failing
 from vsh.virt.jobwatch import watch_job
 
 GROUP = "domain"
 L = libvirt
-
-
-def _exclusive(a_name: str, a: bool, b_name: str, b: bool) -> None:
-    if a and b:
-        raise VshError(f"Options --{a_name} and --{b_name} are mutually exclusive")
 
 
 def complete_consoles(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
@@ -73,16 +76,18 @@ def complete_consoles(s: Session, _flags: int = 0, values: Any = None) -> list[s
     "force",
     OptKind.BOOL,
     "force console connection (disconnect already connected sessions)",
+    flag=L.VIR_DOMAIN_CONSOLE_FORCE,
 )
-@option("safe", OptKind.BOOL, "only connect if safe console handling is supported")
+@option(
+    "safe",
+    OptKind.BOOL,
+    "only connect if safe console handling is supported",
+    flag=L.VIR_DOMAIN_CONSOLE_SAFE,
+)
 def console(s: Session, domain: str, devname: str | None, force: bool, safe: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="console")
     name = s.text(devname, "devname")
-    flags = 0
-    if force:
-        flags |= L.VIR_DOMAIN_CONSOLE_FORCE
-    if safe:
-        flags |= L.VIR_DOMAIN_CONSOLE_SAFE
+    flags = option_flags()
     return run_console(s, dom, name, flags)
 
 
@@ -131,15 +136,8 @@ def desc(
     edit: bool,
     new_desc: tuple[str, ...],
 ) -> bool:
-    _exclusive("current", current, "live", live)
-    _exclusive("current", current, "config", config)
-    flags = L.VIR_DOMAIN_AFFECT_CURRENT
-    query = 0
-    if config:
-        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
-        query |= L.VIR_DOMAIN_XML_INACTIVE
-    if live:
-        flags |= L.VIR_DOMAIN_AFFECT_LIVE
+    flags = affect_flags(current, live, config)
+    query = L.VIR_DOMAIN_XML_INACTIVE if config else 0
     dom = lookup.domain(s, domain, cmd="desc")
     lookup.domain_state(s, dom)
     kind = L.VIR_DOMAIN_METADATA_TITLE if title else L.VIR_DOMAIN_METADATA_DESCRIPTION
@@ -170,10 +168,8 @@ def desc(
             new_text = edited
         else:
             new_text = arg
-        try:
+        with failing(f"Failed to set new domain {what}"):
             dom.setMetadata(kind, new_text, None, None, flags)
-        except libvirt.libvirtError as err:
-            raise VshError(f"Failed to set new domain {what}", cause=err) from err
         s.print_extra(f"Domain {what} updated successfully")
         return True
     text = get_description(s, dom, title, query)
@@ -211,16 +207,10 @@ def metadata(
     set: str | None,
     remove: bool,
 ) -> bool:
-    _exclusive("current", current, "live", live)
-    _exclusive("current", current, "config", config)
-    _exclusive("edit", edit, "set", set is not None)
-    _exclusive("remove", remove, "set", set is not None)
-    _exclusive("remove", remove, "edit", edit)
-    flags = L.VIR_DOMAIN_AFFECT_CURRENT
-    if config:
-        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
-    if live:
-        flags |= L.VIR_DOMAIN_AFFECT_LIVE
+    flags = affect_flags(current, live, config)
+    exclusive(edit=edit, set=set is not None)
+    exclusive(remove=remove, set=set is not None)
+    exclusive(remove=remove, edit=edit)
     dom = lookup.domain(s, domain, cmd="metadata")
     uri_text = s.text(uri, "uri")
     key = s.text(key, "key")
@@ -390,7 +380,7 @@ def _one_display(s: Session, scheme: str, root: Any) -> str | None:
 def domdisplay(
     s: Session, domain: str, include_password: bool, type: str | None, all: bool
 ) -> bool:
-    _exclusive("all", all, "type", type is not None)
+    exclusive(all=all, type=type is not None)
     dom = lookup.domain(s, domain, cmd="domdisplay")
     if not dom.isActive():
         raise VshError("Domain is not running")
@@ -562,10 +552,8 @@ def managedsave(
 
     def work() -> None:  # virsh's worker thread, with its own look-up
         job_dom = lookup.domain(s, domain, cmd="managedsave")
-        try:
+        with failing(f"Failed to save domain '{domain}' state"):
             job_dom.managedSave(flags)
-        except libvirt.libvirtError as err:
-            raise VshError(f"Failed to save domain '{domain}' state", cause=err) from err
 
     watch_job(s, dom, verbose, "Managedsave", work)
     s.print_extra(f"\nDomain '{domain}' state saved by libvirt\n")
@@ -581,19 +569,13 @@ def managedsave(
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE)
 def managedsave_remove(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain, cmd="managedsave-remove")
-    try:
+    with failing("Failed to check for domain managed save image"):
         has = dom.hasManagedSaveImage(0)
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to check for domain managed save image", cause=err) from err
     if has == 0:
         s.print_extra(f"Domain '{domain}' has no manage save image; removal skipped")
         return True
-    try:
+    with failing(f"Failed to remove managed save image for domain '{domain}'"):
         dom.managedSaveRemove(0)
-    except libvirt.libvirtError as err:
-        raise VshError(
-            f"Failed to remove managed save image for domain '{domain}'", cause=err
-        ) from err
     s.print_extra(f"Removed managedsave image for domain '{domain}'")
     return True
 
@@ -614,7 +596,12 @@ def managedsave_remove(s: Session, domain: str) -> bool:
 )
 @option("running", OptKind.BOOL, "restore domain into running state")
 @option("paused", OptKind.BOOL, "restore domain into paused state")
-@option("reset-nvram", OptKind.BOOL, "re-initialize NVRAM from its pristine template")
+@option(
+    "reset-nvram",
+    OptKind.BOOL,
+    "re-initialize NVRAM from its pristine template",
+    flag=L.VIR_DOMAIN_SAVE_RESET_NVRAM,
+)
 def restore(
     s: Session,
     file: str,
@@ -625,18 +612,14 @@ def restore(
     reset_nvram: bool,
 ) -> bool:
     path = s.text(file, "file")
-    flags = _save_flags(bypass_cache, running, paused)
-    if reset_nvram:
-        flags |= L.VIR_DOMAIN_SAVE_RESET_NVRAM
+    flags = _save_flags(bypass_cache, running, paused) | option_flags()
     xml_path = s.text(xml, "xml")
     doc = read_file_all(xml_path) if xml_path is not None else None
-    try:
+    with failing(f"Failed to restore domain from {path}"):
         if flags or doc is not None:
             s.conn.restoreFlags(path, doc, flags)
         else:
             s.conn.restore(path)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to restore domain from {path}", cause=err) from err
     s.print_extra(f"Domain restored from {path}\n")
     return True
 
@@ -677,13 +660,11 @@ def save(
         xml_path = s.text(xml, "xml")
         job_dom = lookup.domain(s, domain, cmd="save")
         doc = read_file_all(xml_path) if xml_path is not None else None
-        try:
+        with failing(f"Failed to save domain '{domain}' to {to}"):
             if flags or doc is not None:
                 job_dom.saveFlags(to, doc, flags)
             else:
                 job_dom.save(to)
-        except libvirt.libvirtError as err:
-            raise VshError(f"Failed to save domain '{domain}' to {to}", cause=err) from err
 
     watch_job(s, dom, verbose, "Save", work)
     s.print_extra(f"\nDomain '{domain}' saved to {to}\n")
@@ -708,10 +689,8 @@ def screenshot(s: Session, domain: str, file: str | None, screen: str | None) ->
     screen_id = opt_uint(screen, "screen") or 0
     dom = lookup.domain(s, domain, cmd="screenshot")
     stream = s.conn.newStream(0)
-    try:
+    with failing(f"could not take a screenshot of {domain}"):
         mime = dom.screenshot(stream, screen_id, 0)
-    except libvirt.libvirtError as err:
-        raise VshError(f"could not take a screenshot of {domain}", cause=err) from err
     if path is None:
         import time
 
@@ -736,20 +715,16 @@ def screenshot(s: Session, domain: str, file: str | None, screen: str | None) ->
         def sink(_st: Any, data: bytes, out_fd: int) -> int:
             return os.write(out_fd, data)
 
-        try:
+        with failing(f"could not receive data from domain '{domain}'"):
             stream.recvAll(sink, fd)
-        except libvirt.libvirtError as err:
-            raise VshError(f"could not receive data from domain '{domain}'", cause=err) from err
         try:
             os.close(fd)
         except OSError:
             raise VshError(f"cannot close file {path}") from None
         finally:
             fd = -1
-        try:
+        with failing(f"cannot close stream on domain '{domain}'"):
             stream.finish()
-        except libvirt.libvirtError as err:
-            raise VshError(f"cannot close stream on domain '{domain}'", cause=err) from err
         s.print_extra(f"Screenshot saved to {path}, with type of {mime}")
         ok = True
     finally:
