@@ -27,16 +27,22 @@ from vsh.commands.monitor.listing import (
     RUNNING,
     SHUTOFF,
     TRANSIENT,
-    ListError,
     collect_domains,
-    list_flags,
+    list_,
+    list_base,
 )
+from vsh.core.errors import VshError
 
 NODE = "test://" + str(Path(__file__).resolve().parents[2] / "fixtures" / "domains" / "node.xml")
 
 
 # ---------------------------------------------------------------------------
 # list: flags, order, fall-backs
+
+
+def list_flags(opts: dict[str, bool]) -> int:
+    """What list passes to listAllDomains: the base, then the options' flag= bits."""
+    return list_base(opts) | list_.option_flags(opts)
 
 
 def test_list_flags() -> None:
@@ -53,6 +59,8 @@ def test_list_flags() -> None:
     assert list_flags({"with_managed_save": True, "autostart": True, "with_snapshot": True}) == (
         ACTIVE | MANAGEDSAVE | AUTOSTART | HAS_SNAPSHOT
     )
+    # Column and display options carry no filter bit.
+    assert list_flags({"name": True, "title": True, "managed_save": True}) == ACTIVE
 
 
 def _dom(name: str, dom_id: int = -1, **more: object) -> Fake:
@@ -85,9 +93,9 @@ def test_order_keeps_server_order_between_equal_names() -> None:
 
 def test_list_failure() -> None:
     conn = Fake(listAllDomains=lv_error(libvirt.VIR_ERR_RPC, "gone"))
-    with pytest.raises(ListError) as exc:
+    with pytest.raises(VshError) as exc:
         collect_domains(conn, ACTIVE)
-    assert exc.value.message == "Failed to list domains"
+    assert exc.value.messages == ["Failed to list domains"]
     assert exc.value.cause is not None
 
 
@@ -137,26 +145,26 @@ def test_list_old_server_errors() -> None:
         listAllDomains=lv_error(libvirt.VIR_ERR_NO_SUPPORT),
         numOfDomains=lv_error(libvirt.VIR_ERR_RPC),
     )
-    with pytest.raises(ListError) as exc:
+    with pytest.raises(VshError) as exc:
         collect_domains(conn, ACTIVE)
-    assert exc.value.message == "Failed to list active domains"
+    assert exc.value.messages == ["Failed to list active domains"]
     conn = Fake(
         listAllDomains=lv_error(libvirt.VIR_ERR_NO_SUPPORT),
         numOfDomains=0,
         numOfDefinedDomains=lv_error(libvirt.VIR_ERR_RPC),
     )
-    with pytest.raises(ListError) as exc:
+    with pytest.raises(VshError) as exc:
         collect_domains(conn, INACTIVE)
-    assert exc.value.message == "Failed to list inactive domains"
+    assert exc.value.messages == ["Failed to list inactive domains"]
     conn = Fake(
         listAllDomains=lv_error(libvirt.VIR_ERR_NO_SUPPORT),
         numOfDomains=1,
         listDomainsID=[1],
         lookupByID=_dom("one", 1, snapshotNum=lv_error(libvirt.VIR_ERR_RPC)),
     )
-    with pytest.raises(ListError) as exc:
+    with pytest.raises(VshError) as exc:
         collect_domains(conn, ACTIVE | HAS_SNAPSHOT)
-    assert exc.value.message == "Failed to get snapshot count"
+    assert exc.value.messages == ["Failed to get snapshot count"]
 
 
 def test_list_command_reports_failure() -> None:

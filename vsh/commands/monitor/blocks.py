@@ -10,13 +10,14 @@ import libvirt
 
 from vsh.commands.common import domain_option, json_text, kv_text, table_text, xpath_text
 from vsh.completion.providers import complete_disk_targets
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import INT, NULL, STR, array_of, choice, map_of, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
 from vsh.virt.domxml import domain_xml
+from vsh.virt.failing import failing
 from vsh.virt.typedparams import typed_value
 
 GROUP = "monitor"
@@ -44,8 +45,7 @@ def _pci_address(node: Any) -> tuple[int, int, int, int] | None:
     return out[0], out[1], out[2], out[3]
 
 
-def blklist_data(s: Session, domain: str, inactive: bool, details: bool) -> list[dict[str, Any]]:
-    flags = L.VIR_DOMAIN_XML_INACTIVE if inactive else 0
+def blklist_data(s: Session, domain: str, flags: int, details: bool) -> list[dict[str, Any]]:
     root: Any = domain_xml(lookup.domain(s, domain, cmd="domblklist"), flags)
     rows: list[dict[str, Any]] = []
     for disk in root.xpath("./devices/disk"):
@@ -97,11 +97,16 @@ DOMBLKLIST_JSON = shape(
     json=DOMBLKLIST_JSON,
 )
 @domain_option()
-@option("inactive", OptKind.BOOL, "get inactive rather than running configuration")
+@option(
+    "inactive",
+    OptKind.BOOL,
+    "get inactive rather than running configuration",
+    flag=L.VIR_DOMAIN_XML_INACTIVE,
+)
 @option("details", OptKind.BOOL, "additionally display the type and device value")
 @option("json", OptKind.BOOL, "print the block devices as JSON", extension=True)
 def domblklist(s: Session, domain: str, inactive: bool, details: bool, json: bool) -> bool:
-    rows = blklist_data(s, domain, inactive, details)
+    rows = blklist_data(s, domain, option_flags(), details)
     if json or s.settings.json:
         s.print(json_text(rows))
         return True
@@ -188,7 +193,7 @@ def domblkinfo(
         if as_json:
             s.print(json_text(dict(zip(keys, info, strict=True))))
             return True
-        cells = _blkinfo_cells(info, human)  # type: ignore[arg-type]
+        cells = _blkinfo_cells(info, human)
         s.print(kv_text(list(zip(("Capacity:", "Allocation:", "Physical:"), cells, strict=True))))
         return True
     try:
@@ -204,7 +209,7 @@ def domblkinfo(
         info3: tuple[int, int, int] = (0, 0, 0)
         if disk.xpath("boolean(./source)"):
             try:
-                info3 = tuple(dom.blockInfo(target, 0))  # type: ignore[assignment]
+                info3 = tuple(dom.blockInfo(target, 0))
             except libvirt.libvirtError as err:
                 if not (
                     protocol
@@ -278,10 +283,8 @@ def domblkstat(s: Session, domain: str, device: str | None, human: bool, json: b
         if err.get_error_code() != L.VIR_ERR_NO_SUPPORT:
             raise
         s.last_error = None
-        try:
+        with failing(f"Failed to get block stats {name} {device}"):
             legacy = dom.blockStats(device)
-        except libvirt.libvirtError as err2:
-            raise VshError(f"Failed to get block stats {name} {device}", cause=err2) from err2
         for (_field, legacy_name, text), value in zip(_BLKSTAT_FIELDS, legacy, strict=False):
             if value >= 0:
                 lines.append((legacy_name or _field, text, value))

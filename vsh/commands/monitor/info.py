@@ -13,7 +13,7 @@ from typing import Any
 import libvirt
 
 from vsh.commands.common import domain_option, json_text, kv_text
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
@@ -313,7 +313,12 @@ DOMTIME_JSON = shape(
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("now", OptKind.BOOL, "set to the time of the host running virsh")
 @option("pretty", OptKind.BOOL, "print domain's time in human readable form")
-@option("sync", OptKind.BOOL, "instead of setting given time, synchronize from domain's RTC")
+@option(
+    "sync",
+    OptKind.BOOL,
+    "instead of setting given time, synchronize from domain's RTC",
+    flag=L.VIR_DOMAIN_TIME_SYNC,
+)
 @option("time", OptKind.INT, "time to set")
 @option("json", OptKind.BOOL, "print the time as JSON", extension=True)
 def domtime(
@@ -332,8 +337,7 @@ def domtime(
             import time as _time
 
             seconds = int(_time.time())
-        flags = L.VIR_DOMAIN_TIME_SYNC if sync else 0
-        dom.setTime({"seconds": seconds, "nseconds": 0}, flags)
+        dom.setTime({"seconds": seconds, "nseconds": 0}, option_flags())
         return True
     got = dom.getTime(0)
     seconds, nseconds = int(got["seconds"]), int(got["nseconds"])

@@ -10,13 +10,14 @@ import libvirt
 
 from vsh.commands.common import domain_option, json_text, table_text, xpath_text
 from vsh.completion.providers import domain_xml_on_line
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
 from vsh.virt.domxml import domain_xml
+from vsh.virt.failing import failing
 
 GROUP = "monitor"
 L = libvirt
@@ -62,11 +63,15 @@ DOMIFLIST_JSON = shape(
     json=DOMIFLIST_JSON,
 )
 @domain_option()
-@option("inactive", OptKind.BOOL, "get inactive rather than running configuration")
+@option(
+    "inactive",
+    OptKind.BOOL,
+    "get inactive rather than running configuration",
+    flag=L.VIR_DOMAIN_XML_INACTIVE,
+)
 @option("json", OptKind.BOOL, "print the interfaces as JSON", extension=True)
 def domiflist(s: Session, domain: str, inactive: bool, json: bool) -> bool:
-    flags = L.VIR_DOMAIN_XML_INACTIVE if inactive else 0
-    root: Any = domain_xml(lookup.domain(s, domain, cmd="domiflist"), flags)
+    root: Any = domain_xml(lookup.domain(s, domain, cmd="domiflist"), option_flags())
     rows: list[dict[str, Any]] = []
     for node in root.xpath("./devices/interface"):
         rows.append(
@@ -148,10 +153,8 @@ def domifstat(s: Session, domain: str, interface: str, json: bool) -> bool:
     name = dom.name()
     device = s.text(interface, "interface")
     assert device is not None
-    try:
+    with failing(f"Failed to get interface stats {name} {device}"):
         stats = dom.interfaceStats(device)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to get interface stats {name} {device}", cause=err) from err
     values = dict(zip(_IFSTAT_FIELDS, stats, strict=False))
     if json or s.settings.json:
         data: dict[str, Any] = {"interface": device}
@@ -199,13 +202,12 @@ DOMIF_GETLINK_JSON = shape(
     completer=_complete_interfaces,
 )
 @option("persistent", OptKind.ALIAS, "config", alias="config")
-@option("config", OptKind.BOOL, "Get persistent interface state")
+@option("config", OptKind.BOOL, "Get persistent interface state", flag=L.VIR_DOMAIN_XML_INACTIVE)
 @option("json", OptKind.BOOL, "print the link state as JSON", extension=True)
 def domif_getlink(s: Session, domain: str, interface: str, config: bool, json: bool) -> bool:
     iface = s.text(interface, "interface")
     assert iface is not None
-    flags = L.VIR_DOMAIN_XML_INACTIVE if config else 0
-    root: Any = domain_xml(lookup.domain(s, domain, cmd="domif-getlink"), flags)
+    root: Any = domain_xml(lookup.domain(s, domain, cmd="domif-getlink"), option_flags())
     macstr = _mac_normal(iface)
     found = [
         node
@@ -294,10 +296,8 @@ def domifaddr(
             raise VshError(f"Unknown data source '{source_name}'")
         src = _ADDR_SOURCES.index(source_name)
     dom = lookup.domain(s, domain, cmd="domifaddr")
-    try:
+    with failing("Failed to query for interfaces addresses"):
         ifaces = dom.interfaceAddresses(src, 0) or {}
-    except libvirt.libvirtError as err:
-        raise VshError("Failed to query for interfaces addresses", cause=err) from err
     items: list[dict[str, Any]] = []
     for name, info in ifaces.items():
         if iface_name is not None and iface_name != name:

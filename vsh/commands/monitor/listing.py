@@ -10,7 +10,7 @@ from typing import Any
 import libvirt
 
 from vsh.commands.common import json_text, table_text
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import INT, NULL, STR, array_of, choice, object_of, prop, shape
@@ -19,6 +19,7 @@ from vsh.core.session import Session
 from vsh.virt import lookup
 from vsh.virt.domstates import STATES, state_text
 from vsh.virt.domxml import domain_xml
+from vsh.virt.failing import failing
 
 GROUP = "monitor"
 
@@ -48,35 +49,14 @@ FILTERS_AUTOSTART = AUTOSTART | NO_AUTOSTART
 FILTERS_SNAPSHOT = HAS_SNAPSHOT | NO_SNAPSHOT
 FILTERS_CHECKPOINT = HAS_CHECKPOINT | NO_CHECKPOINT
 
-# (option, flag) in cmdList's order; --inactive/--all/--state-shutoff also pick the base.
-_FILTER_OPTIONS = (
-    ("persistent", PERSISTENT),
-    ("transient", TRANSIENT),
-    ("with_managed_save", MANAGEDSAVE),
-    ("without_managed_save", NO_MANAGEDSAVE),
-    ("autostart", AUTOSTART),
-    ("no_autostart", NO_AUTOSTART),
-    ("with_snapshot", HAS_SNAPSHOT),
-    ("without_snapshot", NO_SNAPSHOT),
-    ("with_checkpoint", HAS_CHECKPOINT),
-    ("without_checkpoint", NO_CHECKPOINT),
-    ("state_running", RUNNING),
-    ("state_paused", PAUSED),
-    ("state_shutoff", SHUTOFF),
-    ("state_other", OTHER),
-)
 
-
-def list_flags(opts: dict[str, bool]) -> int:
-    """cmdList's filter flags from its bool options (python names)."""
+def list_base(opts: dict[str, bool]) -> int:
+    """cmdList's active/inactive base; the filter bits are its options' ``flag=``."""
     flags = ACTIVE
     if opts.get("inactive") or opts.get("state_shutoff"):
         flags = INACTIVE
     if opts.get("all"):
         flags = INACTIVE | ACTIVE
-    for name, flag in _FILTER_OPTIONS:
-        if opts.get(name):
-            flags |= flag
     return flags
 
 
@@ -89,33 +69,20 @@ def sort_key(dom_id: int, name: str) -> tuple[int, int, bytes]:
     return (0, dom_id, b"")
 
 
-class ListError(Exception):
-    """virshDomainListCollect failed: virsh's message, and the libvirt error."""
-
-    def __init__(self, message: str, cause: libvirt.libvirtError | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.cause = cause
-
-
 def _fallback_keep(dom: libvirt.virDomain, flags: int) -> bool:
     """The client-side filters virsh applies when the server could not."""
 
     def match(flag: int) -> bool:
         return bool(flags & flag)
 
-    def call(what: str, fn: Any) -> Any:
-        try:
-            return fn()
-        except libvirt.libvirtError as err:
-            raise ListError(what, err) from err
-
     if match(FILTERS_PERSISTENT):
-        persistent = call("Failed to get domain persistence info", dom.isPersistent)
+        with failing("Failed to get domain persistence info"):
+            persistent = dom.isPersistent()
         if not ((match(PERSISTENT) and persistent) or (match(TRANSIENT) and not persistent)):
             return False
     if match(FILTERS_STATE):
-        state = call("Failed to get domain state", lambda: dom.state(0))[0]
+        with failing("Failed to get domain state"):
+            state = dom.state(0)[0]
         if not (
             (match(RUNNING) and state == L.VIR_DOMAIN_RUNNING)
             or (match(PAUSED) and state == L.VIR_DOMAIN_PAUSED)
@@ -127,19 +94,23 @@ def _fallback_keep(dom: libvirt.virDomain, flags: int) -> bool:
         ):
             return False
     if match(FILTERS_AUTOSTART):
-        autostart = call("Failed to get domain autostart state", dom.autostart)
+        with failing("Failed to get domain autostart state"):
+            autostart = dom.autostart()
         if not ((match(AUTOSTART) and autostart) or (match(NO_AUTOSTART) and not autostart)):
             return False
     if match(FILTERS_MANAGEDSAVE):
-        mansave = call("Failed to check for managed save image", lambda: dom.hasManagedSaveImage(0))
+        with failing("Failed to check for managed save image"):
+            mansave = dom.hasManagedSaveImage(0)
         if not ((match(MANAGEDSAVE) and mansave) or (match(NO_MANAGEDSAVE) and not mansave)):
             return False
     if match(FILTERS_SNAPSHOT):
-        nsnap = call("Failed to get snapshot count", lambda: dom.snapshotNum(0))
+        with failing("Failed to get snapshot count"):
+            nsnap = dom.snapshotNum(0)
         if not ((match(HAS_SNAPSHOT) and nsnap > 0) or (match(NO_SNAPSHOT) and nsnap == 0)):
             return False
     if match(FILTERS_CHECKPOINT):
-        nchk = len(call("Failed to get checkpoint count", lambda: dom.listAllCheckpoints(0)))
+        with failing("Failed to get checkpoint count"):
+            nchk = len(dom.listAllCheckpoints(0))
         if not ((match(HAS_CHECKPOINT) and nchk > 0) or (match(NO_CHECKPOINT) and nchk == 0)):
             return False
     return True
@@ -150,7 +121,7 @@ def collect_domains(conn: libvirt.virConnect, flags: int) -> list[libvirt.virDom
 
     virConnectListAllDomains first; a server rejecting some flags gets them
     masked and filtered here; a server without it gets the old per-kind
-    listing calls.  Raises ListError with virsh's message.
+    listing calls.  Raises VshError with virsh's message.
     """
     domains: list[libvirt.virDomain] | None = None
     need_filter = False
@@ -159,13 +130,11 @@ def collect_domains(conn: libvirt.virConnect, flags: int) -> list[libvirt.virDom
     except libvirt.libvirtError as err:
         code = err.get_error_code()
         if code == L.VIR_ERR_INVALID_ARG:
-            try:
+            with failing("Failed to list domains"):
                 domains = conn.listAllDomains(flags & FILTERS_ACTIVE)
-                need_filter = True
-            except libvirt.libvirtError as err2:
-                raise ListError("Failed to list domains", err2) from err2
+            need_filter = True
         elif code != L.VIR_ERR_NO_SUPPORT:
-            raise ListError("Failed to list domains", err) from err
+            raise VshError("Failed to list domains", cause=err) from err
     if domains is None:
         domains = _collect_old(conn, flags)
         need_filter = True
@@ -181,17 +150,13 @@ def _collect_old(conn: libvirt.virConnect, flags: int) -> list[libvirt.virDomain
     ids: list[int] = []
     names: list[str] = []
     if not flags & FILTERS_ACTIVE or flags & ACTIVE:
-        try:
+        with failing("Failed to list active domains"):
             if conn.numOfDomains():
                 ids = list(conn.listDomainsID())
-        except libvirt.libvirtError as err:
-            raise ListError("Failed to list active domains", err) from err
     if not flags & FILTERS_ACTIVE or flags & INACTIVE:
-        try:
+        with failing("Failed to list inactive domains"):
             if conn.numOfDefinedDomains():
                 names = list(conn.listDefinedDomains())
-        except libvirt.libvirtError as err:
-            raise ListError("Failed to list inactive domains", err) from err
     found: list[libvirt.virDomain] = []
     for dom_id in ids:
         try:
@@ -254,20 +219,24 @@ LIST_JSON = shape(
 )
 @option("inactive", OptKind.BOOL, "list inactive domains")
 @option("all", OptKind.BOOL, "list inactive & active domains")
-@option("transient", OptKind.BOOL, "list transient domains")
-@option("persistent", OptKind.BOOL, "list persistent domains")
-@option("with-snapshot", OptKind.BOOL, "list domains with existing snapshot")
-@option("without-snapshot", OptKind.BOOL, "list domains without a snapshot")
-@option("with-checkpoint", OptKind.BOOL, "list domains with existing checkpoint")
-@option("without-checkpoint", OptKind.BOOL, "list domains without a checkpoint")
-@option("state-running", OptKind.BOOL, "list domains in running state")
-@option("state-paused", OptKind.BOOL, "list domains in paused state")
-@option("state-shutoff", OptKind.BOOL, "list domains in shutoff state")
-@option("state-other", OptKind.BOOL, "list domains in other states")
-@option("autostart", OptKind.BOOL, "list domains with autostart enabled")
-@option("no-autostart", OptKind.BOOL, "list domains with autostart disabled")
-@option("with-managed-save", OptKind.BOOL, "list domains with managed save state")
-@option("without-managed-save", OptKind.BOOL, "list domains without managed save")
+@option("transient", OptKind.BOOL, "list transient domains", flag=TRANSIENT)
+@option("persistent", OptKind.BOOL, "list persistent domains", flag=PERSISTENT)
+@option("with-snapshot", OptKind.BOOL, "list domains with existing snapshot", flag=HAS_SNAPSHOT)
+@option("without-snapshot", OptKind.BOOL, "list domains without a snapshot", flag=NO_SNAPSHOT)
+@option(
+    "with-checkpoint", OptKind.BOOL, "list domains with existing checkpoint", flag=HAS_CHECKPOINT
+)
+@option("without-checkpoint", OptKind.BOOL, "list domains without a checkpoint", flag=NO_CHECKPOINT)
+@option("state-running", OptKind.BOOL, "list domains in running state", flag=RUNNING)
+@option("state-paused", OptKind.BOOL, "list domains in paused state", flag=PAUSED)
+@option("state-shutoff", OptKind.BOOL, "list domains in shutoff state", flag=SHUTOFF)
+@option("state-other", OptKind.BOOL, "list domains in other states", flag=OTHER)
+@option("autostart", OptKind.BOOL, "list domains with autostart enabled", flag=AUTOSTART)
+@option("no-autostart", OptKind.BOOL, "list domains with autostart disabled", flag=NO_AUTOSTART)
+@option("with-managed-save", OptKind.BOOL, "list domains with managed save state", flag=MANAGEDSAVE)
+@option(
+    "without-managed-save", OptKind.BOOL, "list domains without managed save", flag=NO_MANAGEDSAVE
+)
 @option("uuid", OptKind.BOOL, "list uuid's only")
 @option("name", OptKind.BOOL, "list domain names only")
 @option("id", OptKind.BOOL, "list domain IDs only")
@@ -281,10 +250,7 @@ def list_(s: Session, **opts: bool) -> bool:
     with_title = opts["title"]
     opt_uuid, opt_name, opt_id = opts["uuid"], opts["name"], opts["id"]
     table = opts["table"] or not (opt_uuid or opt_name or opt_id)
-    try:
-        domains = collect_domains(s.conn, list_flags(opts))
-    except ListError as exc:
-        raise VshError(exc.message, cause=exc.cause) from None
+    domains = collect_domains(s.conn, list_base(opts) | option_flags())
 
     if as_json:
         items = []
@@ -312,10 +278,8 @@ def list_(s: Session, **opts: bool) -> bool:
         id_text = "-" if dom_id in (-1, UINT_MAX) else str(dom_id)
         parts = []
         if opt_uuid:
-            try:
+            with failing("Failed to get domain's UUID"):
                 parts.append(dom.UUIDString())
-            except libvirt.libvirtError as err:
-                raise VshError("Failed to get domain's UUID", cause=err) from err
         if opt_id:
             if id_text == "-" and not opt_uuid and not opt_name:
                 continue  # --id alone lists running domains only

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import libvirt
 
-from vsh.commands.common import affect_options, domain_option, exclusive, json_text, opt_int
+from vsh.commands.common import affect_flags, affect_options, domain_option, json_text, opt_int
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import INT, map_of, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 
 GROUP = "monitor"
 L = libvirt
@@ -59,14 +60,7 @@ def dommemstat(
     current: bool,
     json: bool,
 ) -> bool:
-
-    exclusive(current=current, live=live)
-    exclusive(current=current, config=config)
-    flags = L.VIR_DOMAIN_AFFECT_CURRENT
-    if config:
-        flags |= L.VIR_DOMAIN_AFFECT_CONFIG
-    if live:
-        flags |= L.VIR_DOMAIN_AFFECT_LIVE
+    flags = affect_flags(current, live, config)
     dom = lookup.domain(s, domain, cmd="dommemstat")
     name = dom.name()
     if not (current or live or config):
@@ -79,15 +73,11 @@ def dommemstat(
     if seconds is not None:
         if seconds < 0:
             raise VshError(f"Invalid collection period value '{seconds}'")
-        try:
+        with failing("Unable to change balloon collection period."):
             dom.setMemoryStatsPeriod(seconds, flags)
-        except libvirt.libvirtError as err:
-            raise VshError("Unable to change balloon collection period.", cause=err) from err
         return True
-    try:
+    with failing(f"Failed to get memory statistics for domain {name}"):
         stats = dom.memoryStats()
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to get memory statistics for domain {name}", cause=err) from err
     shown = {k: v for k, v in stats.items() if k in _MEMSTAT_ORDER}
     if json or s.settings.json:
         s.print(json_text(shown))

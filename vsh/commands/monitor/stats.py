@@ -9,7 +9,7 @@ from typing import Any
 import libvirt
 
 from vsh.commands.common import json_text
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, INT, NUM, STR, array_of, map_of, object_of, prop, shape
@@ -64,17 +64,10 @@ def _stats_domain(s: Session, name: str) -> libvirt.virDomain:
     raise VshError("failed to get domain ''")
 
 
-def domstats_data(s: Session, opts: dict[str, Any]) -> list[dict[str, Any]]:
+def domstats_data(
+    s: Session, domains: tuple[str, ...], stats: int, flags: int
+) -> list[dict[str, Any]]:
     """cmdDomstats' records as ``[{"domain": name, "stats": {field: value}}]``."""
-    stats = 0
-    for name, bit, _help in _STATS_GROUPS:
-        if opts[name.replace("-", "_")]:
-            stats |= bit
-    flags = 0
-    for name, bit, _help in _STATS_FLAGS:
-        if opts[name.replace("-", "_")]:
-            flags |= bit
-    domains = opts["domain"] or ()
     if domains:
         doms = [_stats_domain(s, word) for word in domains]
         records = s.conn.domainListGetStats(doms, stats, flags)
@@ -96,7 +89,7 @@ def render_domstats(items: list[dict[str, Any]]) -> str:
 
 def _domstats_options(func: Any) -> Any:
     decorators = [option(name, OptKind.BOOL, text) for name, _b, text in _STATS_GROUPS]
-    decorators += [option(name, OptKind.BOOL, text) for name, _b, text in _STATS_FLAGS]
+    decorators += [option(name, OptKind.BOOL, text, flag=bit) for name, bit, text in _STATS_FLAGS]
     # --json before <domain>: an argv option must come last (virsh self-test)
     decorators.append(option("json", OptKind.BOOL, "print the statistics as JSON", extension=True))
     decorators.append(
@@ -140,8 +133,14 @@ def domstats(s: Session, **opts: Any) -> bool:
     """cmdDomstats.  ``--json``: ``[{"domain": str, "stats": {field: value}}]``,
     the fields in libvirt's order with their typed values (int, float, bool,
     str)."""
-    as_json = opts.pop("json") or s.settings.json
-    items = domstats_data(s, opts)
+    # The stats groups are a second bit set (the ``stats`` argument), so they
+    # are mapped here; the list filters are the flag= bits of their options.
+    stats = 0
+    for name, bit, _help in _STATS_GROUPS:
+        if opts[name.replace("-", "_")]:
+            stats |= bit
+    items = domstats_data(s, opts["domain"], stats, option_flags())
+    as_json = opts["json"] or s.settings.json
     if as_json:
         s.print(json_text(items))
         return True
