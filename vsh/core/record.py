@@ -25,12 +25,13 @@ store its arguments.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, dataclass_transform
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, dataclass_transform
 
 _MISSING = object()
+_T = TypeVar("_T")
 
 
-class fresh:  # a lower-case name: it reads as a function in a declaration
+class _Fresh:
     """A default made by calling ``factory()`` for each instance (``fresh(list)``)."""
 
     __slots__ = ("factory",)
@@ -39,7 +40,16 @@ class fresh:  # a lower-case name: it reads as a function in a declaration
         self.factory = factory
 
 
-@dataclass_transform(field_specifiers=(fresh,))
+if TYPE_CHECKING:
+    # For type checkers a fresh default is a plain default of the factory's
+    # type: a dataclass_transform field specifier would need keyword arguments.
+    def fresh(factory: Callable[[], _T]) -> _T: ...
+
+else:
+    fresh = _Fresh  # a lower-case name: it reads as a function in a declaration
+
+
+@dataclass_transform()
 class _RecordMeta(type):
     def __new__(
         mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any], **kwargs: Any
@@ -77,7 +87,7 @@ class Record(metaclass=_RecordMeta):
                 value = self._defaults.get(name, _MISSING)
                 if value is _MISSING:
                     raise TypeError(f"{type(self).__name__}() missing argument {name!r}")
-                if isinstance(value, fresh):
+                if isinstance(value, _Fresh):
                     value = value.factory()
             setattr(self, name, value)
         if kwargs:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import libvirt
 
-from vsh.commands.common import os_error_text
+from vsh.commands.common import exclusive, os_error_text
 from vsh.core.command import command, option
 from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
@@ -25,6 +25,7 @@ from vsh.output.table import render_table
 from vsh.snapshots import bundle, pathsafe
 from vsh.snapshots.atomicfile import AtomicFile
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 from vsh.virt.snapshotstore import current_name, read_only, snapshots_parents_first
 
 GROUP = "vsh"  # vsh's own group: `help snapshot` stays as in virsh
@@ -38,23 +39,12 @@ class _NoSnapshots(VshError):
 
 
 class _Exported(Record):
-    __slots__ = ("count", "current", "domain", "error", "path", "status")
-
-    def __init__(
-        self,
-        domain: str,
-        count: int,
-        current: str | None,
-        path: str | None,  # None: standard output
-        status: str = "exported",
-        error: str | None = None,
-    ) -> None:
-        self.domain = domain
-        self.count = count
-        self.current = current
-        self.path = path
-        self.status = status
-        self.error = error
+    domain: str
+    count: int
+    current: str | None
+    path: str | None  # None: standard output
+    status: str = "exported"
+    error: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -100,24 +90,21 @@ def _export_domain(
 ) -> _Exported:
     """Export one domain to ``path`` (None: standard output). Raises VshError."""
     name = dom.name()
-    try:
+    with failing(f"failed to list the snapshots of domain '{name}'"):
         snaps = snapshots_parents_first(dom)
-    except libvirt.libvirtError as err:
-        raise VshError(f"failed to list the snapshots of domain '{name}'", cause=err) from None
     if not snaps:
         raise _NoSnapshots(f"domain '{name}' has no snapshots to export")
     try:
-        if path is None:
-            current = _export_to_stdout(s, dom, snaps, secure)
-        else:
-            with AtomicFile(path, overwrite=overwrite) as f:
-                current = _write_bundle(s, dom, snaps, f.write, secure)
+        with failing(f"failed to export the snapshots of domain '{name}'"):
+            if path is None:
+                current = _export_to_stdout(s, dom, snaps, secure)
+            else:
+                with AtomicFile(path, overwrite=overwrite) as f:
+                    current = _write_bundle(s, dom, snaps, f.write, secure)
     except FileExistsError:
         raise VshError(f"file '{path}' already exists (use --overwrite to replace it)") from None
     except OSError as exc:
         raise VshError(f"cannot write '{path}': {os_error_text(exc)}") from None
-    except libvirt.libvirtError as err:
-        raise VshError(f"failed to export the snapshots of domain '{name}'", cause=err) from None
     except bundle.BundleError as exc:
         raise VshError(f"failed to export the snapshots of domain '{name}': {exc}") from None
     return _Exported(name, len(snaps), current, path)
@@ -163,10 +150,8 @@ def _export_all(
             raise VshError(f"'{directory}' is not a directory") from None
     except OSError as exc:
         raise VshError(f"cannot create directory '{directory}': {os_error_text(exc)}") from None
-    try:
+    with failing("failed to list domains"):
         doms = _select_domains(s.conn, globs)
-    except libvirt.libvirtError as err:
-        raise VshError("failed to list domains", cause=err) from None
     if globs and not doms:
         raise VshError("no domain matches " + ", ".join(f"'{g}'" for g in globs))
     results: list[_Exported] = []
@@ -283,8 +268,7 @@ def snapshot_export(
     if all is not None:
         directory = s.text(all, "all")
         assert directory is not None
-        if file is not None:
-            raise VshError("Options --all and --file are mutually exclusive")
+        exclusive(all=True, file=file is not None)
         return _export_all(s, directory, domain, security_info, overwrite, json)
     name, target = _split_domain_words("snapshot-export", domain, file)
     s.text(name, "domain")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import libvirt
 
-from vsh.commands.common import os_error_text
+from vsh.commands.common import exclusive, os_error_text
 from vsh.completion.providers import snapshot_names
 from vsh.core.command import command, option
 from vsh.core.errors import VshError, libvirt_message
@@ -198,30 +198,16 @@ def _redefine_domain(
 class _BundleRun(Record):
     """One bundle's line in ``snapshot-redefine --all``'s summary."""
 
-    __slots__ = (
-        "current",
-        "defined",
-        "domain",
-        "error",
-        "file",
-        "matched_by",
-        "planned",
-        "reported",
-        "result",
-        "skipped",
-    )
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.domain: str | None = None
-        self.matched_by: str | None = None  # "uuid" or "name"
-        self.result = "not run"
-        self.error: str | None = None
-        self.planned: int | None = None  # --dry-run: what the plan would define
-        self.defined: int | None = None  # what this run defined
-        self.skipped: int | None = None
-        self.current: str | None = None
-        self.reported = False  # its problems are on stderr already
+    file: str
+    domain: str | None = None
+    matched_by: str | None = None  # "uuid" or "name"
+    result: str = "not run"
+    error: str | None = None
+    planned: int | None = None  # --dry-run: what the plan would define
+    defined: int | None = None  # what this run defined
+    skipped: int | None = None
+    current: str | None = None
+    reported: bool = False  # its problems are on stderr already
 
     def fail(self, error: str, result: str = "failed") -> None:
         self.result = result
@@ -506,8 +492,7 @@ def snapshot_redefine(
         assert directory is not None
         if domain is not None or file:
             raise VshError("--all takes a directory instead of <domain> and <file>")
-        if current is not None:
-            raise VshError("Options --all and --current are mutually exclusive")
+        exclusive(all=True, current=current is not None)
         if not dry_run and s.connection.readonly:
             raise VshError(
                 "snapshot-redefine needs a read-write connection (this one is read-only)"

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import libvirt
 
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError, libvirt_message
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, NULL, NUM, STR, array_of, choice, object_of, prop, shape
@@ -20,6 +20,7 @@ from vsh.output.jsonout import render_json
 from vsh.output.table import render_table
 from vsh.snapshots import restore
 from vsh.virt import lookup
+from vsh.virt.failing import failing
 from vsh.virt.snapshotstore import current_name
 
 GROUP = "vsh"  # vsh's own group: `help snapshot` stays as in virsh
@@ -59,10 +60,8 @@ def _restore_jobs(
     jobs: list[restore.Job] = []
     seen: set[str] = set()
     if every:
-        try:
+        with failing("failed to list domains"):
             doms = sorted(conn.listAllDomains(0), key=lambda d: d.name())
-        except libvirt.libvirtError as err:
-            raise VshError("failed to list domains", cause=err) from None
         candidates: list[tuple[str, libvirt.virDomain | None, str | None]] = [
             (d.name(), d, None) for d in doms
         ]
@@ -162,8 +161,18 @@ SNAPSHOT_RESTORE_JSON = shape(
     "all", OptKind.BOOL, "every domain that has the snapshot (or, with --current, a current one)"
 )
 @option("current", OptKind.BOOL, "revert each domain to its own current snapshot")
-@option("running", OptKind.BOOL, "after reverting, change state to running")
-@option("paused", OptKind.BOOL, "after reverting, change state to paused")
+@option(
+    "running",
+    OptKind.BOOL,
+    "after reverting, change state to running",
+    flag=libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING,
+)
+@option(
+    "paused",
+    OptKind.BOOL,
+    "after reverting, change state to paused",
+    flag=libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED,
+)
 @option("force", OptKind.BOOL, "try harder on risky reverts")
 @option(
     "parallel", OptKind.INT, f"reverts at once (default {restore.DEFAULT_PARALLEL})",
@@ -225,12 +234,7 @@ def snapshot_restore(
         ]
         _print_restore(s, results, json)
         return all_ok(results)
-    flags = 0
-    if running:
-        flags |= libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING
-    if paused:
-        flags |= libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED
-    worker = _revert_worker(flags, force)
+    worker = _revert_worker(option_flags(), force)
     try:
         results = restore.run_jobs(jobs, worker, workers)
     except restore.Interrupted as stop:
