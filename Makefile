@@ -35,6 +35,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check vsh tests benchmarks scripts
 	$(VENV)/bin/ruff format --check vsh tests benchmarks
+	$(VENV)/bin/mypy
 
 index: setup
 	$(PY) -m vsh.devtools.tablegen

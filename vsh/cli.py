@@ -15,6 +15,7 @@ Ctrl-C, and quietly 141 when stdout is closed early.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -236,8 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Bytes that are not UTF-8 arrive as surrogates (PEP 383); write them back
     # as the same bytes, as virsh does, on stderr too (`unknown command: '\xff'`).
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(AttributeError, ValueError):
-            stream.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+        if isinstance(stream, io.TextIOWrapper):  # not None, not a test's replacement
+            with contextlib.suppress(ValueError):
+                stream.reconfigure(errors="surrogateescape")
     session = Session(Settings(debug=ERROR), connector=connector)
     status: int
     try:

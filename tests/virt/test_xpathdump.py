@@ -234,6 +234,23 @@ def test_parse_and_xpath_results() -> None:
         root.xpath("//[")
 
 
+def test_typed_look_ups() -> None:
+    root = xpathdump.parse(XML)
+    assert root is not None
+    names = root.nodes("//name")
+    assert [n.string("string(.)") for n in names] == ["s1", "test"]
+    assert root.nodes("//nothing") == []
+    assert root.string("string(./description)") == "d<x"
+    assert root.string("string(./nothing)") == ""
+    # Another kind of result is the caller's mistake, reported as virsh does.
+    for wrong in ("string(//name)", "count(//name)", "boolean(//os)"):
+        with pytest.raises(VshError, match="Incorrect xpath"):
+            root.nodes(wrong)
+    for wrong in ("//name", "count(//name)", "boolean(//os)"):
+        with pytest.raises(VshError, match="Incorrect xpath"):
+            root.string(wrong)
+
+
 def test_parsed_nodes_keep_their_document() -> None:
     import gc
 

@@ -46,6 +46,7 @@ def depends_on(*names: str) -> Callable[[F], F]:
     """
 
     def mark(completer: F) -> F:
+        # A function attribute, read back with getattr (F is any callable).
         completer.completion_depends_on = tuple(names)  # type: ignore[attr-defined]
         return completer
 

@@ -164,7 +164,7 @@ def cache_key(
 
 
 def _hashable(value: object) -> Hashable:
-    return tuple(value) if isinstance(value, list) else cast("Hashable", value)
+    return tuple(value) if isinstance(value, list) else value
 
 
 def option_values(

@@ -249,4 +249,4 @@ def complete_disk_targets(s: Session, _flags: int = 0, values: Any = None) -> li
     root = domain_xml_on_line(s, values)
     if root is None:
         return []
-    return [str(n.xpath("string(./target/@dev)")) for n in root.xpath("./devices/disk")]
+    return [n.string("string(./target/@dev)") for n in root.nodes("./devices/disk")]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from enum import Enum
+from typing import Protocol
 
 
 class OptKind(Enum):
@@ -95,11 +96,18 @@ class OptDef:
         return self.takes_value and not self.named_only
 
 
-class CommandDef:
-    """What the binder needs to know about a command (VshCommand provides it)."""
+class CommandDef(Protocol):
+    """What the binder needs to know about a command (VshCommand provides it).
 
-    name: str
-    optdefs: Sequence[OptDef]
+    ``name`` is ``str | None`` because VshCommand inherits Click's attribute
+    type; every command in the table has a name.
+    """
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def optdefs(self) -> Sequence[OptDef]: ...
 
 
 class GrammarError(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -46,9 +46,11 @@ def _debug(session: Session) -> grammar.Reporter:
     return lambda line: session.debug(INFO, line)
 
 
-def _parse(session: Session, do_parse: object) -> list[ParsedCommand] | None:
+def _parse(
+    session: Session, do_parse: Callable[[], list[ParsedCommand]]
+) -> list[ParsedCommand] | None:
     try:
-        parsed = do_parse()  # type: ignore[operator]
+        parsed = do_parse()
     except GrammarError as exc:
         for message in exc.messages:
             session.error(message)
@@ -59,8 +61,9 @@ def _parse(session: Session, do_parse: object) -> list[ParsedCommand] | None:
 def _help_instead(parsed: ParsedCommand) -> ParsedCommand:
     """``CMD --help`` runs as ``help CMD`` (virsh)."""
     help_cmd = table.get_command("help")
-    assert help_cmd is not None
-    return ParsedCommand(help_cmd, {"command": parsed.cmd.name})
+    name = parsed.cmd.name
+    assert help_cmd is not None and name is not None
+    return ParsedCommand(help_cmd, {"command": name})
 
 
 def run(session: Session, commands: Sequence[ParsedCommand]) -> bool:

@@ -62,6 +62,18 @@ class Settings:
         self.json = json
 
 
+class OutStream(Protocol):
+    """Where standard output goes: a text stream, or the shell's pager over one."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+    def isatty(self) -> bool: ...
+
+    def fileno(self) -> int: ...
+
+
 class ConnectionManager(Protocol):
     """What the session's connection manager offers (:class:`vsh.virt.conn.Connection`)."""
 
@@ -99,12 +111,12 @@ class Session:
     def __init__(
         self,
         settings: Settings | None = None,
-        out: TextIO | None = None,
+        out: OutStream | None = None,
         err: TextIO | None = None,
         connector: Connector | None = None,
     ) -> None:
         self.settings = settings if settings is not None else Settings()
-        self.out: TextIO = out if out is not None else sys.stdout
+        self.out: OutStream = out if out is not None else sys.stdout
         self.err: TextIO = err if err is not None else sys.stderr
         # The libvirt error a failing command leaves to be reported (vshReportError).
         self.last_error: libvirt.libvirtError | None = None

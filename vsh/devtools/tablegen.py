@@ -304,8 +304,12 @@ VIRSH_ORDER = [
 ]
 
 
-def collect(modules: tuple[str, ...]) -> tuple[dict[str, tuple], dict[str, str]]:
-    commands: dict[str, tuple] = {}
+# One COMMANDS entry: module, attribute, group, summary, hidden.
+Row = tuple[str, str, str, str, bool]
+
+
+def collect(modules: tuple[str, ...]) -> tuple[dict[str, Row], dict[str, str]]:
+    commands: dict[str, Row] = {}
     aliases: dict[str, str] = {}
     for module_name in modules:
         module = importlib.import_module(module_name)

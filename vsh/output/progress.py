@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 PROGRESS_MIN = 50  # a progress bar only for runs at least this long
 
@@ -28,8 +32,8 @@ class Progress:
             and _isatty(stream)
             and os.environ.get("TERM") != "dumb"
         )
-        self._bar: object = None
-        self._task: object = None
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> Progress:
         if self.enabled:
@@ -54,8 +58,8 @@ class Progress:
         return self
 
     def update(self, done: int, _total: int = 0, _name: str = "") -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, completed=done)  # type: ignore[attr-defined]
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, completed=done)
 
     def __exit__(
         self,
@@ -64,12 +68,12 @@ class Progress:
         tb: TracebackType | None,
     ) -> None:
         if self._bar is not None:
-            self._bar.stop()  # type: ignore[attr-defined]
+            self._bar.stop()
             self._bar = None
 
 
-def _isatty(stream: object) -> bool:
+def _isatty(stream: TextIO) -> bool:
     try:
-        return bool(stream.isatty())  # type: ignore[attr-defined]
+        return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False

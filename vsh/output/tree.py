@@ -39,17 +39,16 @@ def _render_one(root: str, children: ChildrenFn, write: WriteFn) -> None:
         return
     write("  |\n")
     indent = "  "
-    # Each frame: [siblings being walked, index of the next one to print].
-    stack: list[list] = [[kids, 0]]
+    # Each frame: (siblings being walked, index of the next one to print).
+    stack: list[tuple[Sequence[str], int]] = [(kids, 0)]
     while stack:
-        frame = stack[-1]
-        siblings, i = frame
+        siblings, i = stack[-1]
         if i == len(siblings):
             stack.pop()
             # Leaving a parent: drop its children's "  " and its own 2 chars.
             indent = indent[:-4]
             continue
-        frame[1] = i + 1
+        stack[-1] = (siblings, i + 1)
         indent = _visit(siblings[i], i == len(siblings) - 1, indent, children, write, stack)
 
 
@@ -59,7 +58,7 @@ def _visit(
     indent: str,
     children: ChildrenFn,
     write: WriteFn,
-    stack: list[list],
+    stack: list[tuple[Sequence[str], int]],
 ) -> str:
     """Print a non-root node; push its children; return the new indent."""
     write(indent + "+- " + name + "\n")
@@ -67,7 +66,7 @@ def _visit(
     kids = children(name)
     if kids:
         write(indent + "  |\n")
-        stack.append([kids, 0])
+        stack.append((kids, 0))
         return indent + "  "
     if last:
         write(indent + "\n")  # the trailing-spaces line after a last leaf

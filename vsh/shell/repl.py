@@ -35,9 +35,9 @@ import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
-from vsh.core.session import Session
+from vsh.core.session import OutStream, Session
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -97,11 +97,15 @@ def run_line(session: Session, line: str) -> Results:
     commands = runner.parse_script(session, line)
     if commands is None:
         return []
+    from vsh.core.command import VshCommand
+
     results: Results = []
     try:
         for parsed in commands:
             ok = runner.run(session, [parsed])
-            results.append((parsed.cmd, ok))  # type: ignore[arg-type]
+            cmd = parsed.cmd
+            assert isinstance(cmd, VshCommand)  # the table holds nothing else
+            results.append((cmd, ok))
             if parsed.cmd.name in ("quit", "exit"):
                 break
     except KeyboardInterrupt:
@@ -125,7 +129,7 @@ class PagedOutput(io.TextIOBase):
     command's output no longer fits the screen, handed to the pager.
     """
 
-    def __init__(self, target: TextIO, rows: int, columns: int = 80) -> None:
+    def __init__(self, target: OutStream, rows: int, columns: int = 80) -> None:
         super().__init__()
         self.target = target
         self.rows = max(rows, 2)
@@ -149,7 +153,7 @@ class PagedOutput(io.TextIOBase):
         return self.target.fileno()
 
     @property
-    def encoding(self) -> str:  # type: ignore[override]
+    def encoding(self) -> str:  # type: ignore[override]  # a property over TextIOBase's attribute
         return getattr(self.target, "encoding", None) or "utf-8"
 
     def flush(self) -> None:

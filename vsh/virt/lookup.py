@@ -299,7 +299,7 @@ def network(
     s: Session, value: str | None, flags: int = BY_UUID | BY_NAME, cmd: str = "unknown"
 ) -> libvirt.virNetwork:
     """virshCommandOptNetworkBy: UUID (36 bytes long), then name."""
-    return _by_uuid_or_name(  # type: ignore[return-value]
+    return _by_uuid_or_name(
         s,
         value,
         flags,
@@ -315,7 +315,7 @@ def nwfilter(
     s: Session, value: str | None, flags: int = BY_UUID | BY_NAME, cmd: str = "unknown"
 ) -> libvirt.virNWFilter:
     """virshCommandOptNWFilterBy: UUID (36 bytes long), then name."""
-    return _by_uuid_or_name(  # type: ignore[return-value]
+    return _by_uuid_or_name(
         s,
         value,
         flags,

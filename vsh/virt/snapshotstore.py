@@ -110,7 +110,6 @@ class Lookahead:
     """
 
     DEPTH = 2
-    _STOP = object()
 
     def __init__(self, check: Callable[[str], bool], order: Sequence[str]) -> None:
         import queue
@@ -120,16 +119,16 @@ class Lookahead:
         self.order = list(order)
         self.asked = 0  # names handed to the worker
         self.answered = 0  # answers taken by exists()
-        self.requests: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.requests: queue.SimpleQueue[str | None] = queue.SimpleQueue()  # None: stop
         self.results: queue.SimpleQueue[tuple[bool | None, Exception | None]] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._work, name="vsh-lookahead", daemon=True)
         self.thread.start()
         self._top_up()
 
     def _work(self) -> None:
-        while (name := self.requests.get()) is not self._STOP:
+        while (name := self.requests.get()) is not None:
             try:
-                self.results.put((self.check(name), None))  # type: ignore[arg-type]
+                self.results.put((self.check(name), None))
             except Exception as exc:  # handed to the caller of exists()
                 self.results.put((None, exc))
 
@@ -153,7 +152,7 @@ class Lookahead:
         while self.answered < self.asked:  # let the checks in flight finish first
             self.results.get()
             self.answered += 1
-        self.requests.put(self._STOP)
+        self.requests.put(None)
         self.thread.join()
 
 

@@ -203,7 +203,7 @@ def _nodes(obj: ctypes._Pointer[_XPathObject]) -> list[int]:
 # virshDumpXML
 
 
-def _node_to_string(lib: ctypes.CDLL, doc: int, node: int) -> str | None:
+def _node_to_string(lib: ctypes.CDLL, doc: int | None, node: int) -> str | None:
     """virXMLNodeToString: xmlNodeDump(level 0, format 1); None when it wrote nothing."""
     buf = lib.xmlBufferCreate()
     if not buf:
@@ -336,6 +336,20 @@ class Node:
             raise VshError(f"internal error: Incorrect xpath '{expr}'")
         finally:
             lib.xmlXPathFreeObject(obj)
+
+    def nodes(self, expr: str) -> list[Node]:
+        """virXPathNodeSet: the nodes ``expr`` selects; any other result is an error."""
+        found = self.xpath(expr)
+        if not isinstance(found, list):
+            raise VshError(f"internal error: Incorrect xpath '{expr}'")
+        return found
+
+    def string(self, expr: str) -> str:
+        """The value of a ``string(...)`` expression; any other result is an error."""
+        found = self.xpath(expr)
+        if not isinstance(found, str):
+            raise VshError(f"internal error: Incorrect xpath '{expr}'")
+        return found
 
 
 def parse(xml: str, url: str = "(domain_definition)") -> Node | None:
