@@ -86,13 +86,14 @@ def completion_figures(ctx: Context) -> list[Result]:
     from vsh.completion.cache import NameCache
     from vsh.completion.ptk import VshCompleter
     from vsh.core.session import Session, Settings
+    from vsh.virt import connector
 
     ctx.workdir.mkdir(parents=True, exist_ok=True)
     fixture = write_fixture(
         ctx.workdir / f"snapshots-{SHAPE}-{COUNT}.xml", shape=SHAPE, count=COUNT, seed=SEED
     )
     ctx.note(f"fixture: {COUNT} snapshots, shape {SHAPE}, seed {SEED}, domain {fixture.domain}")
-    session = Session(Settings(uri=fixture.uri, uri_given=True, quiet=True))
+    session = Session(Settings(uri=fixture.uri, uri_given=True, quiet=True), connector=connector)
     if not session.connection.reconnect():
         raise Unavailable(f"cannot open {fixture.uri}")
     conn = session.conn

@@ -7,11 +7,17 @@ import os
 import pytest
 from hypothesis import settings
 
+import vsh.virt
+from vsh.core.session import set_default_connector
+
 # CI (CI=true) explores a fixed set of examples, so a red run is reproducible and
 # never a coin toss; a developer's run keeps drawing new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# Sessions that tests make themselves connect as the front end's do.
+set_default_connector(vsh.virt.connector)
 
 
 @pytest.fixture(autouse=True)

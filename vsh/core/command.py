@@ -143,15 +143,18 @@ class VshCommand(click.Command):
         for p in self.vsh_options:
             if p.vsh.kind is OptKind.ALIAS:
                 continue
-            value = parsed.values.get(p.vsh.name)
-            if value is None:
+            bound = parsed.values.get(p.vsh.name)
+            value: object
+            if bound is None:
                 value = (
                     False
                     if p.vsh.kind is OptKind.BOOL
                     else (() if p.vsh.kind is OptKind.ARGV else None)
                 )
-            elif isinstance(value, list):
-                value = tuple(value)
+            elif isinstance(bound, list):
+                value = tuple(bound)
+            else:
+                value = bound
             assert p.name is not None
             ctx.params[p.name] = value
 

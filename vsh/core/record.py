@@ -99,7 +99,7 @@ class Record(metaclass=_RecordMeta):
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        return self._values() == other._values()
 
     __hash__ = None  # type: ignore[assignment]  # mutable: like a non-frozen dataclass
 
@@ -111,5 +111,6 @@ class Record(metaclass=_RecordMeta):
 class FrozenRecord(Record):
     __slots__ = ()
 
-    def __hash__(self) -> int:
+    # Turns back on the hashing Record switched off, as a frozen dataclass does.
+    def __hash__(self) -> int:  # type: ignore[override]
         return hash(self._values())

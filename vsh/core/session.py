@@ -102,7 +102,11 @@ _default_connector: Connector | None = None
 
 
 def set_default_connector(connector: Connector) -> None:
-    """The connector of sessions made without one (:mod:`vsh.virt` installs its own)."""
+    """The connector of sessions made without one.
+
+    Nothing installs one by import: the front end passes ``vsh.virt.connector``
+    to its session, and a program embedding vsh (or a test suite) sets it here.
+    """
     global _default_connector
     _default_connector = connector
 

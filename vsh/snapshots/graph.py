@@ -277,11 +277,11 @@ class Plan(Record):
     problems: Validation
 
 
-Record = tuple[str, "str | None"]
+Link = tuple[str, "str | None"]  # (name, parent): one moment as a record to plan
 Existing = Collection[str] | Mapping[str, "str | None"]
 
 
-def _merged_parents(records: Sequence[Record], existing: Existing) -> dict[str, str | None]:
+def _merged_parents(records: Sequence[Link], existing: Existing) -> dict[str, str | None]:
     """Parent links the server would end up with: records override existing.
 
     For duplicate records the first one is used, so analysis is
@@ -299,7 +299,7 @@ def _merged_parents(records: Sequence[Record], existing: Existing) -> dict[str, 
     return merged
 
 
-def _duplicates(records: Sequence[Record]) -> list[Duplicate]:
+def _duplicates(records: Sequence[Link]) -> list[Duplicate]:
     where: dict[str, list[int]] = {}
     for i, (name, _) in enumerate(records):
         where.setdefault(name, []).append(i)
@@ -324,7 +324,7 @@ def _cycles(order: Sequence[str], parent_of: Mapping[str, str | None]) -> list[C
     return found
 
 
-def validate(records: Sequence[Record], existing: Existing = ()) -> Validation:
+def validate(records: Sequence[Link], existing: Existing = ()) -> Validation:
     """Report duplicates, cycles and missing parents of ``(name, parent)`` records.
 
     ``existing`` names moments already on the server; give a mapping
@@ -374,7 +374,7 @@ def _blocked(
     return {n: b for n, b in verdict.items() if b is not None and n in is_record}
 
 
-def plan(records: Sequence[Record], existing: Existing = ()) -> Plan:
+def plan(records: Sequence[Link], existing: Existing = ()) -> Plan:
     """Order for redefining ``records`` so every parent exists before its child.
 
     Records that cannot be redefined safely (duplicates, cycles, missing
@@ -390,6 +390,6 @@ def plan(records: Sequence[Record], existing: Existing = ()) -> Plan:
     return Plan(order, [bad[n] for n in names if n in bad], problems)
 
 
-def plan_order(records: Sequence[Record], existing: Existing = ()) -> list[str]:
+def plan_order(records: Sequence[Link], existing: Existing = ()) -> list[str]:
     """Just the order of :func:`plan` (blocked records omitted)."""
     return plan(records, existing).order

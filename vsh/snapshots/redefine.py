@@ -34,7 +34,7 @@ defined so that a rerun with ``--skip-existing`` completes the job.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from vsh.core.record import FrozenRecord, Record, fresh
 from vsh.core.vshutil import sigint_held
@@ -394,7 +394,7 @@ def map_path(path: str, maps: Sequence[tuple[str, str]]) -> str:
 _PATH_ATTRS = ("file", "dev", "dir")
 
 
-def _children(node: object, tag: str) -> list:
+def _children(node: object, tag: str) -> list[Any]:
     return [c for c in node.childNodes if getattr(c, "tagName", None) == tag]  # type: ignore[attr-defined]
 
 
@@ -426,8 +426,10 @@ def rewrite_xml(
         return xml
     from defusedxml.minidom import parseString
 
-    doc = parseString(xml.encode("utf-8"), forbid_dtd=True)
+    # expat reads bytes (the declared encoding applies); the stub only says str
+    doc = parseString(xml.encode("utf-8"), forbid_dtd=True)  # type: ignore[arg-type]
     root = doc.documentElement
+    assert root is not None  # a parsed document always has its root element
     changed = False
 
     def fix(element: object) -> None:
@@ -584,10 +586,10 @@ def execute(plan: Plan, target: Target, progress: Progress | None = None) -> Out
         if plan.current:
             name = plan.current
             out.failed_at = f"current:{name}"
-            step = defined_steps.get(name)
-            if step is not None:
-                xml = load_step_xml(step, plan.target, plan.options)
-                disk_only = step.disk_only
+            defined = defined_steps.get(name)
+            if defined is not None:
+                xml = load_step_xml(defined, plan.target, plan.options)
+                disk_only = defined.disk_only
             else:
                 xml = target.server_xml(name)
                 disk_only = f"<state>{DISK_SNAPSHOT}</state>" in xml

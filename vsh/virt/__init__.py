@@ -1,14 +1,13 @@
 """libvirt plumbing: the connection, look-ups, domain XML, consoles, jobs.
 
-Importing the package installs :func:`connector` as the default of sessions
-made without one (core cannot import this layer; see vsh.core.session).
+:func:`connector` is what a :class:`~vsh.core.session.Session` makes its
+connection manager with (core cannot import this layer): the front end
+passes it explicitly.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from vsh.core.session import set_default_connector
 
 if TYPE_CHECKING:
     from vsh.core.session import ConnectionManager, Session
@@ -19,6 +18,3 @@ def connector(session: Session) -> ConnectionManager:
     from vsh.virt.conn import Connection
 
     return Connection(session)
-
-
-set_default_connector(connector)
