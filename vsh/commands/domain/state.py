@@ -364,6 +364,7 @@ def _one_display(s: Session, scheme: str, root: Any) -> str | None:
     summary="domain display connection URI",
     description="Output the IP address and port number for the graphical display.",
     group=GROUP,
+    exclusive=(("all", "type"),),
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option(
@@ -380,7 +381,6 @@ def _one_display(s: Session, scheme: str, root: Any) -> str | None:
 def domdisplay(
     s: Session, domain: str, include_password: bool, type: str | None, all: bool
 ) -> bool:
-    exclusive(all=all, type=type is not None)
     dom = lookup.domain(s, domain, cmd="domdisplay")
     if not dom.isActive():
         raise VshError("Domain is not running")
