@@ -15,7 +15,7 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import domain_option
+from vsh.commands.common import domain_option, validate_option
 from vsh.completion import providers
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError, libvirt_message
@@ -141,7 +141,7 @@ def _create_flags(**wanted: bool) -> int:
 @option("quiesce", OptKind.BOOL, "quiesce guest's file systems")
 @option("atomic", OptKind.BOOL, "require atomic operation")
 @option("live", OptKind.BOOL, "take a live snapshot")
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@validate_option()
 def snapshot_create(
     s: Session,
     domain: str,
@@ -192,7 +192,7 @@ def snapshot_create(
 @option("quiesce", OptKind.BOOL, "quiesce guest's file systems")
 @option("atomic", OptKind.BOOL, "require atomic operation")
 @option("live", OptKind.BOOL, "take a live snapshot")
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@validate_option()
 @option(
     "memspec",
     OptKind.STRING,

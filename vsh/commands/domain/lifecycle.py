@@ -20,6 +20,7 @@ from vsh.commands.common import (
     domain_option,
     fetch_pass_fds,
     file_option,
+    validate_option,
     xpath_options,
 )
 from vsh.core.command import command, option, option_flags
@@ -128,12 +129,7 @@ def autostart(s: Session, domain: str, disable: bool) -> bool:
     "pass file descriptors N,M,... to the guest",
     completer=complete_empty,
 )
-@option(
-    "validate",
-    OptKind.BOOL,
-    "validate the XML against the schema",
-    flag=L.VIR_DOMAIN_START_VALIDATE,
-)
+@validate_option(L.VIR_DOMAIN_START_VALIDATE)
 @option(
     "reset-nvram",
     OptKind.BOOL,
@@ -174,7 +170,7 @@ def create(
     group=GROUP,
 )
 @file_option("file containing an XML domain description")
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@validate_option()
 def define(s: Session, file: str, validate: bool) -> bool:
     path = s.text(file, "file")
     assert path is not None
