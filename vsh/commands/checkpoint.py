@@ -427,7 +427,7 @@ def _table(s: Session, entries: list[Entry], with_parent: bool) -> None:
     def rows() -> Any:
         for e in entries:
             try:
-                xml = e.obj.getXMLDesc(0)
+                xml = mc.moment(e).getXMLDesc(0)
             except libvirt.libvirtError:
                 continue
             facts = moments.scan(xml)
@@ -451,7 +451,7 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
     records = []
     for e in entries:
         try:
-            facts = moments.scan(e.obj.getXMLDesc(0))
+            facts = moments.scan(mc.moment(e).getXMLDesc(0))
         except libvirt.libvirtError:
             continue
         records.append(_record(facts, e.name, kids.get(e.name, 0), desc.get(e.name, 0)))

@@ -20,6 +20,12 @@ from vsh.snapshots import moments
 from vsh.snapshots.moments import Entry
 
 
+def moment(e: Entry) -> Any:
+    """The libvirt snapshot or checkpoint of an entry (the pure Entry types it
+    as a plain object: vsh/snapshots does not import libvirt)."""
+    return e.obj
+
+
 def report_created(s: Session, kind: str, name: str, path: str | None) -> bool:
     """virsh{Snapshot,Checkpoint}Create's closing line."""
     source = f" from '{path}'" if path is not None else ""

@@ -65,8 +65,8 @@ def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str 
         nonlocal err
         try:
             return dom.snapshotCreateXML(xml, f)
-        except libvirt.libvirtError as e:
-            err = e
+        except libvirt.libvirtError as exc:
+            err = exc
             return None
 
     snap = attempt(flags)
@@ -489,7 +489,7 @@ def fill_parents(s: Session, entries: list[Entry]) -> None:
     if not _old_api(s):
         for i, e in enumerate(entries):
             try:
-                e.parent = e.obj.getParent(0).getName()
+                e.parent = mc.moment(e).getParent(0).getName()
             except libvirt.libvirtError as err:
                 if err.get_error_code() != no_parent:
                     rest = entries[i:]  # no GetParent: read the XML from here on
@@ -659,8 +659,8 @@ def collect(
         nonlocal err
         try:
             return start.listAllChildren(f) if start is not None else dom.listAllSnapshots(f)
-        except libvirt.libvirtError as e:
-            err = e
+        except libvirt.libvirtError as exc:
+            err = exc
             return None
 
     if not _old_api(s):
@@ -747,8 +747,8 @@ def _collect_old(
         if not use_old:
             try:
                 count = start.numChildren(flags)
-            except libvirt.libvirtError as e:
-                if e.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
+            except libvirt.libvirtError as exc:
+                if exc.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
                     raise
                 use_old = True
                 s.connection.features[OLD_API] = True
@@ -757,10 +757,10 @@ def _collect_old(
     if start is None or use_old:
         try:
             count = dom.snapshotNum(flags)
-        except libvirt.libvirtError as e:
+        except libvirt.libvirtError as exc:
             if not (
                 start is None
-                and e.get_error_code() == libvirt.VIR_ERR_INVALID_ARG
+                and exc.get_error_code() == libvirt.VIR_ERR_INVALID_ARG
                 and flags & ml.SNAP_LIST_ROOTS
             ):
                 raise
@@ -832,7 +832,7 @@ def _table(s: Session, entries: list[Entry], with_parent: bool) -> None:
     def rows() -> Any:
         for e in entries:
             try:
-                xml = e.obj.getXMLDesc(0)
+                xml = mc.moment(e).getXMLDesc(0)
             except libvirt.libvirtError:
                 continue
             fields = moments.row_fields(xml, with_parent)
@@ -862,7 +862,7 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
     records = []
     for e in entries:
         try:
-            facts = moments.scan(e.obj.getXMLDesc(0))
+            facts = moments.scan(mc.moment(e).getXMLDesc(0))
         except libvirt.libvirtError:
             continue
         records.append(

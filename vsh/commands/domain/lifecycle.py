@@ -78,7 +78,8 @@ def complete_undefine_storage(s: Session, _flags: int = 0, values: Any = None) -
         return []
     if root is None:
         return []
-    targets = [str(disk.xpath("string(./target/@dev)")) for disk in root.xpath("./devices/disk")]
+    disks: Any = root.xpath("./devices/disk")  # a node list (lxml types xpath() loosely)
+    targets = [str(disk.xpath("string(./target/@dev)")) for disk in disks]
     if not all(targets):
         return []  # virsh gives up on a disk without a target
     return comma_list(values.get("storage"), targets)
@@ -511,7 +512,8 @@ def _storage_volumes(
     wanted: list[str | None] = list(split_commas(vol_string)) if vol_string is not None else []
     vols: list[_Volume] = []
     conn = s.conn
-    for disk in root.xpath("./devices/disk"):
+    disks: Any = root.xpath("./devices/disk")  # a node list (lxml types xpath() loosely)
+    for disk in disks:
         target = str(disk.xpath("string(./target/@dev)"))
         if not target:
             s.last_error = None

@@ -291,7 +291,7 @@ def _is_wildcard(addr: str) -> bool:
     if family == socket.AF_INET:
         return sockaddr[0] == "0.0.0.0"
     if family == socket.AF_INET6:
-        return socket.inet_pton(socket.AF_INET6, sockaddr[0]) == bytes(16)
+        return socket.inet_pton(socket.AF_INET6, str(sockaddr[0])) == bytes(16)
     return False
 
 
