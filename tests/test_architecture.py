@@ -78,8 +78,17 @@ ALLOWED: Mapping[str, frozenset[str]] = {
 # command index (data only: names, modules, summaries), nothing else of vsh.commands.
 EXTRA_EDGES = frozenset({("vsh.core.registry", "vsh.commands._index")})
 
-# What a command module may import from vsh.commands (no sibling imports).
-COMMANDS_SHARED = frozenset({"vsh.commands.common", "vsh.commands._index"})
+# What a command module may import from vsh.commands (no sibling imports): the
+# shared layer, which declares no commands (common options and semantics, the
+# shapes of every libvirt object type, the snapshot/checkpoint commands' shapes).
+COMMANDS_SHARED = frozenset(
+    {
+        "vsh.commands.common",
+        "vsh.commands.objects",
+        "vsh.commands.moments_common",
+        "vsh.commands._index",
+    }
+)
 
 # Third-party packages and the only modules (dotted prefixes) that may import them.
 # The bulk commands' progress bar is vsh/output/progress.py.

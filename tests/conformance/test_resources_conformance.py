@@ -278,6 +278,9 @@ EVENT_CASES = [
     "event --all --event lifecycle",
     "event --list --all",
     "event --list --event reboot",
+    # VSH_EXCLUSIVE_OPTIONS tests presence: an empty value still counts
+    "event --all --event ''",
+    "event --list --event ''",
     "event --event nosuch",
     "event --event ''",
     "event --all --timeout abc",

@@ -79,8 +79,8 @@ def piped(s: Session) -> bool:
     exclusive=(("a", "b"),),
 )
 @option("a", OptKind.BOOL, "first")
-@option("b", OptKind.BOOL, "second")
-def excl(s: Session, a: bool, b: bool) -> bool:
+@option("b", OptKind.STRING, "second")
+def excl(s: Session, a: bool, b: str | None) -> bool:
     s.print("ran")
     return True
 
@@ -196,12 +196,23 @@ def test_broken_pipe_and_interrupt_pass_through() -> None:
 
 
 def test_exclusive_options() -> None:
-    assert run(make_session(), parsed(excl, a=True, b=True)) == (
+    assert run(make_session(), parsed(excl, a=True, b="x")) == (
         False,
         "\n",
         "error: Options --a and --b are mutually exclusive\n",
     )
     assert run(make_session(), parsed(excl, a=True))[:2] == (True, "ran\n")
+
+
+def test_exclusive_options_test_presence() -> None:
+    """vshCommandOptBool is presence: --b '' conflicts with --a as --b x does."""
+    for value in ("", "x"):
+        assert run(make_session(), parsed(excl, a=True, b=value)) == (
+            False,
+            "\n",
+            "error: Options --a and --b are mutually exclusive\n",
+        )
+    assert run(make_session(), parsed(excl, b=""))[:2] == (True, "ran\n")
 
 
 def test_disconnect_errors_mark_the_connection() -> None:

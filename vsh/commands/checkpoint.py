@@ -11,6 +11,7 @@ from typing import Any
 
 import libvirt
 
+from vsh.commands import moments_common as mc
 from vsh.commands.common import domain_option
 from vsh.completion import providers
 from vsh.core.command import command, option, option_flags
@@ -43,12 +44,7 @@ def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str 
     if bad is not None:
         raise VshError(bad)
     chk = dom.checkpointCreateXML(xml, flags)
-    name = chk.getName()
-    if path is not None:
-        s.print_extra(f"Domain checkpoint {name} created from '{path}'")
-    else:
-        s.print_extra(f"Domain checkpoint {name} created")
-    return True
+    return mc.report_created(s, "checkpoint", chk.getName(), path)
 
 
 @command(
@@ -144,10 +140,23 @@ def checkpoint_create_as(
 )
 @domain_option(HAS | libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
-@option("children", OptKind.BOOL, "delete checkpoint and all children")
-@option("children-only", OptKind.BOOL, "delete children but not checkpoint")
 @option(
-    "metadata", OptKind.BOOL, "delete only libvirt metadata, leaving checkpoint contents behind"
+    "children",
+    OptKind.BOOL,
+    "delete checkpoint and all children",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN,
+)
+@option(
+    "children-only",
+    OptKind.BOOL,
+    "delete children but not checkpoint",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
+)
+@option(
+    "metadata",
+    OptKind.BOOL,
+    "delete only libvirt metadata, leaving checkpoint contents behind",
+    flag=libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY,
 )
 def checkpoint_delete(
     s: Session,
@@ -159,20 +168,9 @@ def checkpoint_delete(
 ) -> bool:
     dom = lookup.domain(s, domain, cmd="checkpoint-delete")
     chk, name = lookup.checkpoint(s, dom, checkpointname)
-    flags = 0
-    if children:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN
-    if children_only:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY
-    if metadata:
-        flags |= libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY
     with failing(f"Failed to delete checkpoint {name}"):
-        chk.delete(flags)
-    if flags & libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY:
-        s.print_extra(f"Domain checkpoint {name} children deleted\n")
-    else:
-        s.print_extra(f"Domain checkpoint {name} deleted\n")
-    return True
+        chk.delete(option_flags())
+    return mc.report_deleted(s, "checkpoint", name, children_only)
 
 
 # ---------------------------------------------------------------------------
@@ -250,8 +248,6 @@ def checkpoint_dumpxml(
 @domain_option(HAS)
 @option("checkpointname", OptKind.STRING, "checkpoint name", completer=providers.checkpoint_names)
 def checkpoint_edit(s: Session, domain: str, checkpointname: str | None) -> bool:
-    from vsh.virt import editor
-
     dom = lookup.domain(s, domain, cmd="checkpoint-edit")
     chk, name = lookup.checkpoint(s, dom, checkpointname)
     define_flags = libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE
@@ -269,12 +265,7 @@ def checkpoint_edit(s: Session, domain: str, checkpointname: str | None) -> bool
         except libvirt.libvirtError as err:
             return None, err
 
-    try:
-        edited = editor.edit(s, get_xml, define, unchanged_is_done)
-    except editor.EditFailed as failed:
-        raise VshError(f"Failed to update {name}", cause=failed.cause) from None
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to update {name}", cause=err) from err
+    edited = mc.edit(s, name, get_xml, define, unchanged_is_done)
     if edited is None:
         return True
     edited_name = edited.getName()
@@ -354,11 +345,10 @@ def checkpoint_info(s: Session, domain: str, checkpointname: str | None, json: b
 
 
 def _record(facts: moments.Facts, name: str, kids: int, desc: int) -> dict[str, Any]:
-    seconds = moments.parse_llong(facts.creation or "")
     return {
         "name": name,
         "parent": facts.parent,
-        "creation_time": None if seconds is None else moments.iso_time(seconds),
+        "creation_time": mc.iso_creation(facts),
         "children": kids,
         "descendants": desc,
         "description": facts.description,
@@ -437,7 +427,7 @@ def _table(s: Session, entries: list[Entry], with_parent: bool) -> None:
     def rows() -> Any:
         for e in entries:
             try:
-                xml = e.obj.getXMLDesc(0)
+                xml = mc.moment(e).getXMLDesc(0)
             except libvirt.libvirtError:
                 continue
             facts = moments.scan(xml)
@@ -457,13 +447,11 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
     everything = [Entry(o.getName(), o) for o in dom.listAllCheckpoints(0)]
     for e in everything:
         e.parent = parent_name(s, e.obj)
-    kids, desc = moments.family_counts(
-        [e.name for e in everything], {e.name: e.parent for e in everything}
-    )
+    kids, desc = mc.family_counts(everything)
     records = []
     for e in entries:
         try:
-            facts = moments.scan(e.obj.getXMLDesc(0))
+            facts = moments.scan(mc.moment(e).getXMLDesc(0))
         except libvirt.libvirtError:
             continue
         records.append(_record(facts, e.name, kids.get(e.name, 0), desc.get(e.name, 0)))
@@ -487,7 +475,12 @@ CHECKPOINT_LIST_JSON = shape(
 )
 @domain_option(HAS)
 @option("parent", OptKind.BOOL, "add a column showing parent checkpoint")
-@option("roots", OptKind.BOOL, "list only checkpoints without parents")
+@option(
+    "roots",
+    OptKind.BOOL,
+    "list only checkpoints without parents",
+    flag=moments.CHK_LIST_ROOTS,
+)
 @option("leaves", OptKind.BOOL, "list only checkpoints without children")
 @option("no-leaves", OptKind.BOOL, "list only checkpoints that are not leaves (with children)")
 @option("tree", OptKind.BOOL, "list checkpoints in a tree")
@@ -497,56 +490,53 @@ CHECKPOINT_LIST_JSON = shape(
     "limit list to children of given checkpoint",
     completer=providers.checkpoint_names,
 )
-@option("descendants", OptKind.BOOL, "with --from, list all descendants")
+@option(
+    "descendants",
+    OptKind.BOOL,
+    "with --from, list all descendants",
+    flag=moments.CHK_LIST_DESCENDANTS,
+)
 @option("name", OptKind.BOOL, "list checkpoint names only")
-@option("topological", OptKind.BOOL, "sort list topologically rather than by name")
+@option(
+    "topological",
+    OptKind.BOOL,
+    "sort list topologically rather than by name",
+    flag=moments.CHK_LIST_TOPOLOGICAL,
+)
 @option("json", OptKind.BOOL, "print the list as a JSON array", extension=True)
 def checkpoint_list(s: Session, domain: str, **opt: Any) -> bool:
     tree, name, parent, roots = opt["tree"], opt["name"], opt["parent"], opt["roots"]
     from_name: str | None = opt["from"]
     has_from = from_name is not None
-    for a, b, both in (
-        ("tree", "name", tree and name),
-        ("parent", "roots", parent and roots),
-        ("parent", "tree", parent and tree),
-        ("roots", "tree", roots and tree),
-        ("roots", "from", roots and has_from),
-    ):
-        if both:
-            raise VshError(f"Options --{a} and --{b} are mutually exclusive")
-    flags = 0
-    for option_name, bit in (
-        ("leaves", moments.CHK_LIST_LEAVES),
-        ("no-leaves", moments.CHK_LIST_NO_LEAVES),
-    ):
-        if opt[option_name.replace("-", "_")]:
-            if tree:
-                raise VshError(f"--{option_name} and --tree are mutually exclusive")
-            flags |= bit
-    if opt["topological"]:
-        flags |= moments.CHK_LIST_TOPOLOGICAL
-    if roots:
-        flags |= moments.CHK_LIST_ROOTS
-    if opt["descendants"]:
-        if not has_from:
-            raise VshError("--descendants requires --from")
-        flags |= moments.CHK_LIST_DESCENDANTS
+    mc.refuse_together(
+        (
+            ("tree", "name", tree and name),
+            ("parent", "roots", parent and roots),
+            ("parent", "tree", parent and tree),
+            ("roots", "tree", roots and tree),
+            ("roots", "from", roots and has_from),
+        )
+    )
+    flags = mc.filter_flags(
+        opt, (("leaves", moments.CHK_LIST_LEAVES), ("no-leaves", moments.CHK_LIST_NO_LEAVES)), tree
+    )
+    if opt["descendants"] and not has_from:
+        raise VshError("--descendants requires --from")
+    flags |= option_flags()  # --topological, --roots, --descendants
     dom = lookup.domain(s, domain, cmd="checkpoint-list")
     start = None
     if has_from:
         start, _ = lookup.checkpoint(s, dom, from_name, option="from")
     entries = collect(s, dom, start, flags, tree)
-    if opt["json"] or s.settings.json:
-        _json_list(s, dom, entries, tree)
-    elif tree:
-        moments.print_tree(entries, s.print)
-    elif name:
-        write = s.print
-        for e in entries:
-            write(e.name + "\n")
-    else:
-        _table(s, entries, parent)
-    return True
+    as_json = opt["json"] or s.settings.json
+    return mc.print_list(
+        s,
+        entries,
+        as_json=(lambda: _json_list(s, dom, entries, tree)) if as_json else None,
+        tree=tree,
+        names=name,
+        table=lambda: _table(s, entries, parent),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -570,8 +560,4 @@ def checkpoint_list(s: Session, domain: str, **opt: Any) -> bool:
 def checkpoint_parent(s: Session, domain: str, checkpointname: str | None) -> bool:
     dom = lookup.domain(s, domain, cmd="checkpoint-parent")
     chk, name = lookup.checkpoint(s, dom, checkpointname)
-    parent = parent_name(s, chk)
-    if parent is None:
-        raise VshError(f"checkpoint '{name}' has no parent")
-    s.print(parent)
-    return True
+    return mc.print_parent(s, "checkpoint", name, parent_name(s, chk))

@@ -82,6 +82,11 @@ def xpath_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def validate_option(flag: int = 0) -> Decorator:
+    """The --validate of the commands that take XML; ``flag``: its libvirt bit."""
+    return option("validate", OptKind.BOOL, "validate the XML against the schema", flag=flag)
+
+
 def file_option(help_text: str) -> Decorator:
     """VIRSH_COMMON_OPT_FILE(help): the required <file> data option."""
     return option("file", OptKind.DATA, help_text, required=True, value_kind="file")

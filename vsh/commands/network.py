@@ -11,16 +11,15 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import file_option, xpath_options
+from vsh.commands.common import file_option, json_text, table_text, validate_option, xpath_options
+from vsh.commands.objects import act, flagged, from_file, set_autostart
 from vsh.completion.providers import dhcp_lease_macs, network_names
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import Session
-from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
-from vsh.virt.domxml import utf8_problem
 from vsh.virt.failing import failing
 
 GROUP = "network"
@@ -36,19 +35,7 @@ NO_AUTOSTART = L.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART
 FILTERS_ACTIVE = ACTIVE | INACTIVE
 FILTERS_PERSISTENT = PERSISTENT | TRANSIENT
 FILTERS_AUTOSTART = AUTOSTART | NO_AUTOSTART
-
-
-def _table(s: Session, header: list[str], rows: list[list[str]]) -> str:
-    from vsh.output.table import render_table
-    from vsh.output.text import locale_is_utf8
-
-    return render_table(header, rows, header_shown=not s.settings.quiet, utf8=locale_is_utf8())
-
-
-def _json(s: Session, obj: Any) -> None:
-    from vsh.output.jsonout import render_json
-
-    s.print(render_json(obj))
+_DOC = "(network_definition)"  # libvirt's name for the XML in its parse errors
 
 
 def _kv(label: str, value: str) -> str:
@@ -79,16 +66,6 @@ def _autostart(net: libvirt.virNetwork) -> int:
     return _c_bool(net.autostart)
 
 
-def _file_xml(s: Session, file: str, what: str) -> tuple[str, str]:
-    path = s.text(file, "file")
-    assert path is not None
-    xml = read_file_all(path)
-    problem = utf8_problem(xml, "(network_definition)")
-    if problem is not None:
-        raise VshError(f"Failed to {what} network from {path}", problem)
-    return path, xml
-
-
 # ---------------------------------------------------------------------------
 
 
@@ -102,15 +79,8 @@ def _file_xml(s: Session, file: str, what: str) -> tuple[str, str]:
 @option("disable", OptKind.BOOL, "disable autostarting")
 def net_autostart(s: Session, network: str, disable: bool) -> bool:
     net = lookup.network(s, network, cmd="net-autostart")
-    name = network
-    try:
-        net.setAutostart(0 if disable else 1)
-    except libvirt.libvirtError as err:
-        verb = "unmark" if disable else "mark"
-        raise VshError(f"failed to {verb} network {name} as autostarted", cause=err) from err
-    verb = "unmarked" if disable else "marked"
-    s.print_extra(f"Network {name} {verb} as autostarted\n")
-    return True
+    failed = f"failed to {{verb}} network {network} as autostarted"
+    return set_autostart(s, net, disable, failed, f"Network {network} {{verb}} as autostarted")
 
 
 @command(
@@ -120,15 +90,11 @@ def net_autostart(s: Session, network: str, disable: bool) -> bool:
     group=GROUP,
 )
 @file_option("file containing an XML network description")
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@validate_option(L.VIR_NETWORK_CREATE_VALIDATE)
 def net_create(s: Session, file: str, validate: bool) -> bool:
-    path, xml = _file_xml(s, file, "create")
-    with failing(f"Failed to create network from {path}"):
-        if validate:
-            net = s.conn.networkCreateXMLFlags(xml, L.VIR_NETWORK_CREATE_VALIDATE)
-        else:
-            net = s.conn.networkCreateXML(xml)
-    s.print_extra(f"Network {net.name()} created from {path}\n")
+    conn = s.conn
+    call = flagged(conn.networkCreateXML, conn.networkCreateXMLFlags, option_flags())
+    from_file(s, file, "network", "create", call, docname=_DOC)
     return True
 
 
@@ -142,15 +108,11 @@ def net_create(s: Session, file: str, validate: bool) -> bool:
     group=GROUP,
 )
 @file_option("file containing an XML network description")
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@validate_option(L.VIR_NETWORK_DEFINE_VALIDATE)
 def net_define(s: Session, file: str, validate: bool) -> bool:
-    path, xml = _file_xml(s, file, "define")
-    with failing(f"Failed to define network from {path}"):
-        if validate:
-            net = s.conn.networkDefineXMLFlags(xml, L.VIR_NETWORK_DEFINE_VALIDATE)
-        else:
-            net = s.conn.networkDefineXML(xml)
-    s.print_extra(f"Network {net.name()} defined from {path}\n")
+    conn = s.conn
+    call = flagged(conn.networkDefineXML, conn.networkDefineXMLFlags, option_flags())
+    from_file(s, file, "network", "define", call, docname=_DOC)
     return True
 
 
@@ -163,10 +125,8 @@ def net_define(s: Session, file: str, validate: bool) -> bool:
 @_network_option(flags=ACTIVE)
 def net_destroy(s: Session, network: str) -> bool:
     net = lookup.network(s, network, cmd="net-destroy")
-    with failing(f"Failed to destroy network {network}"):
-        net.destroy()
-    s.print_extra(f"Network {network} destroyed\n")
-    return True
+    failed = f"Failed to destroy network {network}"
+    return act(net, s, lambda n: n.destroy(), failed, f"Network {network} destroyed")
 
 
 def leases_data(leases: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -238,7 +198,7 @@ def net_dhcp_leases(s: Session, network: str, mac: str | None, json: bool) -> bo
         leases = net.DHCPLeases(mac, 0)
     rows = leases_data(leases)
     if json or s.settings.json:
-        _json(s, rows)
+        s.print(json_text(rows))
         return True
 
     def minus(value: object) -> str:
@@ -256,7 +216,7 @@ def net_dhcp_leases(s: Session, network: str, mac: str | None, json: bool) -> bo
         for r in rows
     ]
     header = ["Expiry Time", "MAC address", "Protocol", "IP address", "Hostname"]
-    s.print(_table(s, [*header, "Client ID or DUID"], table))
+    s.print(table_text(s, [*header, "Client ID or DUID"], table))
     return True
 
 
@@ -327,7 +287,7 @@ def net_info(s: Session, network: str, json: bool) -> bool:
     net = lookup.network(s, network, cmd="net-info")
     data = info_data(s, net)
     if json or s.settings.json:
-        _json(s, data)
+        s.print(json_text(data))
         return True
 
     def yes_no(value: bool | None, unknown: str) -> str:
@@ -485,7 +445,7 @@ def net_list(
                     "persistent": _c_bool(net.isPersistent) != 0,
                 }
             )
-        _json(s, rows)
+        s.print(json_text(rows))
         return True
     if uuid:
         out = []
@@ -511,7 +471,7 @@ def net_list(
                 "yes" if _c_bool(net.isPersistent) else "no",
             ]
         )
-    s.print(_table(s, ["Name", "State", "Autostart", "Persistent"], rows_text))
+    s.print(table_text(s, ["Name", "State", "Autostart", "Persistent"], rows_text))
     return True
 
 
@@ -548,10 +508,8 @@ def net_name(s: Session, network: str) -> bool:
 @_network_option(flags=INACTIVE)
 def net_start(s: Session, network: str) -> bool:
     net = lookup.network(s, network, cmd="net-start")
-    with failing(f"Failed to start network {network}"):
-        net.create()
-    s.print_extra(f"Network {network} started\n")
-    return True
+    failed = f"Failed to start network {network}"
+    return act(net, s, lambda n: n.create(), failed, f"Network {network} started")
 
 
 @command(
@@ -563,10 +521,8 @@ def net_start(s: Session, network: str) -> bool:
 @_network_option(flags=PERSISTENT)
 def net_undefine(s: Session, network: str) -> bool:
     net = lookup.network(s, network, cmd="net-undefine")
-    with failing(f"Failed to undefine network {network}"):
-        net.undefine()
-    s.print_extra(f"Network {network} has been undefined\n")
-    return True
+    failed = f"Failed to undefine network {network}"
+    return act(net, s, lambda n: n.undefine(), failed, f"Network {network} has been undefined")
 
 
 @command(

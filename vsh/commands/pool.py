@@ -23,8 +23,10 @@ from vsh.commands.common import (
     json_text,
     kv_text,
     table_text,
+    validate_option,
     xpath_options,
 )
+from vsh.commands.objects import act, from_file, set_autostart
 from vsh.completion.providers import pool_names
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -101,9 +103,21 @@ def _pool_option(flags: int) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 def _build_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """VIRSH_COMMON_OPT_POOL_BUILD, _NO_OVERWRITE, _OVERWRITE."""
-    f = option("overwrite", OptKind.BOOL, "overwrite any existing data")(f)
-    f = option("no-overwrite", OptKind.BOOL, "do not overwrite any existing data")(f)
-    return option("build", OptKind.BOOL, "build the pool as normal")(f)
+    f = option(
+        "overwrite",
+        OptKind.BOOL,
+        "overwrite any existing data",
+        flag=L.VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE,
+    )(f)
+    f = option(
+        "no-overwrite",
+        OptKind.BOOL,
+        "do not overwrite any existing data",
+        flag=L.VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE,
+    )(f)
+    return option(
+        "build", OptKind.BOOL, "build the pool as normal", flag=L.VIR_STORAGE_POOL_CREATE_WITH_BUILD
+    )(f)
 
 
 # VIRSH_COMMON_OPT_POOL_X_AS: (name, help, completes-empty), after <name> and <type>.
@@ -221,25 +235,12 @@ def _build_pool_xml(s: Session, opts: dict[str, Any]) -> tuple[str, str]:
     return name, "\n".join(lines) + "\n"
 
 
-def _create_flags(build: bool, no_overwrite: bool, overwrite: bool) -> int:
+def _create_flags(no_overwrite: bool, overwrite: bool) -> int:
+    """The VIR_STORAGE_POOL_CREATE_WITH_BUILD* bits of :func:`_build_options`,
+    where virsh checks its two overwrite options."""
     if overwrite and no_overwrite:
         raise VshError("Options --overwrite and --no-overwrite are mutually exclusive")
-    flags = 0
-    if build:
-        flags |= L.VIR_STORAGE_POOL_CREATE_WITH_BUILD
-    if overwrite:
-        flags |= L.VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE
-    if no_overwrite:
-        flags |= L.VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE
-    return flags
-
-
-def _read_xml(s: Session, file: str) -> tuple[str, str]:
-    from vsh.core.vshutil import read_file_all
-
-    path = s.text(file, "file")
-    assert path is not None
-    return path, read_file_all(path)
+    return option_flags()
 
 
 def _simple(
@@ -252,11 +253,7 @@ def _simple(
 ) -> bool:
     """The pool-X commands that look a pool up, call one API and report it."""
     pool = lookup.pool(s, pool_arg, cmd=cmd)
-    name = pool_arg
-    with failing(f"{failed} {name}"):
-        call(pool)
-    s.print_extra(f"Pool {name} {done}\n")
-    return True
+    return act(pool, s, call, f"{failed} {pool_arg}", f"Pool {pool_arg} {done}")
 
 
 # ---------------------------------------------------------------------------
@@ -273,14 +270,8 @@ def _simple(
 @option("disable", OptKind.BOOL, "disable autostarting")
 def pool_autostart(s: Session, pool: str, disable: bool) -> bool:
     obj = lookup.pool(s, pool, cmd="pool-autostart")
-    try:
-        obj.setAutostart(0 if disable else 1)
-    except libvirt.libvirtError as err:
-        verb = "unmark" if disable else "mark"
-        raise VshError(f"failed to {verb} pool {pool} as autostarted", cause=err) from err
-    verb = "unmarked" if disable else "marked"
-    s.print_extra(f"Pool {pool} {verb} as autostarted\n")
-    return True
+    failed = f"failed to {{verb}} pool {pool} as autostarted"
+    return set_autostart(s, obj, disable, failed, f"Pool {pool} {{verb}} as autostarted")
 
 
 @command("pool-build", summary="build a pool", description="Build a given pool.", group=GROUP)
@@ -311,7 +302,7 @@ def pool_build(s: Session, pool: str, no_overwrite: bool, overwrite: bool) -> bo
 @_x_as_options
 @_build_options
 def pool_create_as(s: Session, **opts: Any) -> bool:
-    flags = _create_flags(opts["build"], opts["no_overwrite"], opts["overwrite"])
+    flags = _create_flags(opts["no_overwrite"], opts["overwrite"])
     name, xml = _build_pool_xml(s, opts)
     if opts["print_xml"]:
         s.print(xml)
@@ -331,13 +322,9 @@ def pool_create_as(s: Session, **opts: Any) -> bool:
 @file_option("file containing an XML pool description")
 @_build_options
 def pool_create(s: Session, file: str, build: bool, no_overwrite: bool, overwrite: bool) -> bool:
-    path = s.text(file, "file")
-    flags = _create_flags(build, no_overwrite, overwrite)
-    assert path is not None
-    path, xml = _read_xml(s, path)
-    with failing(f"Failed to create pool from {path}"):
-        obj = s.conn.storagePoolCreateXML(xml, flags)
-    s.print_extra(f"Pool {obj.name()} created from {path}\n")
+    s.text(file, "file")  # virsh reads the option before checking the build flags
+    flags = _create_flags(no_overwrite, overwrite)
+    from_file(s, file, "pool", "create", lambda xml: s.conn.storagePoolCreateXML(xml, flags))
     return True
 
 
@@ -367,13 +354,10 @@ def pool_define_as(s: Session, **opts: Any) -> bool:
     group=GROUP,
 )
 @file_option("file containing an XML pool description")
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@validate_option(L.VIR_STORAGE_POOL_DEFINE_VALIDATE)
 def pool_define(s: Session, file: str, validate: bool) -> bool:
-    path, xml = _read_xml(s, file)
-    flags = L.VIR_STORAGE_POOL_DEFINE_VALIDATE if validate else 0
-    with failing(f"Failed to define pool from {path}"):
-        obj = s.conn.storagePoolDefineXML(xml, flags)
-    s.print_extra(f"Pool {obj.name()} defined from {path}\n")
+    flags = option_flags()
+    from_file(s, file, "pool", "define", lambda xml: s.conn.storagePoolDefineXML(xml, flags))
     return True
 
 
@@ -771,11 +755,10 @@ def pool_refresh(s: Session, pool: str) -> bool:
 @_build_options
 def pool_start(s: Session, pool: str, build: bool, no_overwrite: bool, overwrite: bool) -> bool:
     obj = lookup.pool(s, pool, cmd="pool-start")
-    flags = _create_flags(build, no_overwrite, overwrite)
-    with failing(f"Failed to start pool {pool}"):
-        obj.create(flags)
-    s.print_extra(f"Pool {pool} started\n")
-    return True
+    flags = _create_flags(no_overwrite, overwrite)
+    return act(
+        obj, s, lambda p: p.create(flags), f"Failed to start pool {pool}", f"Pool {pool} started"
+    )
 
 
 @command(

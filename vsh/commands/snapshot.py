@@ -15,7 +15,8 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import domain_option
+from vsh.commands import moments_common as mc
+from vsh.commands.common import domain_option, validate_option
 from vsh.completion import providers
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError, libvirt_message
@@ -64,8 +65,8 @@ def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str 
         nonlocal err
         try:
             return dom.snapshotCreateXML(xml, f)
-        except libvirt.libvirtError as e:
-            err = e
+        except libvirt.libvirtError as exc:
+            err = exc
             return None
 
     snap = attempt(flags)
@@ -92,12 +93,7 @@ def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str 
         raise VshError(cause=err)
     if halt:
         dom.destroy()
-    name = snap.getName()
-    if path is not None:
-        s.print_extra(f"Domain snapshot {name} created from '{path}'")
-    else:
-        s.print_extra(f"Domain snapshot {name} created")
-    return True
+    return mc.report_created(s, "snapshot", snap.getName(), path)
 
 
 # snapshot-create / snapshot-create-as options and the creation flags they set.
@@ -141,7 +137,7 @@ def _create_flags(**wanted: bool) -> int:
 @option("quiesce", OptKind.BOOL, "quiesce guest's file systems")
 @option("atomic", OptKind.BOOL, "require atomic operation")
 @option("live", OptKind.BOOL, "take a live snapshot")
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@validate_option()
 def snapshot_create(
     s: Session,
     domain: str,
@@ -192,7 +188,7 @@ def snapshot_create(
 @option("quiesce", OptKind.BOOL, "quiesce guest's file systems")
 @option("atomic", OptKind.BOOL, "require atomic operation")
 @option("live", OptKind.BOOL, "take a live snapshot")
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@validate_option()
 @option(
     "memspec",
     OptKind.STRING,
@@ -337,14 +333,9 @@ def snapshot_delete(
 ) -> bool:
     dom = lookup.domain(s, domain, cmd="snapshot-delete")
     snap, name = lookup.snapshot(s, dom, snapshotname, current)
-    flags = option_flags()
     with failing(f"Failed to delete snapshot {name}"):
-        snap.delete(flags)
-    if flags & libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY:
-        s.print_extra(f"Domain snapshot {name} children deleted\n")
-    else:
-        s.print_extra(f"Domain snapshot {name} deleted\n")
-    return True
+        snap.delete(option_flags())
+    return mc.report_deleted(s, "snapshot", name, children_only)
 
 
 # ---------------------------------------------------------------------------
@@ -416,8 +407,6 @@ def snapshot_edit(
     rename: bool,
     clone: bool,
 ) -> bool:
-    from vsh.virt import editor
-
     if rename and clone:
         raise VshError("Options --rename and --clone are mutually exclusive")
     define_flags = libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE
@@ -446,12 +435,7 @@ def snapshot_edit(
         except libvirt.libvirtError as err:
             return None, err
 
-    try:
-        edited = editor.edit(s, get_xml, define, unchanged_is_done)
-    except editor.EditFailed as failed:
-        raise VshError(f"Failed to update {name}", cause=failed.cause) from None
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to update {name}", cause=err) from err
+    edited = mc.edit(s, name, get_xml, define, unchanged_is_done)
     if edited is None:
         return True
     edited_name = edited.getName()
@@ -505,7 +489,7 @@ def fill_parents(s: Session, entries: list[Entry]) -> None:
     if not _old_api(s):
         for i, e in enumerate(entries):
             try:
-                e.parent = e.obj.getParent(0).getName()
+                e.parent = mc.moment(e).getParent(0).getName()
             except libvirt.libvirtError as err:
                 if err.get_error_code() != no_parent:
                     rest = entries[i:]  # no GetParent: read the XML from here on
@@ -607,7 +591,6 @@ def _info_json(
     from vsh.output.jsonout import render_json
 
     facts = moments.scan(snap.getXMLDesc(0))
-    seconds = moments.parse_llong(facts.creation or "")
     record: dict[str, Any] = {
         "name": name,
         "domain": dom.name(),
@@ -615,7 +598,7 @@ def _info_json(
         "current": _is_current(snap),
         "state": facts.state,
         "location": facts.location,
-        "creation_time": None if seconds is None else moments.iso_time(seconds),
+        "creation_time": mc.iso_creation(facts),
         "children": snap.numChildren(0),
         "descendants": snap.numChildren(moments.SNAP_LIST_DESCENDANTS),
         "metadata": _has_metadata(dom, snap),
@@ -676,8 +659,8 @@ def collect(
         nonlocal err
         try:
             return start.listAllChildren(f) if start is not None else dom.listAllSnapshots(f)
-        except libvirt.libvirtError as e:
-            err = e
+        except libvirt.libvirtError as exc:
+            err = exc
             return None
 
     if not _old_api(s):
@@ -764,8 +747,8 @@ def _collect_old(
         if not use_old:
             try:
                 count = start.numChildren(flags)
-            except libvirt.libvirtError as e:
-                if e.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
+            except libvirt.libvirtError as exc:
+                if exc.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
                     raise
                 use_old = True
                 s.connection.features[OLD_API] = True
@@ -774,10 +757,10 @@ def _collect_old(
     if start is None or use_old:
         try:
             count = dom.snapshotNum(flags)
-        except libvirt.libvirtError as e:
+        except libvirt.libvirtError as exc:
             if not (
                 start is None
-                and e.get_error_code() == libvirt.VIR_ERR_INVALID_ARG
+                and exc.get_error_code() == libvirt.VIR_ERR_INVALID_ARG
                 and flags & ml.SNAP_LIST_ROOTS
             ):
                 raise
@@ -849,7 +832,7 @@ def _table(s: Session, entries: list[Entry], with_parent: bool) -> None:
     def rows() -> Any:
         for e in entries:
             try:
-                xml = e.obj.getXMLDesc(0)
+                xml = mc.moment(e).getXMLDesc(0)
             except libvirt.libvirtError:
                 continue
             fields = moments.row_fields(xml, with_parent)
@@ -871,9 +854,7 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
         entries = moments.tree_order(entries)
     everything = [Entry(o.getName(), o) for o in dom.listAllSnapshots(0)]
     fill_parents(s, everything)
-    kids, desc = moments.family_counts(
-        [e.name for e in everything], {e.name: e.parent for e in everything}
-    )
+    kids, desc = mc.family_counts(everything)
     try:
         current = dom.snapshotCurrent(0).getName()
     except libvirt.libvirtError:
@@ -881,10 +862,9 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
     records = []
     for e in entries:
         try:
-            facts = moments.scan(e.obj.getXMLDesc(0))
+            facts = moments.scan(mc.moment(e).getXMLDesc(0))
         except libvirt.libvirtError:
             continue
-        seconds = moments.parse_llong(facts.creation or "")
         records.append(
             {
                 "name": e.name,
@@ -892,7 +872,7 @@ def _json_list(s: Session, dom: libvirt.virDomain, entries: list[Entry], tree: b
                 "current": e.name == current,
                 "state": facts.state,
                 "location": facts.location,
-                "creation_time": None if seconds is None else moments.iso_time(seconds),
+                "creation_time": mc.iso_creation(facts),
                 "children": kids.get(e.name, 0),
                 "descendants": desc.get(e.name, 0),
                 "metadata": _has_metadata(dom, e.obj),
@@ -919,15 +899,21 @@ SNAPSHOT_LIST_JSON = shape(
 )
 @domain_option(HAS)
 @option("parent", OptKind.BOOL, "add a column showing parent snapshot")
-@option("roots", OptKind.BOOL, "list only snapshots without parents")
+@option("roots", OptKind.BOOL, "list only snapshots without parents", flag=moments.SNAP_LIST_ROOTS)
 @option("leaves", OptKind.BOOL, "list only snapshots without children")
 @option("no-leaves", OptKind.BOOL, "list only snapshots that are not leaves (with children)")
 @option(
     "metadata",
     OptKind.BOOL,
     "list only snapshots that have metadata that would prevent undefine",
+    flag=moments.SNAP_LIST_METADATA,
 )
-@option("no-metadata", OptKind.BOOL, "list only snapshots that have no metadata managed by libvirt")
+@option(
+    "no-metadata",
+    OptKind.BOOL,
+    "list only snapshots that have no metadata managed by libvirt",
+    flag=moments.SNAP_LIST_NO_METADATA,
+)
 @option("inactive", OptKind.BOOL, "filter by snapshots taken while inactive")
 @option("active", OptKind.BOOL, "filter by snapshots taken while active (full system snapshots)")
 @option("disk-only", OptKind.BOOL, "filter by disk-only snapshots")
@@ -941,52 +927,52 @@ SNAPSHOT_LIST_JSON = shape(
     completer=providers.snapshot_names,
 )
 @option("current", OptKind.BOOL, "limit list to children of current snapshot")
-@option("descendants", OptKind.BOOL, "with --from, list all descendants")
+@option(
+    "descendants",
+    OptKind.BOOL,
+    "with --from, list all descendants",
+    flag=moments.SNAP_LIST_DESCENDANTS,
+)
 @option("name", OptKind.BOOL, "list snapshot names only")
-@option("topological", OptKind.BOOL, "sort list topologically rather than by name")
+@option(
+    "topological",
+    OptKind.BOOL,
+    "sort list topologically rather than by name",
+    flag=moments.SNAP_LIST_TOPOLOGICAL,
+)
 @option("json", OptKind.BOOL, "print the list as a JSON array", extension=True)
 def snapshot_list(s: Session, domain: str, **opt: Any) -> bool:
     tree, name, parent, roots = opt["tree"], opt["name"], opt["parent"], opt["roots"]
     from_name: str | None = opt["from"]
     has_from = from_name is not None
     current = opt["current"]
-    for a, b, both in (
-        ("tree", "name", tree and name),
-        ("parent", "roots", parent and roots),
-        ("parent", "tree", parent and tree),
-        ("roots", "tree", roots and tree),
-        ("roots", "from", roots and has_from),
-        ("roots", "current", roots and current),
-    ):
-        if both:
-            raise VshError(f"Options --{a} and --{b} are mutually exclusive")
+    mc.refuse_together(
+        (
+            ("tree", "name", tree and name),
+            ("parent", "roots", parent and roots),
+            ("parent", "tree", parent and tree),
+            ("roots", "tree", roots and tree),
+            ("roots", "from", roots and has_from),
+            ("roots", "current", roots and current),
+        )
+    )
     ml = moments
-    flags = 0
-    for option_name, bit in (
-        ("leaves", ml.SNAP_LIST_LEAVES),
-        ("no-leaves", ml.SNAP_LIST_NO_LEAVES),
-        ("inactive", ml.SNAP_LIST_INACTIVE),
-        ("active", ml.SNAP_LIST_ACTIVE),
-        ("disk-only", ml.SNAP_LIST_DISK_ONLY),
-        ("internal", ml.SNAP_LIST_INTERNAL),
-        ("external", ml.SNAP_LIST_EXTERNAL),
-    ):
-        if opt[option_name.replace("-", "_")]:
-            if tree:
-                raise VshError(f"--{option_name} and --tree are mutually exclusive")
-            flags |= bit
-    if opt["topological"]:
-        flags |= ml.SNAP_LIST_TOPOLOGICAL
-    if roots:
-        flags |= ml.SNAP_LIST_ROOTS
-    if opt["metadata"]:
-        flags |= ml.SNAP_LIST_METADATA
-    if opt["no_metadata"]:
-        flags |= ml.SNAP_LIST_NO_METADATA
-    if opt["descendants"]:
-        if not has_from and not current:
-            raise VshError("--descendants requires either --from or --current")
-        flags |= ml.SNAP_LIST_DESCENDANTS
+    flags = mc.filter_flags(
+        opt,
+        (
+            ("leaves", ml.SNAP_LIST_LEAVES),
+            ("no-leaves", ml.SNAP_LIST_NO_LEAVES),
+            ("inactive", ml.SNAP_LIST_INACTIVE),
+            ("active", ml.SNAP_LIST_ACTIVE),
+            ("disk-only", ml.SNAP_LIST_DISK_ONLY),
+            ("internal", ml.SNAP_LIST_INTERNAL),
+            ("external", ml.SNAP_LIST_EXTERNAL),
+        ),
+        tree,
+    )
+    if opt["descendants"] and not has_from and not current:
+        raise VshError("--descendants requires either --from or --current")
+    flags |= option_flags()  # --topological, --roots, --metadata, --no-metadata, --descendants
     dom = lookup.domain(s, domain, cmd="snapshot-list")
     start = None
     if has_from or current:
@@ -998,17 +984,14 @@ def snapshot_list(s: Session, domain: str, **opt: Any) -> bool:
             s.print("".join(n + "\n" for n in names))
             return True
     entries = collect(s, dom, start, flags, tree)
-    if as_json:
-        _json_list(s, dom, entries, tree)
-    elif tree:
-        moments.print_tree(entries, s.print)
-    elif name:
-        write = s.print
-        for e in entries:
-            write(e.name + "\n")
-    else:
-        _table(s, entries, parent)
-    return True
+    return mc.print_list(
+        s,
+        entries,
+        as_json=(lambda: _json_list(s, dom, entries, tree)) if as_json else None,
+        tree=tree,
+        names=name,
+        table=lambda: _table(s, entries, parent),
+    )
 
 
 def _names_only(
@@ -1057,11 +1040,7 @@ def _names_only(
 def snapshot_parent(s: Session, domain: str, snapshotname: str | None, current: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="snapshot-parent")
     snap, name = lookup.snapshot(s, dom, snapshotname, current)
-    parent = parent_name(s, snap)
-    if parent is None:
-        raise VshError(f"snapshot '{name}' has no parent")
-    s.print(parent)
-    return True
+    return mc.print_parent(s, "snapshot", name, parent_name(s, snap))
 
 
 # ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from vsh.commands.common import (
     json_text,
     kv_text,
     table_text,
+    validate_option,
     xpath_options,
 )
 from vsh.completion.providers import pool_names, volume_names
@@ -283,12 +284,7 @@ def _backing_path(s: Session, pool_obj: libvirt.virStoragePool, backing: str) ->
 @option(
     "prealloc-metadata", OptKind.BOOL, _PREALLOC, flag=L.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA
 )
-@option(
-    "validate",
-    OptKind.BOOL,
-    "validate the XML against the schema",
-    flag=L.VIR_STORAGE_VOL_CREATE_VALIDATE,
-)
+@validate_option(L.VIR_STORAGE_VOL_CREATE_VALIDATE)
 def vol_create(s: Session, pool: str, file: str, prealloc_metadata: bool, validate: bool) -> bool:
     from vsh.core.vshutil import read_file_all
 

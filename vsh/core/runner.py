@@ -127,8 +127,10 @@ def _report_last_error(session: Session) -> None:
 def _call(session: Session, cmd: VshCommand, parsed: ParsedCommand) -> bool:
     ctx = click.Context(cmd, info_name=cmd.name, obj=session)
     cmd.fill_params(ctx, parsed)
+    # VSH_EXCLUSIVE_OPTIONS tests presence (vshCommandOptBool), so an empty
+    # value such as --event '' counts as given.
     for first, second in cmd.exclusive:
-        if parsed.values.get(first) and parsed.values.get(second):
+        if first in parsed.values and second in parsed.values:
             raise VshError(f"Options --{first} and --{second} are mutually exclusive")
     with ctx:
         result = cmd.callback(session, **ctx.params) if cmd.callback else None

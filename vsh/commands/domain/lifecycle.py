@@ -11,6 +11,7 @@ uses, loaded only when needed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import libvirt
@@ -20,13 +21,15 @@ from vsh.commands.common import (
     domain_option,
     fetch_pass_fds,
     file_option,
+    validate_option,
     xpath_options,
 )
+from vsh.commands.objects import act, flagged, from_file, read_xml, set_autostart
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import Session
-from vsh.core.vshutil import read_file_all, split_commas
+from vsh.core.vshutil import split_commas
 from vsh.virt import lookup
 from vsh.virt.console import run_console as console_session
 from vsh.virt.domxml import domain_xml, parse_xml, utf8_problem
@@ -75,13 +78,23 @@ def complete_undefine_storage(s: Session, _flags: int = 0, values: Any = None) -
         return []
     if root is None:
         return []
-    targets = [str(disk.xpath("string(./target/@dev)")) for disk in root.xpath("./devices/disk")]
+    disks: Any = root.xpath("./devices/disk")  # a node list (lxml types xpath() loosely)
+    targets = [str(disk.xpath("string(./target/@dev)")) for disk in disks]
     if not all(targets):
         return []  # virsh gives up on a disk without a target
     return comma_list(values.get("storage"), targets)
 
 
 # ---------------------------------------------------------------------------
+def _on(
+    s: Session, domain: str, verb: str, call: Callable[[libvirt.virDomain], object], done: str
+) -> bool:
+    """The commands named after the one call they make on a domain (reset,
+    suspend, ...): look it up, call, report ``Domain 'x' <done>``."""
+    dom = lookup.domain(s, domain, cmd=verb)
+    return act(dom, s, call, f"Failed to {verb} domain '{domain}'", f"Domain '{domain}' {done}")
+
+
 # commands, in virsh's table order
 
 
@@ -95,14 +108,8 @@ def complete_undefine_storage(s: Session, _flags: int = 0, values: Any = None) -
 @option("disable", OptKind.BOOL, "disable autostarting")
 def autostart(s: Session, domain: str, disable: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="autostart")
-    try:
-        dom.setAutostart(0 if disable else 1)
-    except libvirt.libvirtError as err:
-        verb = "unmark" if disable else "mark"
-        raise VshError(f"Failed to {verb} domain '{domain}' as autostarted", cause=err) from err
-    verb = "unmarked" if disable else "marked"
-    s.print_extra(f"Domain '{domain}' {verb} as autostarted\n")
-    return True
+    failed = f"Failed to {{verb}} domain '{domain}' as autostarted"
+    return set_autostart(s, dom, disable, failed, f"Domain '{domain}' {{verb}} as autostarted")
 
 
 @command(
@@ -128,12 +135,7 @@ def autostart(s: Session, domain: str, disable: bool) -> bool:
     "pass file descriptors N,M,... to the guest",
     completer=complete_empty,
 )
-@option(
-    "validate",
-    OptKind.BOOL,
-    "validate the XML against the schema",
-    flag=L.VIR_DOMAIN_START_VALIDATE,
-)
+@validate_option(L.VIR_DOMAIN_START_VALIDATE)
 @option(
     "reset-nvram",
     OptKind.BOOL,
@@ -150,9 +152,7 @@ def create(
     validate: bool,
     reset_nvram: bool,
 ) -> bool:
-    path = s.text(file, "file")
-    assert path is not None
-    xml = read_file_all(path)
+    path, xml = read_xml(s, file)
     fds = fetch_pass_fds(pass_fds)
     flags = option_flags()
     problem = utf8_problem(xml)
@@ -174,20 +174,11 @@ def create(
     group=GROUP,
 )
 @file_option("file containing an XML domain description")
-@option("validate", OptKind.BOOL, "validate the XML against the schema")
+@validate_option(L.VIR_DOMAIN_DEFINE_VALIDATE)
 def define(s: Session, file: str, validate: bool) -> bool:
-    path = s.text(file, "file")
-    assert path is not None
-    xml = read_file_all(path)
-    problem = utf8_problem(xml)
-    if problem is not None:
-        raise VshError(f"Failed to define domain from {path}", problem)
-    with failing(f"Failed to define domain from {path}"):
-        if validate:
-            dom = s.conn.defineXMLFlags(xml, L.VIR_DOMAIN_DEFINE_VALIDATE)
-        else:
-            dom = s.conn.defineXML(xml)
-    s.print_extra(f"Domain '{dom.name()}' defined from {path}\n")
+    conn = s.conn
+    call = flagged(conn.defineXML, conn.defineXMLFlags, option_flags())
+    from_file(s, file, "domain", "define", call, docname="(domain_definition)", quote=True)
     return True
 
 
@@ -201,15 +192,9 @@ def define(s: Session, file: str, validate: bool) -> bool:
 @option("graceful", OptKind.BOOL, "terminate gracefully", flag=L.VIR_DOMAIN_DESTROY_GRACEFUL)
 @option("remove-logs", OptKind.BOOL, "remove domain logs", flag=L.VIR_DOMAIN_DESTROY_REMOVE_LOGS)
 def destroy(s: Session, domain: str, graceful: bool, remove_logs: bool) -> bool:
-    dom = lookup.domain(s, domain, cmd="destroy")
     flags = option_flags()
-    with failing(f"Failed to destroy domain '{domain}'"):
-        if flags:
-            dom.destroyFlags(flags)
-        else:
-            dom.destroy()
-    s.print_extra(f"Domain '{domain}' destroyed\n")
-    return True
+    call = (lambda d: d.destroyFlags(flags)) if flags else (lambda d: d.destroy())
+    return _on(s, domain, "destroy", call, "destroyed")
 
 
 @command(
@@ -356,11 +341,7 @@ def reboot(s: Session, domain: str, mode: str | None) -> bool:
         _REBOOT_MODES,
         "'acpi', 'agent', 'initctl', 'signal' or 'paravirt'",
     )
-    dom = lookup.domain(s, domain, cmd="reboot")
-    with failing(f"Failed to reboot domain '{domain}'"):
-        dom.reboot(flags)
-    s.print_extra(f"Domain '{domain}' is being rebooted\n")
-    return True
+    return _on(s, domain, "reboot", lambda d: d.reboot(flags), "is being rebooted")
 
 
 @command(
@@ -371,11 +352,7 @@ def reboot(s: Session, domain: str, mode: str | None) -> bool:
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 def reset(s: Session, domain: str) -> bool:
-    dom = lookup.domain(s, domain, cmd="reset")
-    with failing(f"Failed to reset domain '{domain}'"):
-        dom.reset(0)
-    s.print_extra(f"Domain '{domain}' was reset\n")
-    return True
+    return _on(s, domain, "reset", lambda d: d.reset(0), "was reset")
 
 
 @command(
@@ -386,11 +363,7 @@ def reset(s: Session, domain: str) -> bool:
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_PAUSED)
 def resume(s: Session, domain: str) -> bool:
-    dom = lookup.domain(s, domain, cmd="resume")
-    with failing(f"Failed to resume domain '{domain}'"):
-        dom.resume()
-    s.print_extra(f"Domain '{domain}' resumed\n")
-    return True
+    return _on(s, domain, "resume", lambda d: d.resume(), "resumed")
 
 
 @command(
@@ -412,14 +385,8 @@ def shutdown(s: Session, domain: str, mode: str | None) -> bool:
         _SHUTDOWN_MODES,
         "'acpi', 'agent', 'initctl', 'signal', or 'paravirt'",
     )
-    dom = lookup.domain(s, domain, cmd="shutdown")
-    with failing(f"Failed to shutdown domain '{domain}'"):
-        if flags:
-            dom.shutdownFlags(flags)
-        else:
-            dom.shutdown()
-    s.print_extra(f"Domain '{domain}' is being shutdown\n")
-    return True
+    call = (lambda d: d.shutdownFlags(flags)) if flags else (lambda d: d.shutdown())
+    return _on(s, domain, "shutdown", call, "is being shutdown")
 
 
 @command(
@@ -524,11 +491,7 @@ def _create(dom: libvirt.virDomain, fds: list[int], flags: int, always_flags: bo
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_RUNNING)
 def suspend(s: Session, domain: str) -> bool:
-    dom = lookup.domain(s, domain, cmd="suspend")
-    with failing(f"Failed to suspend domain '{domain}'"):
-        dom.suspend()
-    s.print_extra(f"Domain '{domain}' suspended\n")
-    return True
+    return _on(s, domain, "suspend", lambda d: d.suspend(), "suspended")
 
 
 # -- undefine ----------------------------------------------------------------
@@ -549,7 +512,8 @@ def _storage_volumes(
     wanted: list[str | None] = list(split_commas(vol_string)) if vol_string is not None else []
     vols: list[_Volume] = []
     conn = s.conn
-    for disk in root.xpath("./devices/disk"):
+    disks: Any = root.xpath("./devices/disk")  # a node list (lxml types xpath() loosely)
+    for disk in disks:
         target = str(disk.xpath("string(./target/@dev)"))
         if not target:
             s.last_error = None

@@ -291,7 +291,7 @@ def _is_wildcard(addr: str) -> bool:
     if family == socket.AF_INET:
         return sockaddr[0] == "0.0.0.0"
     if family == socket.AF_INET6:
-        return socket.inet_pton(socket.AF_INET6, sockaddr[0]) == bytes(16)
+        return socket.inet_pton(socket.AF_INET6, str(sockaddr[0])) == bytes(16)
     return False
 
 
@@ -364,6 +364,7 @@ def _one_display(s: Session, scheme: str, root: Any) -> str | None:
     summary="domain display connection URI",
     description="Output the IP address and port number for the graphical display.",
     group=GROUP,
+    exclusive=(("all", "type"),),
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 @option(
@@ -380,7 +381,6 @@ def _one_display(s: Session, scheme: str, root: Any) -> str | None:
 def domdisplay(
     s: Session, domain: str, include_password: bool, type: str | None, all: bool
 ) -> bool:
-    exclusive(all=all, type=type is not None)
     dom = lookup.domain(s, domain, cmd="domdisplay")
     if not dom.isActive():
         raise VshError("Domain is not running")

@@ -1,0 +1,84 @@
+"""The shapes virsh repeats for every libvirt object type (domains, networks,
+pools, and the interfaces, node devices, secrets, filters and ports still to
+come): define or create from an XML file, call one API and report it, mark
+for autostart.  Each helper takes virsh's words for the object as
+arguments, since they differ (``Domain 'x'`` but ``Network x``, ``Failed to``
+but ``failed to``); the libvirt call stays with the command.
+
+A shared layer of the command modules, as :mod:`vsh.commands.common` is: it
+declares no commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vsh.core.errors import VshError
+from vsh.core.session import Session
+from vsh.core.vshutil import read_file_all
+from vsh.virt.domxml import utf8_problem
+from vsh.virt.failing import failing
+
+
+def read_xml(s: Session, file: str) -> tuple[str, str]:
+    """The required <file> option (vshCommandOptStringReq) and its text."""
+    path = s.text(file, "file")
+    assert path is not None
+    return path, read_file_all(path)
+
+
+def act(obj: Any, s: Session, call: Callable[[Any], object], failed: str, done: str) -> bool:
+    """One API call on a looked-up object: ``error: <failed>`` plus libvirt's
+    message when it fails, else ``<done>`` as a status line (vshPrintExtra)."""
+    with failing(failed):
+        call(obj)
+    s.print_extra(done + "\n")
+    return True
+
+
+def from_file(
+    s: Session,
+    file: str,
+    kind: str,
+    verb: str,
+    call: Callable[[str], Any],
+    *,
+    docname: str | None = None,
+    quote: bool = False,
+) -> Any:
+    """virsh's <kind>-create / <kind>-define FILE: read the file, hand its text
+    to ``call`` (the libvirt create or define) and report the new object by
+    the name libvirt gives it (``Network n created from f``; ``quote``:
+    ``Domain 'n' ...``).  ``docname``: libvirt's document name for its
+    not-UTF-8 error, for the object types whose XML libvirt parses as such."""
+    path, xml = read_xml(s, file)
+    failed = f"Failed to {verb} {kind} from {path}"
+    if docname is not None:
+        problem = utf8_problem(xml, docname)
+        if problem is not None:
+            raise VshError(failed, problem)
+    with failing(failed):
+        obj = call(xml)
+    name = obj.name()
+    shown = f"'{name}'" if quote else name
+    s.print_extra(f"{kind.capitalize()} {shown} {verb}d from {path}\n")
+    return obj
+
+
+def flagged(plain: Callable[[str], Any], with_flags: Callable[[str, int], Any], flags: int) -> Any:
+    """libvirt's XxxXML / XxxXMLFlags pair, as virsh calls it: the plain call
+    unless a flag is set, so servers older than the Flags API still work."""
+    if flags:
+        return lambda xml: with_flags(xml, flags)
+    return plain
+
+
+def set_autostart(s: Session, obj: Any, disable: bool, failed: str, done: str) -> bool:
+    """*-autostart [--disable]: ``failed`` and ``done`` are templates taking
+    ``{verb}``, which is mark/unmark and marked/unmarked."""
+    verb = "unmark" if disable else "mark"
+    with failing(failed.format(verb=verb)):
+        obj.setAutostart(0 if disable else 1)
+    s.print_extra(done.format(verb=verb + "ed") + "\n")
+    return True
