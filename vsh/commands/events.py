@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import MutableSequence
 from typing import Any
 
 import libvirt
@@ -27,7 +28,15 @@ from vsh.virt import lookup
 GROUP = "events"
 L = libvirt
 
-_EVENTS = ("Defined", "Undefined", "Started", "Suspended", "Resumed", "Stopped", "Shutdown")
+_EVENTS: tuple[str, ...] = (
+    "Defined",
+    "Undefined",
+    "Started",
+    "Suspended",
+    "Resumed",
+    "Stopped",
+    "Shutdown",
+)
 _EVENTS += ("PMSuspended", "Crashed")
 _DETAILS: tuple[tuple[str, ...], ...] = (
     ("Added", "Updated", "Renamed", "Snapshot"),
@@ -55,7 +64,13 @@ _IO_ERROR = ("none", "pause", "report")
 _GRAPHICS_PHASE = ("connect", "initialize", "disconnect")
 _GRAPHICS_ADDR = ("IPv4", "IPv6", "unix")
 _BLOCK_JOB_STATUS = ("completed", "failed", "canceled", "ready")
-_BLOCK_JOB_TYPE = ("unknown", "Block Pull", "Block Copy", "Block Commit", "Active Block Commit")
+_BLOCK_JOB_TYPE: tuple[str, ...] = (
+    "unknown",
+    "Block Pull",
+    "Block Copy",
+    "Block Commit",
+    "Active Block Commit",
+)
 _BLOCK_JOB_TYPE += ("Backup",)
 _DISK_CHANGE = ("changed", "dropped")
 _TRAY_CHANGE = ("opened", "closed")
@@ -272,7 +287,7 @@ def event(
 
         return callback
 
-    ids: list[int] = []
+    ids: MutableSequence[int] = []  # `list` is the --list option here
     ok = False
     try:
         for position, (event_id, event_name) in enumerate(selected):

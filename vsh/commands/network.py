@@ -11,7 +11,14 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import file_option, json_text, table_text, validate_option, xpath_options
+from vsh.commands.common import (
+    Decorator,
+    file_option,
+    json_text,
+    table_text,
+    validate_option,
+    xpath_options,
+)
 from vsh.commands.objects import act, flagged, from_file, set_autostart
 from vsh.completion.providers import dhcp_lease_macs, network_names
 from vsh.core.command import command, option, option_flags
@@ -43,7 +50,7 @@ def _kv(label: str, value: str) -> str:
     return f"{label}{' ' * max(pad, 0)} {value}\n"
 
 
-def _network_option(help_text: str = "network name or uuid", flags: int = 0):  # type: ignore[no-untyped-def]
+def _network_option(help_text: str = "network name or uuid", flags: int = 0) -> Decorator:
     return option(
         "network",
         OptKind.DATA,

@@ -258,11 +258,12 @@ def _backing_path(s: Session, pool_obj: libvirt.virStoragePool, backing: str) ->
     cmd = "vol-create-as"
     conn = s.conn
     vol = None
-    for how, find in (
+    finders: tuple[tuple[str, Callable[[], libvirt.virStorageVol]], ...] = (
         ("name", lambda: pool_obj.storageVolLookupByName(backing)),
         ("key", lambda: conn.storageVolLookupByKey(backing)),
         ("path", lambda: conn.storageVolLookupByPath(backing)),
-    ):
+    )
+    for how, find in finders:
         s.debug(DEBUG, f"{cmd}: Look up backing store volume '{backing}' as {how}\n")
         try:
             vol = find()

@@ -59,7 +59,7 @@ def complete_interface_macs(s: Session, _flags: int = 0, values: Any = None) -> 
     root = domain_xml_on_line(s, values)
     if root is None:
         return []
-    macs = [str(n.xpath("string(./mac/@address)")) for n in root.xpath("./devices/interface")]
+    macs = [n.string("string(./mac/@address)") for n in root.nodes("./devices/interface")]
     return [m for m in macs if m]
 
 

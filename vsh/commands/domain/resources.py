@@ -777,14 +777,14 @@ def _vcpu_bitmap(dom: libvirt.virDomain) -> list[int]:
     if maxvcpus is None:
         raise VshError("Failed to retrieve maximum vcpu count")
     curvcpus = c_uint(str(root.xpath("string(/domain/vcpu/@current)"))) or maxvcpus
-    nodes = root.xpath("/domain/vcpus/vcpu")
+    nodes = root.nodes("/domain/vcpus/vcpu")
     if not nodes:
         return list(range(curvcpus))
     enabled = set()
     for node in nodes:
-        vcpuid = c_uint(str(node.xpath("string(@id)")))
-        online = str(node.xpath("string(@enabled)"))
-        if vcpuid is None or not node.xpath("@enabled"):
+        vcpuid = c_uint(node.string("string(@id)"))
+        online = node.string("string(@enabled)")
+        if vcpuid is None or not node.nodes("@enabled"):
             continue
         if online == "yes" and vcpuid < maxvcpus:
             enabled.add(vcpuid)

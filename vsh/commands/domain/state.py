@@ -290,9 +290,9 @@ def _is_wildcard(addr: str) -> bool:
     family, _, _, _, sockaddr = infos[0]
     if family == socket.AF_INET:
         return sockaddr[0] == "0.0.0.0"
-    if family == socket.AF_INET6:
-        return socket.inet_pton(socket.AF_INET6, str(sockaddr[0])) == bytes(16)
-    return False
+    return family == socket.AF_INET6 and (
+        socket.inet_pton(socket.AF_INET6, str(sockaddr[0])) == bytes(16)
+    )
 
 
 def _uri_server(s: Session) -> str | None:
