@@ -91,6 +91,7 @@ CASES: list[tuple[str, str, str, bool]] = [
     (DEFAULT, BUNDLE, "snapshot-redefine --all @DIR@ --skip-existing", False),
     (DEFAULT, SNAPS, "snapshot-restore s1 test", False),
     (DEFAULT, SNAPS, "snapshot-restore s1 --all --dry-run", False),
+    (DEFAULT, "", "domfsinfo test", False),
 ]
 
 RUN_HERE = {line.split()[0] for _uri, _setup, line, _empty in CASES}
@@ -100,6 +101,8 @@ NOT_ON_TEST_DRIVER = {
     "secret-list",
     "nwfilter-list",
     "nodedev-list",
+    "guestinfo",
+    "guestvcpus",
 }
 
 

@@ -1,0 +1,397 @@
+"""Hypervisor-specific and launch security commands (tools/virsh-domain.c).
+
+In virsh's help order: domlaunchsecinfo, domsetlaunchsecstate, qemu-attach,
+qemu-monitor-event, qemu-agent-command, ttyconsole, dom-fd-associate.
+
+The qemu-* commands call libvirt_qemu's API, imported inside each command so
+that no other command pays for it; on a connection whose driver lacks the
+call they fail with libvirt's "not supported" error, as virsh does.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import Any
+
+import libvirt
+
+from vsh.commands.common import complete_empty, domain_option, fetch_pass_fds, opt_int, opt_uint
+from vsh.core.command import command, option, option_flags
+from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
+from vsh.core.numbers import c_ullong, numeric_message
+from vsh.core.session import Session
+from vsh.core.vshutil import read_file_all
+from vsh.virt import lookup
+from vsh.virt.domxml import domain_xml
+from vsh.virt.failing import failing
+from vsh.virt.typedparams import typed_value
+
+GROUP = "domain"
+L = libvirt
+
+_INT_MAX = 2**31 - 1
+
+
+def _pretty_json(text: str) -> str | None:
+    """virJSONValueToString(pretty): two-space indentation and the trailing
+    newline yajl's beautifier ends a document with; None when not JSON."""
+    import json as jsonlib
+
+    try:
+        value = jsonlib.loads(text)
+    except ValueError:
+        return None
+    return jsonlib.dumps(value, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# launch security
+
+
+@command(
+    "domlaunchsecinfo",
+    summary="Get domain launch security info",
+    description="Get the launch security parameters for a guest domain",
+    group=GROUP,
+)
+@domain_option()
+def domlaunchsecinfo(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, cmd="domlaunchsecinfo")
+    with failing("Unable to get launch security parameters"):
+        params = dom.launchSecurityInfo(0)
+    s.print("".join(f"{k:<15}: {typed_value(v)}\n" for k, v in params.items()))
+    return True
+
+
+@command(
+    "domsetlaunchsecstate",
+    summary="Set domain launch security state",
+    description="Set a secret in the guest domain's memory",
+    group=GROUP,
+)
+@domain_option()
+@option(
+    "secrethdr",
+    OptKind.STRING,
+    "path to file containing the secret header",
+    named_only=True,
+)
+@option("secret", OptKind.STRING, "path to file containing the secret", named_only=True)
+@option(
+    "set-address",
+    OptKind.INT,
+    "physical address within the guest domain's memory to set the secret",
+)
+def domsetlaunchsecstate(
+    s: Session,
+    domain: str,
+    secrethdr: str | None,
+    secret: str | None,
+    set_address: str | None,
+) -> bool:
+    dom = lookup.domain(s, domain, cmd="domsetlaunchsecstate")
+    header_path = s.text(secrethdr, "secrethdr")
+    secret_path = s.text(secret, "secret")
+    if header_path is None or secret_path is None:
+        raise VshError("Both secret and the secret header are required")
+    params: dict[str, Any] = {
+        L.VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET_HEADER: read_file_all(header_path, 64 * 1024),
+        L.VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET: read_file_all(secret_path, 64 * 1024),
+    }
+    if set_address is not None:
+        address = c_ullong(set_address, positive=True)
+        if address is None:
+            raise VshError(numeric_message(set_address, "set-address"))
+        params[L.VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET_SET_ADDRESS] = address
+    with failing("Unable to set launch security state"):
+        dom.setLaunchSecurityState(params, 0)
+    return True
+
+
+# ---------------------------------------------------------------------------
+# qemu-attach (deprecated in libvirt: every driver refuses it)
+
+
+@command("qemu-attach", summary="QEMU Attach", description="QEMU Attach", group=GROUP)
+@option("pid", OptKind.DATA, "pid", required=True, completer=complete_empty)
+def qemu_attach(s: Session, pid: str) -> bool:
+    import libvirt_qemu
+
+    number = opt_uint(pid, "pid")
+    assert number is not None
+    with failing(f"Failed to attach to pid {number}"):
+        dom = libvirt_qemu.qemuAttach(s.conn, number, 0)
+    s.print_extra(f"Domain '{dom.name()}' attached to pid {number}\n")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# qemu-monitor-event
+
+
+def _timestamp() -> str:
+    """virTimeStringNowRaw: ``YYYY-MM-DD HH:MM:SS.mmm+0000`` (UTC)."""
+    now = time.time()
+    ms = int(now * 1000) % 1000
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now)) + f".{ms:03d}+0000"
+
+
+def monitor_event_line(
+    dom_name: str,
+    event: str,
+    seconds: int,
+    micros: int,
+    details: str | None,
+    pretty: bool,
+    stamp: str | None,
+) -> str:
+    """virshEventQemuPrint's line for one event (``stamp``: with --timestamp)."""
+    if pretty and details is not None:
+        details = _pretty_json(details) or details
+    shown = "(null)" if details is None else details
+    if stamp is not None:
+        return f"{stamp}: event {event} for domain '{dom_name}': {shown}\n"
+    return f"event {event} at {seconds}.{micros:06d} for domain '{dom_name}': {shown}\n"
+
+
+@command(
+    "qemu-monitor-event",
+    summary="QEMU Monitor Events",
+    description="Listen for QEMU Monitor Events",
+    group=GROUP,
+)
+@option(
+    "domain",
+    OptKind.STRING,
+    "filter by domain name, id or uuid",
+    completer=lookup.complete_domain_names,
+)
+@option("event", OptKind.STRING, "filter by event name")
+@option("pretty", OptKind.BOOL, "pretty-print any JSON output")
+@option("loop", OptKind.BOOL, "loop until timeout or interrupt, rather than one-shot")
+@option("timeout", OptKind.INT, "timeout seconds")
+@option("regex", OptKind.BOOL, "treat event as a regex rather than literal filter")
+@option("no-case", OptKind.BOOL, "treat event case-insensitively")
+@option("timestamp", OptKind.BOOL, "show timestamp for each printed event")
+def qemu_monitor_event(
+    s: Session,
+    domain: str | None,
+    event: str | None,
+    pretty: bool,
+    loop: bool,
+    timeout: str | None,
+    regex: bool,
+    no_case: bool,
+    timestamp: bool,
+) -> bool:
+    import libvirt_qemu
+
+    flags = 0
+    if regex:
+        flags |= libvirt_qemu.VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_REGEX
+    if no_case:
+        flags |= libvirt_qemu.VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_NOCASE
+    timeout_ms = 0
+    if timeout is not None:  # vshCommandOptTimeoutToMs
+        seconds = opt_uint(timeout, "timeout")
+        assert seconds is not None
+        if seconds == 0 or seconds > _INT_MAX // 1000:
+            raise VshError(numeric_message(seconds, "timeout"))
+        timeout_ms = seconds * 1000
+    name = s.text(event, "event")
+    dom = lookup.domain(s, domain, cmd="qemu-monitor-event") if domain is not None else None
+
+    messages: queue.Queue[str | None] = queue.Queue()
+    lock = threading.Lock()
+    count = [0]
+
+    def callback(
+        _conn: Any, cb_dom: Any, ev: str, secs: int, micros: int, details: Any, _opaque: Any
+    ) -> None:
+        with lock:
+            if not loop and count[0]:
+                return
+            try:
+                text = monitor_event_line(
+                    cb_dom.name(),
+                    ev,
+                    secs,
+                    micros,
+                    details,
+                    pretty,
+                    _timestamp() if timestamp else None,
+                )
+            except Exception:  # never let a callback kill the event loop
+                return
+            count[0] += 1
+            messages.put(text)
+            if not loop:
+                messages.put(None)
+
+    conn = s.conn
+    callback_id = libvirt_qemu.qemuMonitorEventRegister(conn, dom, name, callback, None, flags)
+    ok = False
+    try:
+        deadline = time.monotonic() + timeout_ms / 1000.0 if timeout_ms else None
+        outcome = "done"
+        try:
+            while True:
+                wait = None if deadline is None else deadline - time.monotonic()
+                if wait is not None and wait <= 0:
+                    outcome = "timeout"
+                    break
+                try:
+                    item = messages.get(timeout=wait if wait is not None else 3600)
+                except queue.Empty:
+                    continue
+                if item is None:
+                    break
+                s.print(item)
+                s.out.flush()
+        except KeyboardInterrupt:
+            outcome = "interrupt"
+        while True:  # events queued before the wait ended are still printed
+            try:
+                item = messages.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                s.print(item)
+        if outcome == "interrupt":
+            s.print("event loop interrupted\n")
+        elif outcome == "timeout":
+            s.print("event loop timed out\n")
+        s.print(f"events received: {count[0]}\n")
+        ok = count[0] > 0
+    finally:
+        try:
+            libvirt_qemu.qemuMonitorEventDeregister(conn, callback_id)
+        except libvirt.libvirtError as err:
+            s.last_error = err
+            ok = False
+    return ok
+
+
+# ---------------------------------------------------------------------------
+# qemu-agent-command
+
+
+@command(
+    "qemu-agent-command",
+    summary="QEMU Guest Agent Command",
+    description="Run an arbitrary qemu guest agent command; use at your own risk",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("timeout", OptKind.INT, "timeout seconds. must be positive.", named_only=True)
+@option("async", OptKind.BOOL, "execute command without waiting for timeout")
+@option("block", OptKind.BOOL, "execute command without timeout")
+@option("pretty", OptKind.BOOL, "pretty-print the output")
+@option("cmd", OptKind.ARGV, "command", required=True)
+def qemu_agent_command(
+    s: Session,
+    domain: str,
+    timeout: str | None,
+    block: bool,
+    pretty: bool,
+    cmd: tuple[str, ...],
+    **kw: bool,
+) -> bool:
+    import libvirt_qemu
+
+    dom = lookup.domain(s, domain, cmd="qemu-agent-command")
+    text = " ".join(cmd).rstrip(" ")
+    seconds = opt_int(timeout, "timeout")
+    given = 0
+    wait = libvirt_qemu.VIR_DOMAIN_QEMU_AGENT_COMMAND_DEFAULT
+    if seconds is not None:
+        given = 1
+        if seconds < 1:
+            raise VshError("timeout must be positive")
+        wait = seconds
+    if kw.get("async"):  # a Python keyword: the framework passes it by name
+        wait = libvirt_qemu.VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT
+        given += 1
+    if block:
+        wait = libvirt_qemu.VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK
+        given += 1
+    if given > 1:
+        raise VshError("timeout, async and block options are exclusive")
+    result = libvirt_qemu.qemuAgentCommand(dom, text, wait, 0)
+    if result is None:  # the binding reports a failure by returning None
+        raise libvirt.libvirtError("virDomainQemuAgentCommand() failed")
+    if pretty:
+        result = _pretty_json(result) or result
+    s.print(f"{result}\n")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# ttyconsole
+
+
+@command(
+    "ttyconsole",
+    summary="tty console",
+    description="Output the device for the TTY console.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+def ttyconsole(s: Session, domain: str) -> bool:
+    dom = lookup.domain(s, domain, cmd="ttyconsole")
+    root = domain_xml(dom)
+    tty = str(root.xpath("string(/domain/devices/console/@tty)"))
+    if not tty:
+        return False  # virsh fails silently without a tty console
+    s.print(f"{tty}\n")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# dom-fd-associate
+
+
+@command(
+    "dom-fd-associate",
+    summary="associate a FD with a domain",
+    description="associate a FD with a domain",
+    group=GROUP,
+)
+@domain_option()
+@option("name", OptKind.DATA, "name of the FD group", required=True, completer=complete_empty)
+@option(
+    "pass-fds",
+    OptKind.DATA,
+    "file descriptors N,M,... to associate",
+    required=True,
+    completer=complete_empty,
+)
+@option(
+    "seclabel-writable",
+    OptKind.BOOL,
+    "use seclabels allowing writes",
+    flag=L.VIR_DOMAIN_FD_ASSOCIATE_SECLABEL_WRITABLE,
+)
+@option(
+    "seclabel-restore",
+    OptKind.BOOL,
+    "try to restore security label after use if possible",
+    flag=L.VIR_DOMAIN_FD_ASSOCIATE_SECLABEL_RESTORE,
+)
+def dom_fd_associate(
+    s: Session,
+    domain: str,
+    name: str,
+    pass_fds: str,
+    seclabel_writable: bool,
+    seclabel_restore: bool,
+) -> bool:
+    flags = option_flags()
+    dom = lookup.domain(s, domain, cmd="dom-fd-associate")
+    group = s.text(name, "name")
+    fds = fetch_pass_fds(pass_fds)
+    dom.FDAssociate(group, fds, flags)
+    return True
