@@ -62,6 +62,7 @@ CASES: list[tuple[str, str, str, bool]] = [
     (DEFAULT, "", "blkdeviotune test vda", False),
     (DEFAULT, "", "domiftune test testnet0", False),
     (DEFAULT, "", "perf test", False),
+    (DEFAULT, "iothreadadd test 2", "iothreadinfo test", False),
     (DEFAULT, "", "version", False),
     (DEFAULT, "", "version --daemon", False),
     (DEFAULT, "", "nodeinfo", False),

@@ -17,9 +17,10 @@ DEFAULT = "test:///default"
 MAC = "aa:bb:cc:dd:ee:ff"
 
 TUNING = ("blkdeviotune", "blkiotune", "domiftune", "memtune", "numatune", "perf")
+IOTHREADS = ("iothreadadd", "iothreaddel", "iothreadinfo", "iothreadpin", "iothreadset")
 
 
-@pytest.mark.parametrize("name", TUNING)
+@pytest.mark.parametrize("name", TUNING + IOTHREADS)
 def test_help(name: str) -> None:
     assert_same(["-c", DEFAULT, f"help {name}; {name} --help"])
 
@@ -109,6 +110,40 @@ CASES = [
     "perf nosuch --enable ''",
     "perf nosuch",
     "perf test --live --current",
+    # iothreads (vsh/commands/domain/iothreads.py)
+    "iothreadinfo test; iothreadadd test 3; iothreadadd test 5 --config; iothreadinfo test;"
+    " iothreadinfo test --config; iothreadpin test 3 0; iothreadinfo test;"
+    " iothreadpin test 3 r --config; iothreadinfo test --config",
+    "iothreadadd test 3; iothreadset test 3 --poll-max-ns 100 --poll-grow 2 --poll-shrink 3"
+    " --thread-pool-min 1 --thread-pool-max 4; iothreaddel test 3; iothreadinfo test",
+    "iothreadadd test 2; iothreadadd test 2",
+    "iothreadadd test 0",
+    "iothreadadd test -1",
+    "iothreadadd test abc",
+    "iothreadadd test 2147483648",
+    "iothreadadd test",
+    "iothreadadd nosuch 1",
+    "iothreadadd test 1 --live --current",
+    "iothreaddel test 7",
+    "iothreaddel test 0",
+    "iothreaddel test x",
+    "iothreadpin test 9 0",
+    "iothreadpin test -1 0",
+    "iothreadpin test abc 0",
+    "iothreadadd test 1; iothreadpin test 1 x",
+    "iothreadadd test 1; iothreadpin test 1 5000",
+    "iothreadadd test 1; iothreadpin test 1 1000",
+    "iothreadadd test 1; iothreadpin test 1 ^0",
+    "iothreadadd test 1; iothreadpin test 1 ''",
+    "iothreadpin test 1",
+    "iothreadset test 1",
+    "iothreadset test 0 --poll-grow 1",
+    "iothreadset test 1 --poll-max-ns -1",
+    "iothreadset test 1 --poll-grow -1",
+    "iothreadset test 1 --thread-pool-min abc",
+    "iothreadset test 9 --poll-grow 1",
+    "iothreadinfo nosuch",
+    "iothreadinfo test --live --config",
 ]
 
 
@@ -117,8 +152,9 @@ def test_default(script: str) -> None:
     assert_same(["-c", DEFAULT, script])
 
 
-def test_quiet_perf() -> None:
-    assert_same(["-q", "-c", DEFAULT, "perf test --enable cmt; perf test"])
+def test_quiet() -> None:
+    assert_same(["-q", "-c", DEFAULT, "perf test --enable cmt; perf test; iothreadinfo test"])
+    assert_same(["-q", "-c", DEFAULT, "iothreadadd test 1; iothreadinfo test"])
 
 
 def test_readonly() -> None:
@@ -129,7 +165,8 @@ def test_readonly() -> None:
             DEFAULT,
             "memtune test --hard-limit 1; blkiotune test --weight 1; numatune test --nodeset 0;"
             f" blkdeviotune test vda --total-iops-sec 1; domiftune test {MAC} --inbound 1;"
-            " perf test --enable cmt; memtune test",
+            " perf test --enable cmt; memtune test; iothreadadd test 1; iothreaddel test 1;"
+            " iothreadpin test 1 0; iothreadset test 1 --poll-grow 1; iothreadinfo test",
         ]
     )
 
@@ -141,6 +178,7 @@ def test_inactive() -> None:
             DEFAULT,
             "destroy test; memtune test --live; blkiotune test --live; numatune test --live;"
             f" blkdeviotune test vda --live; domiftune test {MAC} --live; perf test --live;"
-            " memtune test --hard-limit 1 --live; perf test --enable cmt --live",
+            " memtune test --hard-limit 1 --live; perf test --enable cmt --live;"
+            " iothreadinfo test --live; iothreadadd test 2 --live; iothreadinfo test",
         ]
     )

@@ -47,6 +47,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.domain.resources",
     "vsh.commands.domain.keys",
     "vsh.commands.domain.tuning",
+    "vsh.commands.domain.iothreads",
     "vsh.commands.monitor.info",
     "vsh.commands.monitor.listing",
     "vsh.commands.monitor.blocks",

@@ -178,3 +178,13 @@ def store(
     array = _encode(params)
     if func(_domain_ptr(dom), *pointers, array, len(params), ctypes.c_uint(flags)) != 0:
         _raise()
+
+
+def store_with_id(
+    dom: libvirt.virDomain, api: str, ident: int, params: list[Param], flags: int
+) -> None:
+    """``virDomainSetX(dom, id, params, n, flags)``: an unsigned id first (IOThreads)."""
+    func = getattr(_libvirt(), api)
+    array = _encode(params)
+    if func(_domain_ptr(dom), ctypes.c_uint(ident), array, len(params), ctypes.c_uint(flags)):
+        _raise()
