@@ -15,6 +15,7 @@ from vsh.commands.common import (
     affect_flags,
     exclusive,
     fetch_pass_fds,
+    parse_rate,
     persistent_live,
 )
 from vsh.core.errors import VshError
@@ -87,3 +88,11 @@ def test_fetch_pass_fds() -> None:
         with pytest.raises(VshError) as exc:
             fetch_pass_fds(bad)
         assert exc.value.messages == [f"Unable to parse FD number '{piece}'"]
+
+
+def test_parse_rate() -> None:
+    assert parse_rate("1,,3") == [1, 0, 3, 0]
+    with pytest.raises(VshError, match="too many fields"):
+        parse_rate("1,2,3,4,5")
+    with pytest.raises(VshError, match="field 'average' is malformed"):
+        parse_rate("-1")

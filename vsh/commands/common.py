@@ -23,6 +23,7 @@ from vsh.core.grammar import OptKind
 from vsh.core.numbers import (
     c_int,
     c_uint,
+    c_ullong,
     numeric_message,
     scale_integer,
     scaled_message,
@@ -128,6 +129,21 @@ def opt_scaled(value: str | None, name: str, scale: int, limit: int) -> int | No
         return scale_integer(parsed[0], parsed[1], scale, limit)
     except ValueError as exc:
         raise VshError(message, str(exc)) from None
+
+
+def parse_rate(text: str) -> list[int]:
+    """virshParseRateStr: average, peak, burst, floor (absent: 0)."""
+    tokens = text.split(",")
+    if len(tokens) > 4:
+        raise VshError(f"Rate string '{text}' has too many fields")
+    rate = [0, 0, 0, 0]
+    for i, name in enumerate(("average", "peak", "burst", "floor")):
+        if i < len(tokens) and tokens[i] != "":
+            value = c_ullong(tokens[i], positive=True)
+            if value is None:
+                raise VshError(f"field '{name}' is malformed")
+            rate[i] = value
+    return rate
 
 
 def fetch_pass_fds(value: str | None) -> list[int]:

@@ -48,6 +48,8 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.domain.keys",
     "vsh.commands.domain.guest",
     "vsh.commands.domain.qemu",
+    "vsh.commands.domain.tuning",
+    "vsh.commands.domain.iothreads",
     "vsh.commands.monitor.info",
     "vsh.commands.monitor.listing",
     "vsh.commands.monitor.blocks",

@@ -81,11 +81,3 @@ def test_wwn() -> None:
     assert dd._valid_wwn("1234567890ABCDEF")
     assert not dd._valid_wwn("0x1234")
     assert not dd._valid_wwn("1234567890abcdeg")
-
-
-def test_rate() -> None:
-    assert dd._parse_rate("1,,3") == [1, 0, 3, 0]
-    with pytest.raises(dd.VshError):
-        dd._parse_rate("1,2,3,4,5")
-    with pytest.raises(dd.VshError):
-        dd._parse_rate("-1")

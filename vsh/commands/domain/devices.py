@@ -25,6 +25,7 @@ from vsh.commands.common import (
     complete_empty,
     domain_option,
     file_option,
+    parse_rate,
     persistent_live,
     persistent_option,
 )
@@ -559,23 +560,6 @@ _NET_TYPES = (
 )
 
 
-def _parse_rate(text: str) -> list[int]:
-    """virshParseRateStr: average, peak, burst, floor (absent: 0)."""
-    from vsh.core.numbers import c_ullong
-
-    tokens = text.split(",")
-    if len(tokens) > 4:
-        raise VshError(f"Rate string '{text}' has too many fields")
-    rate = [0, 0, 0, 0]
-    for i, name in enumerate(("average", "peak", "burst", "floor")):
-        if i < len(tokens) and tokens[i] != "":
-            value = c_ullong(tokens[i], positive=True)
-            if value is None:
-                raise VshError(f"field '{name}' is malformed")
-            rate[i] = value
-    return rate
-
-
 @command(
     "attach-interface",
     summary="attach network interface",
@@ -639,11 +623,11 @@ def attach_interface(
         raise VshError(f"Invalid source mode: {source_mode}")
     rate_in = rate_out = None
     if inbound is not None:
-        rate_in = _parse_rate(inbound)
+        rate_in = parse_rate(inbound)
         if not rate_in[0] and not rate_in[3]:
             raise VshError("either inbound average or floor is mandatory")
     if outbound is not None:
-        rate_out = _parse_rate(outbound)
+        rate_out = parse_rate(outbound)
         if rate_out[0] == 0:
             raise VshError("outbound average is mandatory")
         if rate_out[3]:

@@ -10,7 +10,6 @@ parsing with its messages is in :mod:`vsh.commands.common`.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import libvirt
@@ -48,6 +47,7 @@ from vsh.core.jsonshape import (
 from vsh.core.numbers import c_int, c_llong, c_uint
 from vsh.core.session import Session
 from vsh.virt import lookup
+from vsh.virt.cpumap import format_bitmap, node_cpu_count, parse_bitmap
 from vsh.virt.domxml import parse_xml
 from vsh.virt.failing import failing
 from vsh.virt.typedparams import typed_value
@@ -60,105 +60,11 @@ L = libvirt
 # helpers: typed parameters
 
 
-def node_cpu_count(s: Session) -> int:
-    """virshNodeGetCPUCount: the node's CPU map size, else nodeinfo's CPU total."""
-    try:
-        return int(s.conn.getCPUMap(0)[0])
-    except libvirt.libvirtError:
-        s.last_error = None
-    info = s.conn.getInfo()
-    return int(info[4] * info[5] * info[6] * info[7])
-
-
-def format_bitmap(bits: list[bool] | tuple[bool, ...]) -> str:
-    """virBitmapFormat: ``0-3,6`` style ranges ("" when no bit is set)."""
-    parts: list[str] = []
-    i, n = 0, len(bits)
-    while i < n:
-        if not bits[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and bits[j + 1]:
-            j += 1
-        parts.append(str(i) if i == j else f"{i}-{j}")
-        i = j + 1
-    return ",".join(parts)
-
-
 def _pad_map(bits: tuple[bool, ...] | list[bool], maxcpu: int) -> list[bool]:
     """A cpumap as the bytes virsh formats: VIR_CPU_MAPLEN(maxcpu) * 8 bits."""
     width = ((maxcpu + 7) // 8) * 8
     out = list(bits[:width])
     return out + [False] * (width - len(out))
-
-
-_SPACES = " \t\n\v\f\r"
-
-
-def _strtol(text: str, pos: int) -> tuple[int, int] | None:
-    """virStrToLong_i with an end pointer: (value, end) or None."""
-    match = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+").match(text, pos)
-    if match is None:
-        return None
-    value = int(match.group().strip(_SPACES))
-    if not -(2**31) <= value <= 2**31 - 1:
-        return None
-    return value, match.end()
-
-
-def parse_bitmap(text: str, size: int) -> list[bool] | None:
-    """virBitmapParse(str, &map, size): the bits, or None (libvirt's parse error)."""
-    bits = [False] * size
-    cur = 0
-    n = len(text)
-
-    def skip(pos: int) -> int:
-        while pos < n and text[pos] in _SPACES:
-            pos += 1
-        return pos
-
-    cur = skip(cur)
-    if cur >= n:
-        return None
-    while cur < n:
-        neg = False
-        if text[cur] == "^":
-            cur += 1
-            neg = True
-        if cur >= n or not ("0" <= text[cur] <= "9"):
-            return None
-        got = _strtol(text, cur)
-        if got is None:
-            return None
-        start, cur = got
-        cur = skip(cur)
-        if cur >= n or text[cur] == ",":
-            if start >= size:
-                return None
-            bits[start] = not neg
-        elif text[cur] == "-":
-            if neg:
-                return None
-            cur = skip(cur + 1)
-            got = _strtol(text, cur)
-            if got is None:
-                return None
-            last, cur = got
-            if last < start:
-                return None
-            for i in range(start, last + 1):
-                if i >= size:
-                    return None
-                bits[i] = True
-            cur = skip(cur)
-        if cur < n and text[cur] == ",":
-            cur = skip(cur + 1)
-        elif cur >= n:
-            break
-        else:
-            return None
-    return bits
 
 
 def _json(obj: Any) -> str:

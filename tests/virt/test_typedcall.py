@@ -1,0 +1,50 @@
+"""vsh.virt.typedcall: typed-parameter calls straight to libvirt, on test:///default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libvirt
+import pytest
+
+from vsh.virt import typedcall
+from vsh.virt.typedcall import BOOLEAN, STRING, UINT, ULLONG, Param
+
+
+@pytest.fixture
+def dom() -> Iterator[libvirt.virDomain]:
+    conn = libvirt.open("test:///default")
+    try:
+        yield conn.lookupByName("test")
+    finally:
+        conn.close()
+
+
+def test_count_and_fetch_keep_types_and_order(dom: libvirt.virDomain) -> None:
+    n = typedcall.count(dom, "virDomainGetBlkioParameters", (), 0)
+    params = typedcall.fetch(dom, "virDomainGetBlkioParameters", (), n, 0)
+    assert params[0] == Param("weight", UINT, 0)
+    assert [p.kind for p in params[1:]] == [STRING] * 5
+
+
+def test_store_sends_exactly_the_given_fields(dom: libvirt.virDomain) -> None:
+    typedcall.store(dom, "virDomainSetMemoryParameters", (), [Param("hard_limit", ULLONG, 100)], 0)
+    n = typedcall.count(dom, "virDomainGetMemoryParameters", (), 0)
+    got = typedcall.fetch(dom, "virDomainGetMemoryParameters", (), n, 0)
+    assert got[0] == Param("hard_limit", ULLONG, 100)
+
+
+def test_repeated_field_reaches_the_driver(dom: libvirt.virDomain) -> None:
+    twice = [Param("cmt", BOOLEAN, True), Param("cmt", BOOLEAN, False)]
+    with pytest.raises(libvirt.libvirtError) as err:
+        typedcall.store(dom, "virDomainSetPerfEvents", (), twice, 0)
+    message = err.value.get_error_message()
+    assert message == "invalid argument: parameter 'cmt' occurs multiple times"
+
+
+def test_string_argument_and_allocated_fetch(dom: libvirt.virDomain) -> None:
+    with pytest.raises(libvirt.libvirtError) as err:
+        typedcall.fetch(dom, "virDomainGetInterfaceParameters", ("zz",), 7, 0)
+    assert "'zz' is not a known interface" in err.value.get_error_message()
+    events = typedcall.fetch_allocated(dom, "virDomainGetPerfEvents", 0)
+    assert events[0] == Param("cmt", BOOLEAN, False)
