@@ -46,6 +46,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.domain.state",
     "vsh.commands.domain.resources",
     "vsh.commands.domain.keys",
+    "vsh.commands.domain.images",
     "vsh.commands.monitor.info",
     "vsh.commands.monitor.listing",
     "vsh.commands.monitor.blocks",
