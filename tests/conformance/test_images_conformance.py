@@ -1,5 +1,6 @@
 """Differential tests: save-image-*, managedsave-dumpxml/-define/-edit, dump,
-domxml-from-native, domxml-to-native.
+domxml-from-native, domxml-to-native, and the CPU model commands (cpu-baseline,
+cpu-compare, hypervisor-cpu-baseline, hypervisor-cpu-compare).
 
 The test driver implements save images and core dumps; managed save XML and
 the native formats are not implemented there, so only their error paths are
@@ -29,6 +30,7 @@ COMMANDS = [
     *("domxml-from-native", "domxml-to-native", "dump", "managedsave-define"),
     *("managedsave-dumpxml", "managedsave-edit", "save-image-define"),
     *("save-image-dumpxml", "save-image-edit"),
+    *("cpu-baseline", "cpu-compare", "hypervisor-cpu-baseline", "hypervisor-cpu-compare"),
 ]
 
 
@@ -226,3 +228,69 @@ def test_native_formats(domain_xml: Path) -> None:
     assert_same(["-r", "-c", DEFAULT, "; ".join(lines[:1] + lines[4:6])])
     assert_same(["-c", DEFAULT, "domxml-to-native"])
     assert_same(["-c", DEFAULT, "domxml-from-native x"])
+
+
+CPU_FILES = {
+    "cpu.xml": "<cpu>\n  <arch>x86_64</arch>\n  <model>Haswell</model>\n  <vendor>Intel</vendor>\n"
+    "  <feature name='vmx'/>\n</cpu>\n",
+    # an XML declaration, two CPUs, a guest CPU's attributes
+    "two.xml": "<?xml version='1.0'?>\n<cpu mode='custom' match='exact'>\n"
+    "  <arch>x86_64</arch>\n  <model fallback='allow'>Haswell</model>\n</cpu>\n"
+    "<cpu>\n  <arch>x86_64</arch>\n  <model>Broadwell</model>\n</cpu>\n",
+    "pair.xml": "<cpu><arch>x86_64</arch><model>Haswell</model><vendor>Intel</vendor></cpu>"
+    "<cpu><arch>x86_64</arch><model>Broadwell</model><vendor>Intel</vendor></cpu>",
+    # domain capabilities: the supported host-model mode becomes a bare <cpu>
+    "domcaps.xml": "<domainCapabilities>\n  <cpu>\n"
+    "    <mode name='host-passthrough' supported='yes'/>\n"
+    "    <mode name='host-model' supported='yes'>\n"
+    "      <model fallback='forbid'>Haswell</model>\n      <vendor>Intel</vendor>\n"
+    "      <feature policy='require' name='vmx'/>\n    </mode>\n  </cpu>\n"
+    "</domainCapabilities>\n",
+    "caps.xml": "<capabilities><host><cpu><arch>x86_64</arch><model>Haswell</model>"
+    "<vendor>Intel</vendor></cpu></host></capabilities>\n",
+    "none.xml": "<notcpu/>\n",
+    "broken.xml": "<cpu\n",
+    "broken2.xml": "<cpu>\n\t<model>x</model>\n  <bad attr=>\n</cpu>\n",
+}
+
+
+@pytest.fixture(scope="module")
+def cpu_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cpus")
+    for name, text in CPU_FILES.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def test_cpu_files(cpu_dir: Path, domain_xml: Path) -> None:
+    """The test driver computes baselines; it compares nothing (virsh's errors)."""
+    for name in [*CPU_FILES, str(domain_xml), "/nonexistent", "''"]:
+        script = (
+            f"cpu-baseline {name}; cpu-compare {name}; hypervisor-cpu-compare {name}; "
+            f"hypervisor-cpu-baseline {name}"
+        )
+        assert_same(["-c", DEFAULT, script], cwd=str(cpu_dir))
+
+
+def test_cpu_options(cpu_dir: Path) -> None:
+    lines = [
+        "cpu-baseline cpu.xml --features",
+        "cpu-baseline --file pair.xml --migratable",
+        "cpu-baseline pair.xml --features --migratable",
+        "hypervisor-cpu-baseline --model Haswell",
+        "hypervisor-cpu-baseline",
+        "hypervisor-cpu-baseline cpu.xml --model x",
+        "hypervisor-cpu-baseline --model ''",
+        "hypervisor-cpu-baseline cpu.xml --virttype ''",
+        "hypervisor-cpu-compare cpu.xml --arch ''",
+        "hypervisor-cpu-compare cpu.xml --machine '' --emulator ''",
+        "cpu-compare cpu.xml --error --validate",
+        "hypervisor-cpu-compare cpu.xml --virttype kvm --arch x86_64 --machine pc "
+        "--emulator /bin/qemu --error",
+    ]
+    assert_same(["-c", DEFAULT, "; ".join(lines)], cwd=str(cpu_dir))
+    assert_same(
+        ["-r", "-c", DEFAULT, "cpu-baseline cpu.xml; cpu-compare cpu.xml"], cwd=str(cpu_dir)
+    )
+    assert_same(["-c", DEFAULT, "cpu-baseline"])
+    assert_same(["-c", DEFAULT, "hypervisor-cpu-compare"])

@@ -55,6 +55,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.monitor.stats",
     "vsh.commands.events",
     "vsh.commands.host",
+    "vsh.commands.cpu",
     "vsh.commands.interface",
     "vsh.commands.nwfilter",
     "vsh.commands.network",
