@@ -13,7 +13,7 @@ from pathlib import Path
 import libvirt
 import pytest
 
-from tests.commands.fakes import Fake, output, run_script, session_with
+from tests.commands.fakes import Fake, lv_error, output, run_script, session_with
 
 L = libvirt
 CPU = "<cpu>\n  <arch>x86_64</arch>\n  <model>Haswell</model>\n</cpu>"
@@ -86,3 +86,23 @@ def test_hypervisor_cpu_baseline_prints_libvirts_cpu(cpu_file: Path) -> None:
         ("/bin/q", None, None, None, ["<cpu><model>Haswell</model></cpu>"], 1),
         (None, None, None, None, [CPU], 2),
     ]
+
+
+DOMCAPS = (
+    "<domainCapabilities><cpu><mode name='host-model' supported='yes'><model>H</model></mode>"
+    "<mode name='custom' supported='yes'><model usable='yes'>Haswell</model>"
+    "<model usable='no'>Broadwell</model></mode></cpu></domainCapabilities>"
+)
+
+
+def test_model_completer_reads_the_domain_capabilities() -> None:
+    from vsh.commands import cpu
+
+    conn = Fake(getDomainCapabilities=DOMCAPS)
+    s = session_with(conn)
+    values = {"arch": "x86_64", "virttype": "kvm"}
+    assert cpu.complete_cpu_models(s, 0, values) == ["Haswell", "Broadwell"]
+    assert conn.called("getDomainCapabilities") == [(None, "x86_64", None, "kvm", 0)]
+    assert cpu.complete_cpu_models(s, 0, {"machine": ""}) == []
+    failing = Fake(getDomainCapabilities=lv_error(3, "not supported"))
+    assert cpu.complete_cpu_models(session_with(failing), 0, {}) == []

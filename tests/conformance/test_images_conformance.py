@@ -294,3 +294,16 @@ def test_cpu_options(cpu_dir: Path) -> None:
     )
     assert_same(["-c", DEFAULT, "cpu-baseline"])
     assert_same(["-c", DEFAULT, "hypervisor-cpu-compare"])
+
+
+def test_completers() -> None:
+    lines = [
+        "complete -- 'dump test x --format '",
+        "complete -- 'hypervisor-cpu-baseline --model '",
+        "complete -- 'hypervisor-cpu-compare x --arch x8'",
+        "complete -- 'hypervisor-cpu-baseline --virttype k'",
+        "complete -- 'domxml-to-native x --domain '",
+        "complete -- 'managedsave-dumpxml '",
+    ]
+    for line in lines:
+        assert_same(["-c", DEFAULT, line])

@@ -8,12 +8,14 @@ supported ``host-model`` mode of domain capabilities (made a bare ``<cpu>``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import libvirt
 
 from vsh.commands.common import complete_arches, complete_virttypes
+from vsh.completion import providers
+from vsh.completion.cache import depends_on
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -50,6 +52,35 @@ def extract_cpus(path: str) -> list[str]:
             "host capabilities XML, or domain capabilities XML"
         )
     return cpus
+
+
+@depends_on("virttype", "emulator", "arch", "machine")
+def complete_cpu_models(
+    s: Session, _flags: int = 0, values: Mapping[str, object] | None = None
+) -> list[str]:
+    """virshCPUModelCompleter: the custom-mode CPU models of the domain
+    capabilities for the hypervisor options on the line."""
+    given = dict(values or {})
+    args = []
+    for name in ("emulator", "arch", "machine", "virttype"):
+        value = given.get(name)
+        if value == "":
+            return []  # vshCommandOptStringReq refuses it
+        args.append(value if isinstance(value, str) else None)
+    conn = s.connection.current
+    try:
+        if conn is None or conn.isAlive() <= 0:
+            return []
+        caps = conn.getDomainCapabilities(*args, 0)
+    except libvirt.libvirtError as err:
+        providers.keep(err)
+        return []
+    from vsh.virt.domxml import parse_xml
+
+    root = parse_xml(caps)
+    if root is None:
+        return []
+    return [m.string("string(.)") for m in root.nodes("./cpu/mode[@name='custom']/model")]
 
 
 def _hypervisor_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -162,6 +193,7 @@ def cpu_compare(s: Session, file: str, error: bool, validate: bool) -> bool:
     "model",
     OptKind.STRING,
     "Shortcut for calling the command with a single CPU model and no additional features",
+    completer=complete_cpu_models,
 )
 def hypervisor_cpu_baseline(
     s: Session,
