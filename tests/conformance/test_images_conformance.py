@@ -307,3 +307,18 @@ def test_completers() -> None:
     ]
     for line in lines:
         assert_same(["-c", DEFAULT, line])
+
+
+@pytest.mark.parametrize("keys", ["?n", "fy\x04n"])
+def test_save_image_edit_on_a_terminal(tmp_path: Path, domain_xml: Path, keys: str) -> None:
+    """A refused define asks "Try again?" ([y,n,f,?]: no relax step)."""
+    from tests.conformance.harness import VSH
+    from tests.conformance.test_state_conformance import _transcript
+
+    img = tmp_path / "img"
+    env = {"VISUAL": _editor(tmp_path, "broken.sh", 'echo "<broken" > "$1"\n')}
+    script = f"save-image-edit {img}; save-image-dumpxml {img} --xpath //name"
+    _image(img, domain_xml.read_text())
+    expected = _transcript([VIRSH], script, keys, env)
+    _image(img, domain_xml.read_text())
+    assert _transcript(VSH, script, keys, env) == expected
