@@ -431,3 +431,20 @@ def test_libxml2_without_a_needed_function(monkeypatch: pytest.MonkeyPatch) -> N
         monkeypatch.undo()
         xpathdump._load.cache_clear()
     assert dump_of(DOC, "//target") == '<target dev="vda"/>\n'
+
+
+def test_extract_renames_a_bare_copy_of_the_chosen_element() -> None:
+    doc = (
+        "<container><caps><mode name='a' supported='yes'><model>M</model></mode>"
+        "<cpu x='1'/></caps></container>"
+    )
+    assert xpathdump.extract(doc, "f.xml", "//mode|//cpu", bare="mode", rename="cpu") == [
+        "<cpu>\n  <model>M</model>\n</cpu>",
+        '<cpu x="1"/>',
+    ]
+
+
+def test_extract_reports_libvirts_parse_error() -> None:
+    with pytest.raises(VshError) as raised:
+        xpathdump.extract("<container><cpu\n</container>", "f.xml", "//cpu")
+    assert raised.value.messages == ["f.xml:2: error parsing attribute name\n</container>\n^"]

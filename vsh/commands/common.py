@@ -260,3 +260,27 @@ def xpath_text(node: Any, expr: str) -> str | None:
 def os_error_text(exc: OSError) -> str:
     """The system's words for a failed file operation ("No such file or directory")."""
     return exc.strerror or str(exc)
+
+
+# ---------------------------------------------------------------------------
+# completers of libvirt's fixed name lists
+
+
+def complete_virttypes(_s: Any, _flags: int = 0) -> list[str]:
+    """virshDomainVirtTypeCompleter: libvirt's domain types."""
+    return [
+        *("qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware"),
+        *("hyperv", "vbox", "phyp", "parallels", "bhyve", "vz"),
+    ]
+
+
+def complete_arches(_s: Any, _flags: int = 0) -> list[str]:
+    """virshArchCompleter: libvirt's architecture names."""
+    return [
+        *("none", "alpha", "armv6l", "armv7l", "armv7b", "aarch64", "cris", "i686"),
+        *("ia64", "lm32", "loongarch64", "m68k", "microblaze", "microblazeel"),
+        *("mips", "mipsel", "mips64", "mips64el", "openrisc", "parisc", "parisc64"),
+        *("ppc", "ppcle", "ppc64", "ppc64le", "ppcemb", "riscv32", "riscv64"),
+        *("s390", "s390x", "sh4", "sh4eb", "sparc", "sparc64", "unicore32"),
+        *("x86_64", "xtensa", "xtensaeb"),
+    ]

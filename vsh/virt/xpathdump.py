@@ -107,6 +107,9 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "xmlFreeNode": (None, [ctypes.c_void_p]),
     "xmlCopyNode": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_int]),
     "xmlUnlinkNode": (None, [ctypes.c_void_p]),
+    "xmlSetStructuredErrorFunc": (None, [ctypes.c_void_p, ctypes.c_void_p]),
+    "xmlNodeSetName": (None, [ctypes.c_void_p, ctypes.c_char_p]),
+    "xmlRemoveProp": (ctypes.c_int, [ctypes.c_void_p]),
 }
 
 
@@ -391,3 +394,138 @@ def _drop_first_child(lib: ctypes.CDLL, node: int, name: bytes) -> None:
             lib.xmlUnlinkNode(child)
             lib.xmlFreeNode(child)
             return
+
+
+# ---------------------------------------------------------------------------
+# Nodes out of a file's XML, with libvirt's parse error (virXMLParseStringCtxt)
+
+
+class _Error(ctypes.Structure):
+    """libxml2's xmlError."""
+
+    _fields_ = (
+        ("domain", ctypes.c_int),
+        ("code", ctypes.c_int),
+        ("message", ctypes.c_char_p),
+        ("level", ctypes.c_int),
+        ("file", ctypes.c_char_p),
+        ("line", ctypes.c_int),
+        ("str1", ctypes.c_char_p),
+        ("str2", ctypes.c_char_p),
+        ("str3", ctypes.c_char_p),
+        ("int1", ctypes.c_int),
+        ("int2", ctypes.c_int),
+        ("ctxt", ctypes.c_void_p),
+        ("node", ctypes.c_void_p),
+    )
+
+
+class _ParserInput(ctypes.Structure):
+    """The head of libxml2's xmlParserInput, up to ``cur``."""
+
+    _fields_ = (
+        ("buf", ctypes.c_void_p),
+        ("filename", ctypes.c_char_p),
+        ("directory", ctypes.c_char_p),
+        ("base", ctypes.c_void_p),
+        ("cur", ctypes.c_void_p),
+    )
+
+
+class _ParserCtxt(ctypes.Structure):
+    """The head of libxml2's xmlParserCtxt, up to ``input``."""
+
+    _fields_ = (
+        ("sax", ctypes.c_void_p),
+        ("userData", ctypes.c_void_p),
+        ("myDoc", ctypes.c_void_p),
+        ("wellFormed", ctypes.c_int),
+        ("replaceEntities", ctypes.c_int),
+        ("version", ctypes.c_char_p),
+        ("encoding", ctypes.c_char_p),
+        ("standalone", ctypes.c_int),
+        ("html", ctypes.c_int),
+        ("input", ctypes.POINTER(_ParserInput)),
+    )
+
+
+_XML_ERR_FATAL = 3
+_StructuredError = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(_Error))
+
+
+def _error_text(err: _Error) -> str | None:
+    """catchXMLError's message for the first fatal error: file, line, the
+    message, the input line at the parser's position and a pointer line."""
+    if err.level != _XML_ERR_FATAL or not err.message or not err.ctxt:
+        return None
+    ctxt = _ParserCtxt.from_address(err.ctxt)
+    if not ctxt.input:
+        return None
+    base, cur = ctxt.input.contents.base or 0, ctxt.input.contents.cur or 0
+
+    def at(addr: int) -> int:
+        return ctypes.c_ubyte.from_address(addr).value
+
+    pos = cur
+    while pos > base and at(pos) in (0x0A, 0x0D):
+        pos -= 1
+    while pos > base and at(pos) not in (0x0A, 0x0D):
+        pos -= 1
+    if at(pos) in (0x0A, 0x0D):
+        pos += 1
+    col = cur - pos
+    context = bytearray()
+    while at(pos) not in (0, 0x0A, 0x0D):
+        context.append(at(pos))
+        pos += 1
+    pointer = "".join("\t" if b == 0x09 else "-" for b in context[:col]) + "^"
+    message = err.message.decode("utf-8", "replace")
+    text = context.decode("utf-8", "replace")
+    if err.file:
+        return f"{err.file.decode('utf-8', 'replace')}:{err.line}: {message}{text}\n{pointer}"
+    return f"at line {err.line}: {message}{text}\n{pointer}"
+
+
+def extract(xml: str, url: str, xpath: str, bare: str = "", rename: str = "") -> list[str]:
+    """Each node ``xpath`` selects in ``xml``, serialised as virXMLNodeToString
+    does; a selected element named ``bare`` is renamed ``rename`` and loses its
+    attributes first (virsh's domain capabilities ``<mode>`` made a ``<cpu>``).
+    A document that is not well formed raises libvirt's XML error."""
+    lib = _libxml2()
+    errors: list[str] = []
+
+    def on_error(_data: object, err: ctypes._Pointer[_Error]) -> None:
+        if not errors:
+            text = _error_text(err.contents)
+            if text is not None:
+                errors.append(text)
+
+    handler = _StructuredError(on_error)
+    lib.xmlSetStructuredErrorFunc(None, ctypes.cast(handler, ctypes.c_void_p))
+    try:
+        doc = _read(lib, xml, url)
+    finally:
+        lib.xmlSetStructuredErrorFunc(None, None)
+    if not doc:
+        raise VshError(errors[0] if errors else f"XML error: failed to parse xml document '{url}'")
+    obj = None
+    try:
+        obj = _eval(lib, doc, lib.xmlDocGetRootElement(doc), xpath)
+        if not obj or obj.contents.type != XPATH_NODESET:
+            raise VshError(f"internal error: Incorrect xpath '{xpath}'")
+        out = []
+        for node in _nodes(obj):
+            if bare and _node_name(node) == bare.encode():
+                lib.xmlNodeSetName(node, rename.encode())
+                while True:
+                    prop = ctypes.c_void_p.from_address(node + 11 * _PTR).value
+                    if not prop:
+                        break
+                    lib.xmlRemoveProp(prop)
+            text = _node_to_string(lib, doc, node)
+            out.append("" if text is None else text)
+        return out
+    finally:
+        if obj:
+            lib.xmlXPathFreeObject(obj)
+        lib.xmlFreeDoc(doc)
