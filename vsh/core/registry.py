@@ -50,6 +50,8 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.domain.qemu",
     "vsh.commands.domain.tuning",
     "vsh.commands.domain.iothreads",
+    "vsh.commands.domain.cpus",
+    "vsh.commands.domain.hotplug",
     "vsh.commands.monitor.info",
     "vsh.commands.monitor.listing",
     "vsh.commands.monitor.blocks",
