@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
     'domid': ('vsh.commands.domain.lifecycle', 'domid', 'domain', 'convert a domain name or UUID to domain id', False),
     'domif-setlink': ('vsh.commands.domain.hotplug', 'domif_setlink', 'domain', 'set link state of a virtual interface', False),
     'domiftune': ('vsh.commands.domain.tuning', 'domiftune', 'domain', 'get/set parameters of a virtual interface', False),
+    'domjobabort': ('vsh.commands.domain.jobs', 'domjobabort', 'domain', 'abort active domain job', False),
+    'domjobinfo': ('vsh.commands.domain.jobs', 'domjobinfo', 'domain', 'domain job information', False),
     'domlaunchsecinfo': ('vsh.commands.domain.qemu', 'domlaunchsecinfo', 'domain', 'Get domain launch security info', False),
     'domsetlaunchsecstate': ('vsh.commands.domain.qemu', 'domsetlaunchsecstate', 'domain', 'Set domain launch security state', False),
     'domname': ('vsh.commands.domain.lifecycle', 'domname', 'domain', 'convert a domain id or UUID to domain name', False),

@@ -52,6 +52,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.domain.iothreads",
     "vsh.commands.domain.cpus",
     "vsh.commands.domain.hotplug",
+    "vsh.commands.domain.jobs",
     "vsh.commands.monitor.info",
     "vsh.commands.monitor.listing",
     "vsh.commands.monitor.blocks",
