@@ -110,6 +110,7 @@ NOT_ON_TEST_DRIVER = {
     "nodedev-list",
     "guestinfo",
     "guestvcpus",
+    "domjobinfo",
 }
 
 

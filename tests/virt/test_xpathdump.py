@@ -448,3 +448,20 @@ def test_extract_reports_libvirts_parse_error() -> None:
     with pytest.raises(VshError) as raised:
         xpathdump.extract("<container><cpu\n</container>", "f.xml", "//cpu")
     assert raised.value.messages == ["f.xml:2: error parsing attribute name\n</container>\n^"]
+
+
+def test_node_edits_as_libxml2_makes_them() -> None:
+    from vsh.virt.xpathdump import node_to_string, parse
+
+    root = parse("<d><i><link state='down'/></i><m><r>1</r></m></d>")
+    assert root is not None
+    link = root.nodes("./i/link")[0]
+    assert link.has_prop("state") and not link.has_prop("link")
+    link.set_prop("state", "up")
+    root.nodes("./i")[0].new_child("x").set_prop("a", "1", new=True)
+    root.nodes("./m/r")[0].set_content("2")
+    # No blank text in the source: xmlNodeDump's format=1 indents it.
+    assert node_to_string(root) == (
+        '<d>\n  <i>\n    <link state="up"/>\n    <x a="1"/>\n  </i>\n'
+        "  <m>\n    <r>2</r>\n  </m>\n</d>"
+    )

@@ -250,3 +250,17 @@ def complete_disk_targets(s: Session, _flags: int = 0, values: Any = None) -> li
     if root is None:
         return []
     return [n.string("string(./target/@dev)") for n in root.nodes("./devices/disk")]
+
+
+def host_cpu_list(s: Session, values: Values) -> list[str]:
+    """virshDomainCpulistCompleter: the host's CPU ids, completing the last item
+    of the ``cpulist`` option's comma-separated list."""
+    conn = s.connection.current
+    if conn is None:
+        return []
+    try:
+        cpus = int(conn.getCPUMap(0)[0])
+    except libvirt.libvirtError as err:
+        keep(err)
+        return []
+    return comma_list(values.get("cpulist"), [str(i) for i in range(cpus)])

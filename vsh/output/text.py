@@ -233,3 +233,13 @@ def pretty_capacity(value: int) -> str:
             return f"{value / (limit // 1024):.2f} {unit}"
         limit *= 1024
     return f"{value / (limit // 1024):.2f} EiB"
+
+
+def capacity_parts(value: int) -> tuple[float, str]:
+    """vshPrettyCapacity: the value scaled to the largest 1024-based unit below it."""
+    limit = 1024
+    for unit in _UNITS:
+        if value < limit:
+            return value / (limit // 1024), unit
+        limit *= 1024
+    return value / (limit // 1024), "EiB"

@@ -188,3 +188,26 @@ def store_with_id(
     array = _encode(params)
     if func(_domain_ptr(dom), ctypes.c_uint(ident), array, len(params), ctypes.c_uint(flags)):
         _raise()
+
+
+def job_stats(dom: libvirt.virDomain, flags: int) -> tuple[int, list[Param]]:
+    """``virDomainGetJobStats(dom, &type, &params, &n, flags)``: the job type and
+    the parameters with their types, in libvirt's order (the binding's dict
+    loses the types that virsh's --rawstats prints by)."""
+    kind = ctypes.c_int(0)
+    array = _PARAM_P()
+    got = ctypes.c_int(0)
+    lib = _libvirt()
+    call = lib.virDomainGetJobStats
+    if call(
+        _domain_ptr(dom),
+        ctypes.byref(kind),
+        ctypes.byref(array),
+        ctypes.byref(got),
+        ctypes.c_uint(flags),
+    ):
+        _raise()
+    try:
+        return kind.value, [_decode(array[i]) for i in range(got.value)]
+    finally:
+        lib.virTypedParamsFree(array, got)

@@ -110,6 +110,14 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "xmlSetStructuredErrorFunc": (None, [ctypes.c_void_p, ctypes.c_void_p]),
     "xmlNodeSetName": (None, [ctypes.c_void_p, ctypes.c_char_p]),
     "xmlRemoveProp": (ctypes.c_int, [ctypes.c_void_p]),
+    "xmlNewChild": (
+        ctypes.c_void_p,
+        [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p],
+    ),
+    "xmlHasProp": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_char_p]),
+    "xmlNewProp": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]),
+    "xmlSetProp": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]),
+    "xmlNodeSetContent": (None, [ctypes.c_void_p, ctypes.c_char_p]),
 }
 
 
@@ -353,6 +361,30 @@ class Node:
         if not isinstance(found, str):
             raise VshError(f"internal error: Incorrect xpath '{expr}'")
         return found
+
+    # Edits, for commands that change a device's XML before sending it back
+    # (domif-setlink, update-memory-device): libxml2's own calls, as virsh.
+
+    def new_child(self, name: str) -> Node:
+        """xmlNewChild(node, NULL, name, NULL): a new empty last child element."""
+        ptr = self._doc.lib.xmlNewChild(self._ptr, None, name.encode(), None)
+        if not ptr:
+            raise MemoryError("xmlNewChild")
+        return Node(self._doc, ptr)
+
+    def has_prop(self, name: str) -> bool:
+        """xmlHasProp: whether the element has the attribute."""
+        return bool(self._doc.lib.xmlHasProp(self._ptr, name.encode()))
+
+    def set_prop(self, name: str, value: str, *, new: bool = False) -> None:
+        """xmlSetProp, or with ``new`` xmlNewProp (which adds one more attribute)."""
+        call = self._doc.lib.xmlNewProp if new else self._doc.lib.xmlSetProp
+        if not call(self._ptr, name.encode(), value.encode()):
+            raise MemoryError("xmlSetProp")
+
+    def set_content(self, text: str) -> None:
+        """xmlNodeSetContent: replace the element's children by this text."""
+        self._doc.lib.xmlNodeSetContent(self._ptr, text.encode())
 
 
 def parse(xml: str, url: str = "(domain_definition)") -> Node | None:

@@ -51,15 +51,7 @@ def complete_host_cpus(s: Session, _flags: int = 0, values: Any = None) -> list[
     """virshDomainCpulistCompleter: the host's CPU ids, as a comma-separated list."""
     from vsh.completion import providers
 
-    conn = s.connection.current
-    if conn is None:
-        return []
-    try:
-        cpus = int(conn.getCPUMap(0)[0])
-    except libvirt.libvirtError as err:
-        providers.keep(err)
-        return []
-    return providers.comma_list((values or {}).get("cpulist"), [str(i) for i in range(cpus)])
+    return providers.host_cpu_list(s, values or {})
 
 
 def _thread_id(value: str) -> int:
