@@ -191,15 +191,16 @@ def _words(rng: random.Random, spec: CommandSpec, pools: Pools) -> list[str]:
         named.extend(_named(rng, spec, opt, pools, forced))
     if rng.random() < 0.04:
         named.append(["--bogus"])
-    if rng.random() < 0.04 and spec.options:
-        named.append([f"--{rng.choice(spec.options).name}=1"])
-    words = list(bare)
-    for group in named:  # named options anywhere among the bare words
-        at = rng.randint(0, len(words))
-        words[at:at] = group
+    bools = [o for o in spec.options if o.kind == BOOL]
+    if rng.random() < 0.04 and bools:  # virsh refuses a value after a bool
+        named.append([f"--{rng.choice(bools).name}=1"])
+    # Named options anywhere among the bare words, never inside another option.
+    groups = [[word] for word in bare]
+    for group in named:
+        groups.insert(rng.randint(0, len(groups)), group)
     if rng.random() < 0.04:
-        words.append("extra")
-    return words
+        groups.append(["extra"])
+    return [word for group in groups for word in group]
 
 
 def _named(
