@@ -157,6 +157,10 @@ DEFAULT_CASES = [
     "destroy test; domblkstat 6695eb01-f6a4-8304-79aa-97f2502e193f vda",
     "destroy test; domifstat 6695eb01-f6a4-8304-79aa-97f2502e193f testnet0",
     "destroy test; dommemstat 6695eb01-f6a4-8304-79aa-97f2502e193f",
+    # --all and --device are exclusive by presence: an empty device counts (generated)
+    "domblkinfo 1 --all ''",
+    "domblkinfo test --all --device=",
+    "domtime test --time '' --now",
 ]
 
 

@@ -76,11 +76,12 @@ def piped(s: Session) -> bool:
     "excl",
     summary="exclusive options",
     needs_connection=False,
-    exclusive=(("a", "b"),),
+    exclusive=(("a", "b"), ("a", "c")),
 )
 @option("a", OptKind.BOOL, "first")
 @option("b", OptKind.BOOL, "second")
-def excl(s: Session, a: bool, b: bool) -> bool:
+@option("c", OptKind.STRING, "a value")
+def excl(s: Session, a: bool, b: bool, c: str | None) -> bool:
     s.print("ran")
     return True
 
@@ -202,6 +203,16 @@ def test_exclusive_options() -> None:
         "error: Options --a and --b are mutually exclusive\n",
     )
     assert run(make_session(), parsed(excl, a=True))[:2] == (True, "ran\n")
+
+
+def test_exclusive_options_count_an_empty_value_as_given() -> None:
+    """virsh's VSH_EXCLUSIVE_OPTIONS tests presence (`domblkinfo test --all ''`)."""
+    assert run(make_session(), parsed(excl, a=True, c="")) == (
+        False,
+        "\n",
+        "error: Options --a and --c are mutually exclusive\n",
+    )
+    assert run(make_session(), parsed(excl, c=""))[:2] == (True, "ran\n")
 
 
 def test_disconnect_errors_mark_the_connection() -> None:

@@ -128,7 +128,8 @@ def _call(session: Session, cmd: VshCommand, parsed: ParsedCommand) -> bool:
     ctx = click.Context(cmd, info_name=cmd.name, obj=session)
     cmd.fill_params(ctx, parsed)
     for first, second in cmd.exclusive:
-        if parsed.values.get(first) and parsed.values.get(second):
+        # presence, as vshCommandOptBool: an empty value counts
+        if first in parsed.values and second in parsed.values:
             raise VshError(f"Options --{first} and --{second} are mutually exclusive")
     with ctx:
         result = cmd.callback(session, **ctx.params) if cmd.callback else None
