@@ -171,7 +171,7 @@ def _words(rng: random.Random, spec: CommandSpec, pools: Pools) -> list[str]:
     chosen = [
         o
         for o in spec.options
-        if o.name in forced or rng.random() < (0.9 if o.required else density)
+        if o.name in forced or rng.random() < (0.95 if o.required else density)
     ]
     # Bare words: the leading run of positional-capable options, all chosen, in order.
     bare: list[str] = []
@@ -189,16 +189,16 @@ def _words(rng: random.Random, spec: CommandSpec, pools: Pools) -> list[str]:
             chain_open = False
     for opt in chosen:
         named.extend(_named(rng, spec, opt, pools, forced))
-    if rng.random() < 0.04:
+    if rng.random() < 0.02:
         named.append(["--bogus"])
     bools = [o for o in spec.options if o.kind == BOOL]
-    if rng.random() < 0.04 and bools:  # virsh refuses a value after a bool
+    if rng.random() < 0.03 and bools:  # virsh refuses a value after a bool
         named.append([f"--{rng.choice(bools).name}=1"])
     # Named options anywhere among the bare words, never inside another option.
     groups = [[word] for word in bare]
     for group in named:
         groups.insert(rng.randint(0, len(groups)), group)
-    if rng.random() < 0.04:
+    if rng.random() < 0.02:
         groups.append(["extra"])
     return [word for group in groups for word in group]
 
@@ -236,18 +236,19 @@ def _values(
 
 
 def value(rng: random.Random, name: str, kind: str, pools: Pools) -> str:
-    """One value for option ``name``: mostly plausible, sometimes wrong."""
+    """One value for option ``name``: mostly plausible (so that a case gets past
+    the first look-up), sometimes wrong, empty or an edge number."""
     category = CATEGORY.get(name, "")
     if category == "file":  # relative names only: never a path outside the run dir
-        return rng.choice(pools.files) if rng.random() < 0.9 else ""
+        return rng.choice(pools.files) if rng.random() < 0.95 else ""
     real = pools.named.get(category, ()) + ENUMS.get(name, ())
     if kind == INT and not real:
         real = NUMBERS
     roll = rng.random()
-    if real and roll < 0.6:
+    if real and roll < 0.8:
         return rng.choice(real)
-    if roll < 0.75:
+    if roll < 0.88:
         return rng.choice(WRONG)
-    if roll < 0.85:
+    if roll < 0.93:
         return ""
     return rng.choice(NUMBERS)
