@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.vsh-installed
 DEB_PKGS := libvirt-dev pkg-config libvirt-clients man-db time tmux zsh fish
 
-.PHONY: all setup deps run test lint index man bench upstream-tests clean
+.PHONY: all setup deps run test fuzz lint index man bench upstream-tests clean
 
 all: test
 
@@ -31,6 +31,13 @@ run: setup
 
 test: setup
 	$(PY) -m pytest tests
+
+# The generated differential test (tests/conformance/test_generated.py) with one
+# seed and COUNT cases; `make test` runs its fixed seeds.  SEED defaults to the clock.
+SEED ?= $(shell date +%s)
+COUNT ?= 300
+fuzz: setup
+	VSH_FUZZ_SEED=$(SEED) VSH_FUZZ_COUNT=$(COUNT) $(PY) -m pytest tests/conformance/test_generated.py
 
 lint: setup
 	$(VENV)/bin/ruff check vsh tests benchmarks scripts

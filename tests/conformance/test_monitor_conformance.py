@@ -148,6 +148,19 @@ DEFAULT_CASES = [
     "destroy test; domblkstat test vda; domifstat test testnet0; domblkinfo test --all",
     "destroy test; domtime test; domif-getlink test testnet0; domblklist test --details",
     "destroy test; domifaddr test",
+    # the failure names the domain as given: an id or UUID stays one (issue 12)
+    "domblkstat 1 nosuch",
+    "domblkstat 6695eb01-f6a4-8304-79aa-97f2502e193f nosuch",
+    "domblkstat --domain 1 --device ''",
+    "domifstat 1 nosuch",
+    "domifstat 6695eb01-f6a4-8304-79aa-97f2502e193f nosuch",
+    "destroy test; domblkstat 6695eb01-f6a4-8304-79aa-97f2502e193f vda",
+    "destroy test; domifstat 6695eb01-f6a4-8304-79aa-97f2502e193f testnet0",
+    "destroy test; dommemstat 6695eb01-f6a4-8304-79aa-97f2502e193f",
+    # --all and --device are exclusive by presence: an empty device counts (generated)
+    "domblkinfo 1 --all ''",
+    "domblkinfo test --all --device=",
+    "domtime test --time '' --now",
 ]
 
 

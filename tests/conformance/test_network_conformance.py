@@ -69,6 +69,7 @@ def test_list(uri: str, script: str) -> None:
         "net-dumpxml default --xpath //@address --wrap",
         "net-dumpxml default --xpath ''",
         "net-dumpxml default --xpath '//['",
+        "net-dumpxml --xpath '[' --wrap --network=default",
         "net-dumpxml nope",
         "net-name default",
         f"net-name {UUID}",

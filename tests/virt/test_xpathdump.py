@@ -63,6 +63,11 @@ def test_invalid_expression_prints_nothing() -> None:
     assert dump("//[") == ""
 
 
+def test_invalid_expression_wraps_no_nodes() -> None:
+    """virsh goes on with an empty node set: --wrap prints <nodes/> (generated case)."""
+    assert dump("//[", wrap=True) == "<nodes/>\n"
+
+
 # ---------------------------------------------------------------------------
 # libxml2 2.9's serialiser after virsh's blank-dropping parse (moved from the
 # lxml imitation that used to live in vsh/commands/domain/lifecycle.py)

@@ -277,11 +277,11 @@ def xpath_dump(xml: str, url: str, xpath: str, wrap: bool) -> list[str | None]:
             if stream is not None:
                 stream.flush()
         obj = _eval(lib, doc, root, xpath)
-        if not obj:
-            return []  # libxml2 has reported the error; virsh succeeds
-        if obj.contents.type != XPATH_NODESET:
+        if obj and obj.contents.type != XPATH_NODESET:
             raise VshError(f"internal error: Incorrect xpath '{xpath}'")
-        nodes = _nodes(obj)
+        # NULL: libxml2 has reported the error; virsh goes on with no nodes
+        # (and --wrap still prints an empty <nodes/>)
+        nodes = _nodes(obj) if obj else []
         if wrap:
             return [_wrapped(lib, doc, nodes)]
         return [_node_to_string(lib, doc, node) for node in nodes]

@@ -273,7 +273,6 @@ DOMBLKSTAT_JSON = shape(
 def domblkstat(s: Session, domain: str, device: str | None, human: bool, json: bool) -> bool:
 
     dom = lookup.domain(s, domain, cmd="domblkstat")
-    name = dom.name()
     device = device or ""
     # (printed name, human text, value) in virsh's order
     lines: list[tuple[str, str | None, Any]] = []
@@ -283,7 +282,8 @@ def domblkstat(s: Session, domain: str, device: str | None, human: bool, json: b
         if err.get_error_code() != L.VIR_ERR_NO_SUPPORT:
             raise
         s.last_error = None
-        with failing(f"Failed to get block stats {name} {device}"):
+        # virsh names the domain as given: an id or UUID stays one
+        with failing(f"Failed to get block stats {domain} {device}"):
             legacy = dom.blockStats(device)
         for (_field, legacy_name, text), value in zip(_BLKSTAT_FIELDS, legacy, strict=False):
             if value >= 0:

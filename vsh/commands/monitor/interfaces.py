@@ -150,10 +150,10 @@ DOMIFSTAT_JSON = shape(
 @option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
 def domifstat(s: Session, domain: str, interface: str, json: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="domifstat")
-    name = dom.name()
     device = s.text(interface, "interface")
     assert device is not None
-    with failing(f"Failed to get interface stats {name} {device}"):
+    # virsh names the domain as given: an id or UUID stays one
+    with failing(f"Failed to get interface stats {domain} {device}"):
         stats = dom.interfaceStats(device)
     values = dict(zip(_IFSTAT_FIELDS, stats, strict=False))
     if json or s.settings.json:

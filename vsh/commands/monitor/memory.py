@@ -62,7 +62,6 @@ def dommemstat(
 ) -> bool:
     flags = affect_flags(current, live, config)
     dom = lookup.domain(s, domain, cmd="dommemstat")
-    name = dom.name()
     if not (current or live or config):
         try:
             if dom.isActive() == 1:
@@ -76,7 +75,8 @@ def dommemstat(
         with failing("Unable to change balloon collection period."):
             dom.setMemoryStatsPeriod(seconds, flags)
         return True
-    with failing(f"Failed to get memory statistics for domain {name}"):
+    # virsh names the domain as given: an id or UUID stays one
+    with failing(f"Failed to get memory statistics for domain {domain}"):
         stats = dom.memoryStats()
     shown = {k: v for k, v in stats.items() if k in _MEMSTAT_ORDER}
     if json or s.settings.json:
