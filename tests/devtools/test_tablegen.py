@@ -9,6 +9,8 @@ changed without regenerating it.
 from __future__ import annotations
 
 import importlib
+import re
+from pathlib import Path
 
 from vsh.core import registry as table
 from vsh.core.command import VshCommand
@@ -62,3 +64,12 @@ def test_groups_of_the_index_are_virsh_groups() -> None:
     keywords = {keyword for _title, keyword in table.GROUPS}
     for name, entry in table.entries().items():
         assert entry.group in keywords, name
+
+
+def test_readme_counts_virshs_commands_as_the_table_does() -> None:
+    """The README's "vsh has N of virsh 9.0's M commands" is the table's count."""
+    readme = (Path(tablegen.__file__).resolve().parents[2] / "README.md").read_text()
+    found = re.search(r"vsh has (\d+) of\s+virsh 9\.0's (\d+) commands", readme)
+    assert found, "README.md no longer states how many of virsh's commands vsh has"
+    have = sum(name in table.entries() for name in tablegen.VIRSH_ORDER)
+    assert (int(found[1]), int(found[2])) == (have, len(tablegen.VIRSH_ORDER))
