@@ -177,6 +177,8 @@ COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
     'snapshot-list': ('vsh.commands.snapshot', 'snapshot_list', 'snapshot', 'List snapshots for a domain', False),
     'snapshot-parent': ('vsh.commands.snapshot', 'snapshot_parent', 'snapshot', 'Get the name of the parent of a snapshot', False),
     'snapshot-revert': ('vsh.commands.snapshot', 'snapshot_revert', 'snapshot', 'Revert a domain to a snapshot', False),
+    'backup-begin': ('vsh.commands.backup', 'backup_begin', 'backup', 'Start a disk backup of a live domain', False),
+    'backup-dumpxml': ('vsh.commands.backup', 'backup_dumpxml', 'backup', 'Dump XML for an ongoing domain block backup job', False),
     'pool-autostart': ('vsh.commands.pool', 'pool_autostart', 'pool', 'autostart a pool', False),
     'pool-build': ('vsh.commands.pool', 'pool_build', 'pool', 'build a pool', False),
     'pool-create-as': ('vsh.commands.pool', 'pool_create_as', 'pool', 'create a pool from a set of args', False),

@@ -69,6 +69,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.network",
     "vsh.commands.nodedev",
     "vsh.commands.secret",
+    "vsh.commands.backup",
     "vsh.commands.checkpoint",
     "vsh.commands.snapshot",
     "vsh.commands.pool",
