@@ -111,6 +111,9 @@ NOT_ON_TEST_DRIVER = {
     "guestinfo",
     "guestvcpus",
     "domjobinfo",
+    "migrate-getmaxdowntime",
+    "migrate-compcache",
+    "migrate-getspeed",
 }
 
 
