@@ -598,6 +598,9 @@ def nodecpustats(s: Session, cpu: str | None, percent: bool, json: bool) -> bool
         for key in stats:
             if key in second:
                 stats[key] = (second[key] - stats[key]) % 2**64
+        # virsh's sampling loop sleeps after its second sample too (its usage
+        # check only looks at the first), so the command takes two seconds.
+        time.sleep(1)
     as_json = json or s.settings.json
     if not percent:
         if as_json:
