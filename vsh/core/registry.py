@@ -54,6 +54,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.domain.cpus",
     "vsh.commands.domain.hotplug",
     "vsh.commands.domain.jobs",
+    "vsh.commands.domain.blockjobs",
     "vsh.commands.monitor.info",
     "vsh.commands.monitor.listing",
     "vsh.commands.monitor.blocks",
