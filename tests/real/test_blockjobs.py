@@ -12,12 +12,15 @@ virsh's ``\r`` arrives as a newline).
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import time
 from collections.abc import Callable
 
 import pytest
 
-from tests.conformance.harness import Outcome
-from tests.real.util import needs, ok, virsh, vsh
+from tests.conformance.harness import VIRSH, VSH, Outcome, base_env
+from tests.real.util import needs, ok, same, virsh, vsh
 
 pytestmark = pytest.mark.real
 
@@ -177,3 +180,127 @@ def test_blockcopy_finish(real_stack, guests):
     )
     assert (out.status, out.out) == (0, "\nSuccessfully pivoted\n")
     assert f"{b}.copy3" in _domblk(real_stack, b)
+
+
+def _wait_synced(stack, g: str, timeout: float = 60) -> None:
+    """Until the job's cur reaches its end (the progress virsh prints stops moving)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        raw = ok(virsh(stack, "blockjob", g, "vda", "--raw")).out
+        numbers = dict(re.findall(r" (cur|end)=(\d+)", raw))
+        if numbers and numbers["cur"] == numbers["end"]:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the copy job of {g} did not reach its mirroring phase")
+
+
+@pytest.mark.real(timeout=200)
+def test_blockjob_on_a_mirroring_copy(real_stack, guests):
+    """A copy left in its mirroring phase: both tools read and change the same job."""
+    needs("blockcopy", "blockjob")
+    g = "bj-job"
+    guests(g, start=True)
+    images = real_stack.root / "images"
+    started = same(
+        real_stack,
+        "blockcopy",
+        g,
+        "vda",
+        str(images / f"{g}.mirror"),
+        "--transient-job",
+        "--print-xml",
+    )
+    assert f"<source file='{images / g}.mirror'/>" in started.out
+    ok(
+        vsh(
+            real_stack,
+            "blockcopy",
+            g,
+            "vda",
+            str(images / f"{g}.mirror"),
+            "--transient-job",
+            "--bandwidth",
+            "2",
+        )
+    )
+    _wait_synced(real_stack, g)
+    script = "; ".join(
+        f"blockjob {g} vda {extra}"
+        for extra in (
+            "",
+            "--info --bytes",
+            "--raw",
+            "--raw --bytes",
+            "--bandwidth 3M",
+            "",
+            "--raw",
+            "--bandwidth 2",
+        )
+    )
+    out = same(real_stack, script)
+    assert " type=Block Copy\n bandwidth=2\n" in out.out
+    assert "Bandwidth limit: 2097152 bytes/s (2.000 MiB/s)" in out.out
+    # the job is there until aborted; then both report none
+    ok(vsh(real_stack, "blockjob", g, "vda", "--abort"))
+    assert same(real_stack, "blockjob", g, "vda").out == "No current block job for vda\n"
+
+
+@pytest.mark.real(timeout=200)
+def test_blockpull_timeout_aborts(real_stack, guests):
+    """--timeout ends a slow pull (1 byte/s) with virsh's words and status."""
+    needs("blockpull")
+    a, b = _pair(real_stack, guests, "bj-slow")
+    out = _exact(
+        real_stack,
+        a,
+        b,
+        lambda g: [
+            "blockpull",
+            g,
+            "vda",
+            "--wait",
+            "--timeout",
+            "1",
+            "--bandwidth",
+            "1",
+            "--bytes",
+        ],
+    )
+    assert (out.status, out.out, out.err) == (1, "\nPull aborted\n", "")
+
+
+@pytest.mark.real(timeout=200)
+def test_ctrl_c_aborts_the_wait(real_stack, guests):
+    """SIGINT during --wait aborts the job (virsh's virshCatchInt), as virsh does."""
+    needs("blockpull")
+    a, b = _pair(real_stack, guests, "bj-int")
+    outcomes = []
+    for program, g in (([VIRSH], a), (VSH, b)):
+        argv = [
+            *program,
+            "-c",
+            real_stack.uri,
+            "blockpull",
+            g,
+            "vda",
+            "--wait",
+            "--bandwidth",
+            "1",
+            "--bytes",
+        ]
+        proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=base_env(),
+        )
+        time.sleep(2)  # past start-up: the job runs and the wait polls
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        outcomes.append((proc.returncode, out, err.replace(g, "G")))
+    assert outcomes[1] == outcomes[0]
+    assert outcomes[1] == (1, "\nPull aborted\n", "")
+    for g in (a, b):
+        assert same(real_stack, "blockjob", g, "vda").out == "No current block job for vda\n"
