@@ -207,3 +207,19 @@ def test_inactive_domain() -> None:
     assert_same(
         ["-c", DEFAULT, _script("destroy test", "blockcommit test vda", "blockjob test vda")]
     )
+
+
+def test_completion() -> None:
+    """--path's disk targets, --base/--top's chain entries, --format's formats."""
+    assert_same(
+        [
+            "-c",
+            DEFAULT,
+            _script(
+                "complete -- blockjob test ''",
+                "complete -- blockcommit test vda --base ''",
+                "complete -- blockpull test --path vda --base ''",
+                "complete -- blockcopy test vda --format q",
+            ),
+        ]
+    )
