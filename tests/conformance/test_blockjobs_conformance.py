@@ -209,17 +209,15 @@ def test_inactive_domain() -> None:
     )
 
 
-def test_completion() -> None:
+@pytest.mark.parametrize(
+    "line",
+    [
+        ["blockjob", "test", ""],
+        ["blockcommit", "test", "vda", "--base", ""],
+        ["blockpull", "test", "--path", "vda", "--base", ""],
+        ["blockcopy", "test", "vda", "--format", "q"],
+    ],
+)
+def test_completion(line: list[str]) -> None:
     """--path's disk targets, --base/--top's chain entries, --format's formats."""
-    assert_same(
-        [
-            "-c",
-            DEFAULT,
-            _script(
-                "complete -- blockjob test ''",
-                "complete -- blockcommit test vda --base ''",
-                "complete -- blockpull test --path vda --base ''",
-                "complete -- blockcopy test vda --format q",
-            ),
-        ]
-    )
+    assert_same(["-c", DEFAULT, "complete", "--", *line], timeout=20)
