@@ -55,6 +55,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.domain.hotplug",
     "vsh.commands.domain.jobs",
     "vsh.commands.domain.migration",
+    "vsh.commands.domain.blockjobs",
     "vsh.commands.monitor.info",
     "vsh.commands.monitor.listing",
     "vsh.commands.monitor.blocks",
