@@ -15,6 +15,7 @@ from vsh.commands.common import (
     affect_flags,
     exclusive,
     fetch_pass_fds,
+    opt_timeout_ms,
     parse_rate,
     persistent_live,
 )
@@ -96,3 +97,14 @@ def test_parse_rate() -> None:
         parse_rate("1,2,3,4,5")
     with pytest.raises(VshError, match="field 'average' is malformed"):
         parse_rate("-1")
+
+
+@pytest.mark.parametrize(("text", "ms"), [(None, 0), ("1", 1000), ("2147483", 2147483000)])
+def test_timeout_ms(text: str | None, ms: int) -> None:
+    assert opt_timeout_ms(text) == ms
+
+
+@pytest.mark.parametrize("text", ["0", "2147484", "-1"])
+def test_timeout_out_of_range(text: str) -> None:
+    with pytest.raises(VshError, match="for <timeout> option is malformed or out of range"):
+        opt_timeout_ms(text)

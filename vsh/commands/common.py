@@ -21,6 +21,7 @@ from vsh.core.command import option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import (
+    INT_MAX,
     c_int,
     c_uint,
     c_ullong,
@@ -115,6 +116,17 @@ def opt_uint(value: str | None, name: str, *, wrap: bool = False) -> int | None:
     if number is None or (not wrap and "-" in value):
         raise VshError(numeric_message(value, name))
     return number
+
+
+def opt_timeout_ms(value: str | None) -> int:
+    """vshCommandOptTimeoutToMs: --timeout seconds, 1 to INT_MAX/1000, as
+    milliseconds; absent: 0."""
+    seconds = opt_uint(value, "timeout")
+    if seconds is None:
+        return 0
+    if seconds == 0 or seconds > INT_MAX // 1000:
+        raise VshError(numeric_message(seconds, "timeout"))
+    return seconds * 1000
 
 
 def opt_scaled(value: str | None, name: str, scale: int, limit: int) -> int | None:

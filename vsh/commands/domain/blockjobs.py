@@ -12,13 +12,12 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import domain_option, exclusive, opt_uint
+from vsh.commands.common import domain_option, exclusive, opt_timeout_ms, opt_uint
 from vsh.completion.providers import complete_disk_targets, domain_xml_on_line
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import (
-    INT_MAX,
     ULLONG_MAX,
     c_ullong,
     numeric_message,
@@ -112,16 +111,6 @@ def c_ulong_arg(value: int) -> int:
     above LONG_MAX the same bits as a negative number (virsh's wrapped -1 stays
     ULONG_MAX on the daemon's side)."""
     return value - 2**64 if value > LONG_MAX else value
-
-
-def timeout_ms(value: str | None) -> int:
-    """vshCommandOptTimeoutToMs: seconds, 1 to INT_MAX/1000, as milliseconds."""
-    seconds = opt_uint(value, "timeout")
-    if seconds is None:
-        return 0
-    if seconds == 0 or seconds > INT_MAX // 1000:
-        raise VshError(numeric_message(seconds, "timeout"))
-    return seconds * 1000
 
 
 def _not_blocking(verbose: bool, async_: bool, implied: str) -> None:
@@ -238,7 +227,7 @@ def blockcommit(
     flags = option_flags()
     if active:
         flags |= L.VIR_DOMAIN_BLOCK_COMMIT_ACTIVE
-    wait_ms = timeout_ms(timeout)
+    wait_ms = opt_timeout_ms(timeout)
     blocking = blocking or bool(wait_ms)
     if not blocking:
         _not_blocking(verbose, async_, "keep-overlay")
@@ -412,7 +401,7 @@ def blockcopy(
     grain = opt_uint(granularity, "granularity") or 0
     buf = _ullong(buf_size, "buf-size")
     flags = option_flags()  # the REBASE and COPY bits share their values
-    wait_ms = timeout_ms(timeout)
+    wait_ms = opt_timeout_ms(timeout)
     blocking = blocking or bool(wait_ms)
     abort_flags = L.VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC if async_ else 0
     exclusive(dest=dest is not None, xml=xml is not None)
@@ -650,7 +639,7 @@ def blockpull(
     s.text(path, "path")  # virsh: vshCommandOptStringReq
     base = s.text(base, "base")
     speed = bandwidth_value(bandwidth, bytes_)
-    wait_ms = timeout_ms(timeout)
+    wait_ms = opt_timeout_ms(timeout)
     flags = option_flags()
     dom = lookup.domain(s, domain)
     waiter = _waiter(s, dom, path, "Block Pull", verbose, wait_ms, async_) if wait else None
