@@ -28,7 +28,7 @@ from vsh.commands.common import (
     opt_scaled,
     parse_rate,
 )
-from vsh.completion.providers import comma_list, complete_disk_targets, domain_xml_on_line
+from vsh.completion.providers import comma_list, complete_disk_targets, complete_interfaces
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -352,19 +352,6 @@ INTERFACE = TuneApi(
     "Unable to set interface parameters",
 )
 UINT_MAX = 2**32 - 1
-
-
-def complete_interfaces(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
-    """virshDomainInterfaceCompleter: each interface's target, else its MAC."""
-    root: Any = domain_xml_on_line(s, values)
-    if root is None:
-        return []
-    names = []
-    for node in root.xpath("./devices/interface"):
-        name = str(node.xpath("string(./target/@dev)")) or str(node.xpath("string(./mac/@address)"))
-        if name:
-            names.append(name)
-    return names
 
 
 def _rate_params(direction: str, text: str) -> list[Param]:
