@@ -84,6 +84,30 @@ def xpath_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def domain_filter_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The optional --domain of the domain event commands."""
+    return option(
+        "domain",
+        OptKind.STRING,
+        "filter by domain name, id or uuid",
+        completer=lookup.complete_domain_names,
+    )(func)
+
+
+def event_wait_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--loop and --timeout of virsh's event commands, in that order (see
+    :class:`vsh.virt.eventwait.EventWait` and :func:`opt_timeout_ms`)."""
+    func = option("timeout", OptKind.INT, "timeout seconds")(func)
+    return option("loop", OptKind.BOOL, "loop until timeout or interrupt, rather than one-shot")(
+        func
+    )
+
+
+def timestamp_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--timestamp of virsh's event commands."""
+    return option("timestamp", OptKind.BOOL, "show timestamp for each printed event")(func)
+
+
 def validate_option(flag: int = 0) -> Decorator:
     """The --validate of the commands that take XML; ``flag``: its libvirt bit."""
     return option("validate", OptKind.BOOL, "validate the XML against the schema", flag=flag)

@@ -13,7 +13,12 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import opt_timeout_ms
+from vsh.commands.common import (
+    domain_filter_option,
+    event_wait_options,
+    opt_timeout_ms,
+    timestamp_option,
+)
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -221,18 +226,12 @@ def _forward(events: EventWait, event_name: str) -> Callable[..., None]:
     group=GROUP,
     exclusive=(("all", "event"), ("list", "all"), ("list", "event")),
 )
-@option(
-    "domain",
-    OptKind.STRING,
-    "filter by domain name, id or uuid",
-    completer=lookup.complete_domain_names,
-)
+@domain_filter_option
 @option("event", OptKind.STRING, "which event type to wait for", completer=complete_event_names)
 @option("all", OptKind.BOOL, "wait for all events instead of just one type")
-@option("loop", OptKind.BOOL, "loop until timeout or interrupt, rather than one-shot")
-@option("timeout", OptKind.INT, "timeout seconds")
+@event_wait_options
 @option("list", OptKind.BOOL, "list valid event types")
-@option("timestamp", OptKind.BOOL, "show timestamp for each printed event")
+@timestamp_option
 def event(
     s: Session,
     domain: str | None,

@@ -17,11 +17,14 @@ import libvirt
 
 from vsh.commands.common import (
     complete_empty,
+    domain_filter_option,
     domain_option,
+    event_wait_options,
     fetch_pass_fds,
     opt_int,
     opt_timeout_ms,
     opt_uint,
+    timestamp_option,
 )
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -160,19 +163,13 @@ def monitor_event_line(
     description="Listen for QEMU Monitor Events",
     group=GROUP,
 )
-@option(
-    "domain",
-    OptKind.STRING,
-    "filter by domain name, id or uuid",
-    completer=lookup.complete_domain_names,
-)
+@domain_filter_option
 @option("event", OptKind.STRING, "filter by event name")
 @option("pretty", OptKind.BOOL, "pretty-print any JSON output")
-@option("loop", OptKind.BOOL, "loop until timeout or interrupt, rather than one-shot")
-@option("timeout", OptKind.INT, "timeout seconds")
+@event_wait_options
 @option("regex", OptKind.BOOL, "treat event as a regex rather than literal filter")
 @option("no-case", OptKind.BOOL, "treat event case-insensitively")
-@option("timestamp", OptKind.BOOL, "show timestamp for each printed event")
+@timestamp_option
 def qemu_monitor_event(
     s: Session,
     domain: str | None,
