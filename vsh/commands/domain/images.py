@@ -103,9 +103,9 @@ def _run_edit(
         s.print_extra(not_changed)
         return True
 
-    def define_step(_doc: str, edited: str) -> tuple[Any, Any]:
+    def define_step(_doc: str, text: str) -> tuple[Any, Any]:
         try:
-            define(edited)
+            define(text)
         except libvirt.libvirtError as err:
             return None, err
         return True, None

@@ -128,9 +128,10 @@ def _tune_options(what: str = "parameters") -> Decorator:
 
 def _declared(table: Iterable[tuple[str, str]], kind: OptKind, **kwargs: Any) -> Decorator:
     """An option of ``kind`` for each (name, help) of ``table``, in its order."""
+    pairs = list(table)
 
     def declare(func: Callable[..., Any]) -> Callable[..., Any]:
-        for name, help_text in reversed(list(table)):
+        for name, help_text in reversed(pairs):
             func = option(name, kind, help_text, **kwargs)(func)
         return func
 
