@@ -42,6 +42,17 @@ FULL = "domain name, id or uuid"
 # option declarations
 
 
+def option_stack(*declarations: Decorator) -> Decorator:
+    """Several option declarations as one decorator, declared in the order given."""
+
+    def declare(func: Callable[..., Any]) -> Callable[..., Any]:
+        for declaration in reversed(declarations):
+            func = declaration(func)
+        return func
+
+    return declare
+
+
 def complete_empty(_s: Any, _flags: int = 0) -> list[str]:
     """virshCompleteEmpty: nothing to offer."""
     return []

@@ -13,7 +13,7 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import complete_arches, complete_virttypes
+from vsh.commands.common import complete_arches, complete_virttypes, option_stack
 from vsh.completion import providers
 from vsh.completion.cache import depends_on
 from vsh.core.command import command, option, option_flags
@@ -114,41 +114,21 @@ def _hypervisor_texts(
     return emulator, arch, machine, virttype
 
 
-def _baseline_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--features and --migratable of the baseline commands."""
-    func = option(
-        "migratable",
-        OptKind.BOOL,
-        "Do not include features that block migration",
-        flag=L.VIR_CONNECT_BASELINE_CPU_MIGRATABLE,
-    )(func)
-    return option(
-        "features",
-        OptKind.BOOL,
-        "Show features that are part of the CPU model type",
-        flag=L.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES,
-    )(func)
-
-
+_FEATURES = "Show features that are part of the CPU model type"
+_MIGRATABLE = "Do not include features that block migration"
+_baseline_options = option_stack(
+    option("features", OptKind.BOOL, _FEATURES, flag=L.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES),
+    option("migratable", OptKind.BOOL, _MIGRATABLE, flag=L.VIR_CONNECT_BASELINE_CPU_MIGRATABLE),
+)
 _compare_file_option = option(
     "file", OptKind.DATA, "file containing an XML CPU description", required=True, value_kind="file"
 )
-
-
-def _compare_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--error and --validate of the compare commands."""
-    func = option(
-        "validate",
-        OptKind.BOOL,
-        "validate the XML document against schema",
-        flag=L.VIR_CONNECT_COMPARE_CPU_VALIDATE_XML,
-    )(func)
-    return option(
-        "error",
-        OptKind.BOOL,
-        "report error if CPUs are incompatible",
-        flag=L.VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE,
-    )(func)
+_INCOMPATIBLE = "report error if CPUs are incompatible"
+_VALIDATE = "validate the XML document against schema"
+_compare_options = option_stack(
+    option("error", OptKind.BOOL, _INCOMPATIBLE, flag=L.VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE),
+    option("validate", OptKind.BOOL, _VALIDATE, flag=L.VIR_CONNECT_COMPARE_CPU_VALIDATE_XML),
+)
 
 
 @command(

@@ -17,7 +17,7 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import FULL, Decorator, domain_option, xpath_options
+from vsh.commands.common import FULL, Decorator, domain_option, option_stack, xpath_options
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -29,6 +29,7 @@ from vsh.virt.jobwatch import watch_job
 
 GROUP = "domain"
 L = libvirt
+_RUNNING, _PAUSED = L.VIR_DOMAIN_SAVE_RUNNING, L.VIR_DOMAIN_SAVE_PAUSED
 
 SAVE_IMAGE_URL = "domain-save-image"  # virshDumpXML's document name for both dumpxml commands
 
@@ -43,22 +44,10 @@ def complete_dump_formats(_s: Session, _flags: int = 0) -> list[str]:
 
 def _start_state_options(when: str) -> Decorator:
     """--running and --paused of the image commands (``when``: "start" or "restore")."""
-
-    def declare(func: Callable[..., Any]) -> Callable[..., Any]:
-        func = option(
-            "paused",
-            OptKind.BOOL,
-            f"set domain to be paused on {when}",
-            flag=L.VIR_DOMAIN_SAVE_PAUSED,
-        )(func)
-        return option(
-            "running",
-            OptKind.BOOL,
-            f"set domain to be running on {when}",
-            flag=L.VIR_DOMAIN_SAVE_RUNNING,
-        )(func)
-
-    return declare
+    return option_stack(
+        option("running", OptKind.BOOL, f"set domain to be running on {when}", flag=_RUNNING),
+        option("paused", OptKind.BOOL, f"set domain to be paused on {when}", flag=_PAUSED),
+    )
 
 
 _updated_xml_option = option(

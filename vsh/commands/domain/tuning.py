@@ -27,6 +27,7 @@ from vsh.commands.common import (
     json_text,
     opt_int,
     opt_scaled,
+    option_stack,
     parse_rate,
 )
 from vsh.completion.providers import comma_list, complete_disk_targets, complete_interfaces
@@ -118,24 +119,14 @@ def _wants_json(s: Session, json: bool) -> bool:
 
 def _tune_options(what: str = "parameters") -> Decorator:
     """--config, --live, --current, then vsh's --json, last in every tuning command."""
-
-    def declare(func: Callable[..., Any]) -> Callable[..., Any]:
-        func = option("json", OptKind.BOOL, f"print the {what} as JSON", extension=True)(func)
-        return affect_options(func)
-
-    return declare
+    return option_stack(
+        affect_options, option("json", OptKind.BOOL, f"print the {what} as JSON", extension=True)
+    )
 
 
 def _declared(table: Iterable[tuple[str, str]], kind: OptKind, **kwargs: Any) -> Decorator:
     """An option of ``kind`` for each (name, help) of ``table``, in its order."""
-    pairs = list(table)
-
-    def declare(func: Callable[..., Any]) -> Callable[..., Any]:
-        for name, help_text in reversed(pairs):
-            func = option(name, kind, help_text, **kwargs)(func)
-        return func
-
-    return declare
+    return option_stack(*(option(name, kind, help_text, **kwargs) for name, help_text in table))
 
 
 # ---------------------------------------------------------------------------
