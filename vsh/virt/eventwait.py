@@ -95,7 +95,7 @@ class EventWait:
         return ok
 
     def _print_until_done(self, timeout_ms: int) -> str:
-        """"done", "timeout" or "interrupt" (Ctrl-C)."""
+        """How the wait ended: "done", "timeout" or "interrupt" (Ctrl-C)."""
         deadline = time.monotonic() + timeout_ms / 1000.0 if timeout_ms else None
         try:
             while True:

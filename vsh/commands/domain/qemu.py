@@ -198,7 +198,9 @@ def qemu_monitor_event(
             _conn: Any, cb_dom: Any, ev: str, secs: int, micros: int, details: Any, _opaque: Any
         ) -> None:
             events.deliver(
-                lambda stamp: monitor_event_line(cb_dom.name(), ev, secs, micros, details, pretty, stamp)
+                lambda stamp: monitor_event_line(
+                    cb_dom.name(), ev, secs, micros, details, pretty, stamp
+                )
             )
 
         conn = s.conn
