@@ -71,6 +71,15 @@ def domain_option(flags: int = 0, help_text: str = FULL) -> Decorator:
     )
 
 
+def interface_option(help_text: str = "interface device (MAC Address)") -> Decorator:
+    """The required <interface> data option of a domain's interface commands."""
+    from vsh.completion.providers import complete_interfaces
+
+    return option(
+        "interface", OptKind.DATA, help_text, required=True, completer=complete_interfaces
+    )
+
+
 def persistent_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """VIRSH_COMMON_OPT_DOMAIN_PERSISTENT (virsh-domain.c): --persistent."""
     return option("persistent", OptKind.BOOL, "make live change persistent")(func)

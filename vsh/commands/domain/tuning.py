@@ -24,13 +24,14 @@ from vsh.commands.common import (
     affect_options,
     complete_empty,
     domain_option,
+    interface_option,
     json_text,
     opt_int,
     opt_scaled,
     option_stack,
     parse_rate,
 )
-from vsh.completion.providers import comma_list, complete_disk_targets, complete_interfaces
+from vsh.completion.providers import comma_list, complete_disk_targets
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -389,13 +390,7 @@ def _rate_params(direction: str, text: str) -> list[Param]:
     json=PARAMS_JSON,
 )
 @domain_option()
-@option(
-    "interface",
-    OptKind.DATA,
-    "interface device (MAC Address)",
-    required=True,
-    completer=complete_interfaces,
-)
+@interface_option()
 @option("inbound", OptKind.STRING, "control domain's incoming traffics", completer=complete_empty)
 @option("outbound", OptKind.STRING, "control domain's outgoing traffics", completer=complete_empty)
 @_tune_options()

@@ -8,7 +8,7 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import domain_option, json_text, table_text, xpath_text
+from vsh.commands.common import domain_option, interface_option, json_text, table_text, xpath_text
 from vsh.completion.providers import complete_interfaces
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -126,13 +126,7 @@ DOMIFSTAT_JSON = shape(
     json=DOMIFSTAT_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
-@option(
-    "interface",
-    OptKind.DATA,
-    "interface device specified by name or MAC Address",
-    required=True,
-    completer=complete_interfaces,
-)
+@interface_option("interface device specified by name or MAC Address")
 @option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
 def domifstat(s: Session, domain: str, interface: str, json: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="domifstat")
@@ -180,13 +174,7 @@ DOMIF_GETLINK_JSON = shape(
     json=DOMIF_GETLINK_JSON,
 )
 @domain_option()
-@option(
-    "interface",
-    OptKind.DATA,
-    "interface device (MAC Address)",
-    required=True,
-    completer=complete_interfaces,
-)
+@interface_option()
 @option("persistent", OptKind.ALIAS, "config", alias="config")
 @option("config", OptKind.BOOL, "Get persistent interface state", flag=L.VIR_DOMAIN_XML_INACTIVE)
 @option("json", OptKind.BOOL, "print the link state as JSON", extension=True)
