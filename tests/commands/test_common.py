@@ -15,10 +15,14 @@ from vsh.commands.common import (
     affect_flags,
     exclusive,
     fetch_pass_fds,
+    opt_timeout_ms,
+    option_stack,
     parse_rate,
     persistent_live,
 )
+from vsh.core.command import option
 from vsh.core.errors import VshError
+from vsh.core.grammar import OptKind
 
 
 def refused(**kwargs: bool) -> str:
@@ -96,3 +100,26 @@ def test_parse_rate() -> None:
         parse_rate("1,2,3,4,5")
     with pytest.raises(VshError, match="field 'average' is malformed"):
         parse_rate("-1")
+
+
+@pytest.mark.parametrize(("text", "ms"), [(None, 0), ("1", 1000), ("2147483", 2147483000)])
+def test_timeout_ms(text: str | None, ms: int) -> None:
+    assert opt_timeout_ms(text) == ms
+
+
+@pytest.mark.parametrize("text", ["0", "2147484", "-1"])
+def test_timeout_out_of_range(text: str) -> None:
+    with pytest.raises(VshError, match="for <timeout> option is malformed or out of range"):
+        opt_timeout_ms(text)
+
+
+def test_option_stack_declares_as_stacked_decorators() -> None:
+    def stacked() -> None: ...
+
+    def by_hand() -> None: ...
+
+    option_stack(option("a", OptKind.BOOL, "A"), option("b", OptKind.INT, "B"))(stacked)
+    option("a", OptKind.BOOL, "A")(option("b", OptKind.INT, "B")(by_hand))
+    names = [p.name for p in stacked.__click_params__]  # type: ignore[attr-defined]
+    assert names == [p.name for p in by_hand.__click_params__]  # type: ignore[attr-defined]
+    assert sorted(names) == ["a", "b"]

@@ -223,3 +223,20 @@ def test_help_offers_command_names(session: Session) -> None:
     names = complete_help_command(session)
     assert names == command_names()
     assert "snapshot-list" in names and "domain" not in names  # no group keywords
+
+
+def test_interfaces_by_target_else_mac() -> None:
+    xml = (
+        "<domain><devices>"
+        "<interface type='network'><mac address='52:54:00:00:00:01'/><target dev='vnet0'/>"
+        "</interface>"
+        "<interface type='user'><mac address='52:54:00:00:00:02'/></interface>"
+        "<interface type='user'/>"
+        "</devices></domain>"
+    )
+    s = session_with(Fake(lookupByName=Fake(XMLDesc=xml)))
+    assert providers.complete_interfaces(s, 0, {"domain": "d"}) == [
+        "vnet0",
+        "52:54:00:00:00:02",
+    ]
+    assert providers.complete_interfaces(s, 0, {}) == []

@@ -21,6 +21,7 @@ from vsh.core.command import option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import (
+    INT_MAX,
     c_int,
     c_uint,
     c_ullong,
@@ -41,6 +42,17 @@ FULL = "domain name, id or uuid"
 # option declarations
 
 
+def option_stack(*declarations: Decorator) -> Decorator:
+    """Several option declarations as one decorator, declared in the order given."""
+
+    def declare(func: Callable[..., Any]) -> Callable[..., Any]:
+        for declaration in reversed(declarations):
+            func = declaration(func)
+        return func
+
+    return declare
+
+
 def complete_empty(_s: Any, _flags: int = 0) -> list[str]:
     """virshCompleteEmpty: nothing to offer."""
     return []
@@ -56,6 +68,15 @@ def domain_option(flags: int = 0, help_text: str = FULL) -> Decorator:
         required=True,
         completer=lookup.complete_domain_names,
         completer_flags=flags,
+    )
+
+
+def interface_option(help_text: str = "interface device (MAC Address)") -> Decorator:
+    """The required <interface> data option of a domain's interface commands."""
+    from vsh.completion.providers import complete_interfaces
+
+    return option(
+        "interface", OptKind.DATA, help_text, required=True, completer=complete_interfaces
     )
 
 
@@ -81,6 +102,30 @@ def xpath_options(func: Callable[..., Any]) -> Callable[..., Any]:
         named_only=True,
         completer=complete_empty,
     )(func)
+
+
+def domain_filter_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The optional --domain of the domain event commands."""
+    return option(
+        "domain",
+        OptKind.STRING,
+        "filter by domain name, id or uuid",
+        completer=lookup.complete_domain_names,
+    )(func)
+
+
+def event_wait_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--loop and --timeout of virsh's event commands, in that order (see
+    :class:`vsh.virt.eventwait.EventWait` and :func:`opt_timeout_ms`)."""
+    func = option("timeout", OptKind.INT, "timeout seconds")(func)
+    return option("loop", OptKind.BOOL, "loop until timeout or interrupt, rather than one-shot")(
+        func
+    )
+
+
+def timestamp_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--timestamp of virsh's event commands."""
+    return option("timestamp", OptKind.BOOL, "show timestamp for each printed event")(func)
 
 
 def validate_option(flag: int = 0) -> Decorator:
@@ -115,6 +160,17 @@ def opt_uint(value: str | None, name: str, *, wrap: bool = False) -> int | None:
     if number is None or (not wrap and "-" in value):
         raise VshError(numeric_message(value, name))
     return number
+
+
+def opt_timeout_ms(value: str | None) -> int:
+    """vshCommandOptTimeoutToMs: --timeout seconds, 1 to INT_MAX/1000, as
+    milliseconds; absent: 0."""
+    seconds = opt_uint(value, "timeout")
+    if seconds is None:
+        return 0
+    if seconds == 0 or seconds > INT_MAX // 1000:
+        raise VshError(numeric_message(seconds, "timeout"))
+    return seconds * 1000
 
 
 def opt_scaled(value: str | None, name: str, scale: int, limit: int) -> int | None:

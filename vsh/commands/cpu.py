@@ -13,7 +13,7 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import complete_arches, complete_virttypes
+from vsh.commands.common import complete_arches, complete_virttypes, option_stack
 from vsh.completion import providers
 from vsh.completion.cache import depends_on
 from vsh.core.command import command, option, option_flags
@@ -21,6 +21,7 @@ from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
+from vsh.virt.failing import failing
 
 GROUP = "host"
 L = libvirt
@@ -29,8 +30,6 @@ _CPU_XPATH = (
     "/container/cpu|/container/domain/cpu|/container/capabilities/host/cpu|"
     "/container/domainCapabilities/cpu/mode[@name='host-model' and @supported='yes']"
 )
-_FEATURES = "Show features that are part of the CPU model type"
-_MIGRATABLE = "Do not include features that block migration"
 
 
 def extract_cpus(path: str) -> list[str]:
@@ -103,6 +102,35 @@ def _hypervisor_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def _hypervisor_texts(
+    s: Session, virttype: str | None, emulator: str | None, arch: str | None, machine: str | None
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """The hypervisor options checked in virsh's order; in the API's order
+    (emulator, arch, machine, virttype)."""
+    virttype = s.text(virttype, "virttype")
+    emulator = s.text(emulator, "emulator")
+    arch = s.text(arch, "arch")
+    machine = s.text(machine, "machine")
+    return emulator, arch, machine, virttype
+
+
+_FEATURES = "Show features that are part of the CPU model type"
+_MIGRATABLE = "Do not include features that block migration"
+_baseline_options = option_stack(
+    option("features", OptKind.BOOL, _FEATURES, flag=L.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES),
+    option("migratable", OptKind.BOOL, _MIGRATABLE, flag=L.VIR_CONNECT_BASELINE_CPU_MIGRATABLE),
+)
+_compare_file_option = option(
+    "file", OptKind.DATA, "file containing an XML CPU description", required=True, value_kind="file"
+)
+_INCOMPATIBLE = "report error if CPUs are incompatible"
+_VALIDATE = "validate the XML document against schema"
+_compare_options = option_stack(
+    option("error", OptKind.BOOL, _INCOMPATIBLE, flag=L.VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE),
+    option("validate", OptKind.BOOL, _VALIDATE, flag=L.VIR_CONNECT_COMPARE_CPU_VALIDATE_XML),
+)
+
+
 @command(
     "cpu-baseline",
     summary="compute baseline CPU",
@@ -112,8 +140,7 @@ def _hypervisor_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @option(
     "file", OptKind.DATA, "file containing XML CPU descriptions", required=True, value_kind="file"
 )
-@option("features", OptKind.BOOL, _FEATURES, flag=L.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES)
-@option("migratable", OptKind.BOOL, _MIGRATABLE, flag=L.VIR_CONNECT_BASELINE_CPU_MIGRATABLE)
+@_baseline_options
 def cpu_baseline(s: Session, file: str, features: bool, migratable: bool) -> bool:
     flags = option_flags()
     path = s.text(file, "file")
@@ -138,7 +165,16 @@ _HV_COMPARE = {
 }
 
 
-def _report(s: Session, result: int, texts: dict[int, str], path: str) -> bool:
+def _compare(
+    s: Session, path: str, what: str, compare: Callable[[str], int], texts: dict[int, str]
+) -> bool:
+    """The compare commands: the file's first CPU against the ``what`` CPU,
+    virsh's sentence for the result; incompatible fails."""
+    cpus = extract_cpus(path)
+    with failing(f"Failed to compare {what} CPU with {path}"):
+        result = compare(cpus[0])
+    if result not in texts:
+        raise VshError(f"Failed to compare {what} CPU with {path}")
     s.print(texts[result].format(path))
     return result != L.VIR_CPU_COMPARE_INCOMPATIBLE
 
@@ -149,33 +185,13 @@ def _report(s: Session, result: int, texts: dict[int, str], path: str) -> bool:
     description="compare CPU with host CPU",
     group=GROUP,
 )
-@option(
-    "file", OptKind.DATA, "file containing an XML CPU description", required=True, value_kind="file"
-)
-@option(
-    "error",
-    OptKind.BOOL,
-    "report error if CPUs are incompatible",
-    flag=L.VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE,
-)
-@option(
-    "validate",
-    OptKind.BOOL,
-    "validate the XML document against schema",
-    flag=L.VIR_CONNECT_COMPARE_CPU_VALIDATE_XML,
-)
+@_compare_file_option
+@_compare_options
 def cpu_compare(s: Session, file: str, error: bool, validate: bool) -> bool:
     flags = option_flags()
     path = s.text(file, "file")
     assert path is not None
-    cpus = extract_cpus(path)
-    try:
-        result = s.conn.compareCPU(cpus[0], flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to compare host CPU with {path}", cause=err) from err
-    if result not in _COMPARE:
-        raise VshError(f"Failed to compare host CPU with {path}")
-    return _report(s, result, _COMPARE, path)
+    return _compare(s, path, "host", lambda cpu: s.conn.compareCPU(cpu, flags), _COMPARE)
 
 
 @command(
@@ -187,8 +203,7 @@ def cpu_compare(s: Session, file: str, error: bool, validate: bool) -> bool:
 )
 @option("file", OptKind.STRING, "file containing XML CPU descriptions", value_kind="file")
 @_hypervisor_options
-@option("features", OptKind.BOOL, _FEATURES, flag=L.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES)
-@option("migratable", OptKind.BOOL, _MIGRATABLE, flag=L.VIR_CONNECT_BASELINE_CPU_MIGRATABLE)
+@_baseline_options
 @option(
     "model",
     OptKind.STRING,
@@ -208,17 +223,14 @@ def hypervisor_cpu_baseline(
 ) -> bool:
     flags = option_flags()
     path = s.text(file, "file")
-    virttype = s.text(virttype, "virttype")
-    emulator = s.text(emulator, "emulator")
-    arch = s.text(arch, "arch")
-    machine = s.text(machine, "machine")
+    hypervisor = _hypervisor_texts(s, virttype, emulator, arch, machine)
     model = s.text(model, "model")
     if path is not None and model is not None:
         raise VshError("Options --file and --model are mutually exclusive")
     if path is None and model is None:
         raise VshError("Either --file or --model must be provided")
     cpus = extract_cpus(path) if path is not None else [f"<cpu><model>{model}</model></cpu>"]
-    result = s.conn.baselineHypervisorCPU(emulator, arch, machine, virttype, cpus, flags)
+    result = s.conn.baselineHypervisorCPU(*hypervisor, cpus, flags)
     s.print(result)
     return True
 
@@ -229,22 +241,9 @@ def hypervisor_cpu_baseline(
     description="compare CPU with hypervisor CPU",
     group=GROUP,
 )
-@option(
-    "file", OptKind.DATA, "file containing an XML CPU description", required=True, value_kind="file"
-)
+@_compare_file_option
 @_hypervisor_options
-@option(
-    "error",
-    OptKind.BOOL,
-    "report error if CPUs are incompatible",
-    flag=L.VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE,
-)
-@option(
-    "validate",
-    OptKind.BOOL,
-    "validate the XML document against schema",
-    flag=L.VIR_CONNECT_COMPARE_CPU_VALIDATE_XML,
-)
+@_compare_options
 def hypervisor_cpu_compare(
     s: Session,
     file: str,
@@ -257,16 +256,10 @@ def hypervisor_cpu_compare(
 ) -> bool:
     flags = option_flags()
     path = s.text(file, "file")
-    virttype = s.text(virttype, "virttype")
-    emulator = s.text(emulator, "emulator")
-    arch = s.text(arch, "arch")
-    machine = s.text(machine, "machine")
+    hypervisor = _hypervisor_texts(s, virttype, emulator, arch, machine)
     assert path is not None
-    cpus = extract_cpus(path)
-    try:
-        result = s.conn.compareHypervisorCPU(emulator, arch, machine, virttype, cpus[0], flags)
-    except libvirt.libvirtError as err:
-        raise VshError(f"Failed to compare hypervisor CPU with {path}", cause=err) from err
-    if result not in _HV_COMPARE:
-        raise VshError(f"Failed to compare hypervisor CPU with {path}")
-    return _report(s, result, _HV_COMPARE, path)
+
+    def compare(cpu: str) -> int:
+        return int(s.conn.compareHypervisorCPU(*hypervisor, cpu, flags))
+
+    return _compare(s, path, "hypervisor", compare, _HV_COMPARE)

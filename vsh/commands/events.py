@@ -1,29 +1,30 @@
 """domain events (tools/virsh-domain-event.c): ``event``.
 
-Callbacks run in the libvirt event loop thread :mod:`vsh.virt.conn` starts; the
-command waits on a queue until an event (one-shot), the timeout, or Ctrl-C,
-and prints virsh's lines: each event as virsh words it, then ``event loop
-timed out`` / ``event loop interrupted`` and ``events received: N``.  The
-command succeeds only when at least one event arrived, as in virsh.
+Each event is printed as virsh words it; the waiting, the closing lines and
+the exit status are :mod:`vsh.virt.eventwait`'s, shared with
+``qemu-monitor-event``.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-import time
-from collections.abc import MutableSequence
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import libvirt
 
-from vsh.commands.common import opt_uint
+from vsh.commands.common import (
+    domain_filter_option,
+    event_wait_options,
+    opt_timeout_ms,
+    timestamp_option,
+)
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
-from vsh.core.numbers import numeric_message
 from vsh.core.session import Session
 from vsh.virt import lookup
+from vsh.virt.eventwait import EventWait, stamped
 
 GROUP = "events"
 L = libvirt
@@ -207,11 +208,15 @@ def complete_event_names(_s: Session, _flags: int = 0) -> list[str]:
     return list(EVENT_NAMES)
 
 
-def _timestamp() -> str:
-    """virTimeStringNowRaw: ``YYYY-MM-DD HH:MM:SS.mmm+0000`` (UTC)."""
-    now = time.time()
-    ms = int(now * 1000) % 1000
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now)) + f".{ms:03d}+0000"
+def _forward(events: EventWait, event_name: str) -> Callable[..., None]:
+    """The libvirt callback of one event type: its line, in virsh's words, to ``events``."""
+    fmt = _FORMATS[event_name]
+
+    def callback(_conn: Any, cb_dom: Any, *rest: Any) -> None:
+        args = rest[:-1]  # the last argument is the opaque
+        events.deliver(lambda stamp: stamped(stamp, fmt(event_name, cb_dom.name(), args)))
+
+    return callback
 
 
 @command(
@@ -221,18 +226,12 @@ def _timestamp() -> str:
     group=GROUP,
     exclusive=(("all", "event"), ("list", "all"), ("list", "event")),
 )
-@option(
-    "domain",
-    OptKind.STRING,
-    "filter by domain name, id or uuid",
-    completer=lookup.complete_domain_names,
-)
+@domain_filter_option
 @option("event", OptKind.STRING, "which event type to wait for", completer=complete_event_names)
 @option("all", OptKind.BOOL, "wait for all events instead of just one type")
-@option("loop", OptKind.BOOL, "loop until timeout or interrupt, rather than one-shot")
-@option("timeout", OptKind.INT, "timeout seconds")
+@event_wait_options
 @option("list", OptKind.BOOL, "list valid event types")
-@option("timestamp", OptKind.BOOL, "show timestamp for each printed event")
+@timestamp_option
 def event(
     s: Session,
     domain: str | None,
@@ -252,90 +251,20 @@ def event(
     selected = [(i, n) for i, n in enumerate(EVENT_NAMES) if name is None or n == name]
     if not selected:
         raise VshError(f"unknown event type {name}")
-    timeout_ms = 0
-    if timeout is not None:
-        seconds = opt_uint(timeout, "timeout")
-        assert seconds is not None
-        if seconds == 0 or seconds > (2**31 - 1) // 1000:
-            raise VshError(numeric_message(seconds, "timeout"))
-        timeout_ms = seconds * 1000
+    wait_ms = opt_timeout_ms(timeout)
     dom = lookup.domain(s, domain, cmd="event") if domain is not None else None
 
     conn = s.conn
-    messages: queue.Queue[str | None] = queue.Queue()
-    lock = threading.Lock()
-    state = {"count": 0}
-
-    def make_callback(event_name: str) -> Any:
-        fmt = _FORMATS[event_name]
-
-        def callback(_conn: Any, cb_dom: Any, *rest: Any) -> None:
-            args = rest[:-1]  # the last argument is the opaque
-            try:
-                text = fmt(event_name, cb_dom.name(), args)
-            except Exception:  # never let a callback kill the loop
-                return
-            with lock:
-                if not loop and state["count"]:
-                    return
-                if timestamp:
-                    text = f"{_timestamp()}: {text}"
-                state["count"] += 1
-                messages.put(text)
-                if not loop:
-                    messages.put(None)
-
-        return callback
-
-    ids: MutableSequence[int] = []  # `list` is the --list option here
-    ok = False
-    try:
+    with EventWait(s, loop, timestamp) as events:
         for position, (event_id, event_name) in enumerate(selected):
             try:
-                ids.append(
-                    conn.domainEventRegisterAny(dom, event_id, make_callback(event_name), None)
+                callback_id = conn.domainEventRegisterAny(
+                    dom, event_id, _forward(events, event_name), None
                 )
             except libvirt.libvirtError:
                 if position == 0:
                     raise
                 s.last_error = None
-        deadline = time.monotonic() + timeout_ms / 1000.0 if timeout_ms else None
-        outcome = "done"
-        try:
-            while True:
-                wait = None if deadline is None else deadline - time.monotonic()
-                if wait is not None and wait <= 0:
-                    outcome = "timeout"
-                    break
-                try:
-                    item = messages.get(timeout=wait if wait is not None else 3600)
-                except queue.Empty:
-                    continue
-                if item is None:
-                    break
-                s.print(item)
-                s.out.flush()
-        except KeyboardInterrupt:
-            outcome = "interrupt"
-        # events queued before the wait ended are still printed
-        while True:
-            try:
-                item = messages.get_nowait()
-            except queue.Empty:
-                break
-            if item is not None:
-                s.print(item)
-        if outcome == "interrupt":
-            s.print("event loop interrupted\n")
-        elif outcome == "timeout":
-            s.print("event loop timed out\n")
-        s.print(f"events received: {state['count']}\n")
-        ok = state["count"] > 0
-    finally:
-        for callback_id in ids:
-            try:
-                conn.domainEventDeregisterAny(callback_id)
-            except libvirt.libvirtError as err:
-                s.last_error = err
-                ok = False
-    return ok
+                continue
+            events.registered(partial(conn.domainEventDeregisterAny, callback_id))
+        return events.wait(wait_ms)

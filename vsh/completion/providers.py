@@ -252,6 +252,18 @@ def complete_disk_targets(s: Session, _flags: int = 0, values: Any = None) -> li
     return [n.string("string(./target/@dev)") for n in root.nodes("./devices/disk")]
 
 
+def complete_interfaces(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainInterfaceCompleter: each interface's target, else its MAC."""
+    root = domain_xml_on_line(s, values)
+    if root is None:
+        return []
+    names = (
+        n.string("string(./target/@dev)") or n.string("string(./mac/@address)")
+        for n in root.nodes("./devices/interface")
+    )
+    return [name for name in names if name]
+
+
 def host_cpu_list(s: Session, values: Values) -> list[str]:
     """virshDomainCpulistCompleter: the host's CPU ids, completing the last item
     of the ``cpulist`` option's comma-separated list."""

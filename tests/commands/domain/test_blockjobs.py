@@ -54,17 +54,6 @@ def test_c_ulong_arg_keeps_the_bits() -> None:
     assert blockjobs.c_ulong_arg(2**64 - 1) == -1
 
 
-@pytest.mark.parametrize(("text", "ms"), [(None, 0), ("1", 1000), ("2147483", 2147483000)])
-def test_timeout_ms(text: str | None, ms: int) -> None:
-    assert blockjobs.timeout_ms(text) == ms
-
-
-@pytest.mark.parametrize("text", ["0", "2147484", "-1"])
-def test_timeout_out_of_range(text: str) -> None:
-    with pytest.raises(VshError, match="for <timeout> option is malformed or out of range"):
-        blockjobs.timeout_ms(text)
-
-
 def test_copy_xml() -> None:
     assert blockjobs.copy_xml("/a b", "qcow2", False) == (
         "<disk type='file'>\n  <source file='/a b'/>\n  <driver type='qcow2'/>\n</disk>\n"

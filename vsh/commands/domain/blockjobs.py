@@ -8,17 +8,17 @@ prints the outcome lines with vshPrintExtra and no final newline; so does vsh.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import libvirt
 
-from vsh.commands.common import domain_option, exclusive, opt_uint
+from vsh.commands.common import Decorator, domain_option, exclusive, opt_timeout_ms, opt_uint
 from vsh.completion.providers import complete_disk_targets, domain_xml_on_line
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import (
-    INT_MAX,
     ULLONG_MAX,
     c_ullong,
     numeric_message,
@@ -114,14 +114,9 @@ def c_ulong_arg(value: int) -> int:
     return value - 2**64 if value > LONG_MAX else value
 
 
-def timeout_ms(value: str | None) -> int:
-    """vshCommandOptTimeoutToMs: seconds, 1 to INT_MAX/1000, as milliseconds."""
-    seconds = opt_uint(value, "timeout")
-    if seconds is None:
-        return 0
-    if seconds == 0 or seconds > INT_MAX // 1000:
-        raise VshError(numeric_message(seconds, "timeout"))
-    return seconds * 1000
+def _path_option(help_text: str = "fully-qualified path of disk") -> Decorator:
+    """The required <path> of the block job commands: the disk, by target or source."""
+    return option("path", OptKind.DATA, help_text, required=True, completer=complete_disk_targets)
 
 
 def _not_blocking(verbose: bool, async_: bool, implied: str) -> None:
@@ -138,6 +133,14 @@ def _waiter(
     return BlockJobWait(
         s, s.conn, dom, path, label, verbose=verbose, timeout_ms=timeout, async_abort=async_
     )
+
+
+def _ended_badly(s: Session, status: int, noun: str) -> bool:
+    """virsh's line for a waited-for job that was canceled or failed; True when it was."""
+    word = {_CANCELED: "aborted", _FAILED: "failed"}.get(status)
+    if word is not None:
+        s.print_extra(f"\n{noun} {word}")
+    return word is not None
 
 
 def _conclude(s: Session, dom: Any, path: str, flags: int, verb: str) -> None:
@@ -159,13 +162,7 @@ def _conclude(s: Session, dom: Any, path: str, flags: int, verb: str) -> None:
     exclusive=(("pivot", "keep-overlay"),),
 )
 @domain_option(ACTIVE)
-@option(
-    "path",
-    OptKind.DATA,
-    "fully-qualified path of disk",
-    required=True,
-    completer=complete_disk_targets,
-)
+@_path_option()
 @option("bandwidth", OptKind.INT, "bandwidth limit in MiB/s")
 @option(
     "base",
@@ -238,7 +235,7 @@ def blockcommit(
     flags = option_flags()
     if active:
         flags |= L.VIR_DOMAIN_BLOCK_COMMIT_ACTIVE
-    wait_ms = timeout_ms(timeout)
+    wait_ms = opt_timeout_ms(timeout)
     blocking = blocking or bool(wait_ms)
     if not blocking:
         _not_blocking(verbose, async_, "keep-overlay")
@@ -251,11 +248,7 @@ def blockcommit(
     with _waiter(s, dom, path, "Block commit", verbose, wait_ms, async_) as waiter:
         dom.blockCommit(path, base, top, c_ulong_arg(speed), flags)
         status = waiter.wait()
-    if status == _CANCELED:
-        s.print_extra("\nCommit aborted")
-        return False
-    if status == _FAILED:
-        s.print_extra("\nCommit failed")
+    if _ended_badly(s, status, "Commit"):
         return False
     if not active:
         s.print_extra("\nCommit complete")
@@ -323,13 +316,7 @@ def _ullong(value: str | None, name: str) -> int:
     group=GROUP,
 )
 @domain_option(ACTIVE)
-@option(
-    "path",
-    OptKind.DATA,
-    "fully-qualified path of source disk",
-    required=True,
-    completer=complete_disk_targets,
-)
+@_path_option("fully-qualified path of source disk")
 @option("dest", OptKind.STRING, "path of the copy to create", value_kind="file")
 @option("bandwidth", OptKind.INT, "bandwidth limit in MiB/s")
 @option(
@@ -412,7 +399,7 @@ def blockcopy(
     grain = opt_uint(granularity, "granularity") or 0
     buf = _ullong(buf_size, "buf-size")
     flags = option_flags()  # the REBASE and COPY bits share their values
-    wait_ms = timeout_ms(timeout)
+    wait_ms = opt_timeout_ms(timeout)
     blocking = blocking or bool(wait_ms)
     abort_flags = L.VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC if async_ else 0
     exclusive(dest=dest is not None, xml=xml is not None)
@@ -425,7 +412,7 @@ def blockcopy(
         _not_blocking(verbose, async_, "finish")
     dom = lookup.domain(s, domain)
     waiter = _waiter(s, dom, path, "Block Copy", verbose, wait_ms, async_) if blocking else None
-    try:
+    with waiter or nullcontext():
         xml_text = read_file_all(xml) if xml is not None else None
         new_api = bool(
             grain
@@ -457,14 +444,7 @@ def blockcopy(
             s.print_extra("Block Copy started")
             return True
         status = waiter.wait()
-    finally:
-        if waiter is not None:
-            waiter.close()
-    if status == _CANCELED:
-        s.print_extra("\nCopy aborted")
-        return False
-    if status == _FAILED:
-        s.print_extra("\nCopy failed")
+    if _ended_badly(s, status, "Copy"):
         return False
     if pivot:
         _conclude(s, dom, path, abort_flags | L.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT, "pivot")
@@ -546,13 +526,7 @@ def _job_info(s: Session, dom: Any, path: str, raw: bool, bytes_: bool) -> bool:
     ),
 )
 @domain_option(ACTIVE)
-@option(
-    "path",
-    OptKind.DATA,
-    "fully-qualified path of disk",
-    required=True,
-    completer=complete_disk_targets,
-)
+@_path_option()
 @option("abort", OptKind.BOOL, "abort the active job on the specified disk")
 @option(
     "async",
@@ -606,13 +580,7 @@ def blockjob(
     group=GROUP,
 )
 @domain_option(ACTIVE)
-@option(
-    "path",
-    OptKind.DATA,
-    "fully-qualified path of disk",
-    required=True,
-    completer=complete_disk_targets,
-)
+@_path_option()
 @option("bandwidth", OptKind.INT, "bandwidth limit in MiB/s")
 @option(
     "base",
@@ -650,11 +618,11 @@ def blockpull(
     s.text(path, "path")  # virsh: vshCommandOptStringReq
     base = s.text(base, "base")
     speed = bandwidth_value(bandwidth, bytes_)
-    wait_ms = timeout_ms(timeout)
+    wait_ms = opt_timeout_ms(timeout)
     flags = option_flags()
     dom = lookup.domain(s, domain)
     waiter = _waiter(s, dom, path, "Block Pull", verbose, wait_ms, async_) if wait else None
-    try:
+    with waiter or nullcontext():
         if base is not None or flags:
             if bytes_:
                 flags |= L.VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES
@@ -667,14 +635,7 @@ def blockpull(
             s.print_extra("Block Pull started")
             return True
         status = waiter.wait()
-    finally:
-        if waiter is not None:
-            waiter.close()
-    if status == _CANCELED:
-        s.print_extra("\nPull aborted")
-        return False
-    if status == _FAILED:
-        s.print_extra("\nPull failed")
+    if _ended_badly(s, status, "Pull"):
         return False
     s.print_extra("\nPull complete")
     return True

@@ -17,7 +17,7 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import FULL, domain_option, xpath_options
+from vsh.commands.common import FULL, Decorator, domain_option, option_stack, xpath_options
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -29,6 +29,7 @@ from vsh.virt.jobwatch import watch_job
 
 GROUP = "domain"
 L = libvirt
+_RUNNING, _PAUSED = L.VIR_DOMAIN_SAVE_RUNNING, L.VIR_DOMAIN_SAVE_PAUSED
 
 SAVE_IMAGE_URL = "domain-save-image"  # virshDumpXML's document name for both dumpxml commands
 
@@ -41,10 +42,37 @@ def complete_dump_formats(_s: Session, _flags: int = 0) -> list[str]:
     return list(DUMP_FORMATS)
 
 
-def _dump_xml(s: Session, xml: str, xpath: str | None, wrap: bool) -> None:
+def _start_state_options(when: str) -> Decorator:
+    """--running and --paused of the image commands (``when``: "start" or "restore")."""
+    return option_stack(
+        option("running", OptKind.BOOL, f"set domain to be running on {when}", flag=_RUNNING),
+        option("paused", OptKind.BOOL, f"set domain to be paused on {when}", flag=_PAUSED),
+    )
+
+
+_updated_xml_option = option(
+    "xml",
+    OptKind.DATA,
+    "filename containing updated XML for the target",
+    required=True,
+    value_kind="file",
+)
+_security_info_option = option(
+    "security-info",
+    OptKind.BOOL,
+    "include security sensitive information in XML dump",
+    flag=L.VIR_DOMAIN_XML_SECURE,
+)
+
+
+def _dump_xml(s: Session, get_xml: Callable[[], str], xpath: str | None, wrap: bool) -> bool:
+    """The *-dumpxml of an image: its XML, filtered by --xpath/--wrap."""
     from vsh.virt import xpathdump
 
-    xpathdump.dump(s.print, xml, SAVE_IMAGE_URL, xpath, wrap)
+    if xpath == "":
+        return False  # vshCommandOptStringQuiet refuses it without a word
+    xpathdump.dump(s.print, get_xml(), SAVE_IMAGE_URL, xpath, wrap)
+    return True
 
 
 def _run_edit(
@@ -52,19 +80,21 @@ def _run_edit(
     get_xml: Callable[[], str],
     define: Callable[[str], None],
     not_changed: str,
-) -> bool | None:
-    """virsh-edit.c for the image commands: True when defined (or, without a
-    terminal, after its "Failed." line, as virsh carries on), None when the
-    text came back unchanged, False when the edit failed."""
+    edited: str,
+) -> bool:
+    """virsh-edit.c for the image commands: ``edited`` once defined (also,
+    without a terminal, after its "Failed." line, as virsh carries on), or
+    ``not_changed`` when the text came back unchanged; False when the edit
+    failed."""
     from vsh.virt import editor
 
     def unchanged_is_done() -> bool:
         s.print_extra(not_changed)
         return True
 
-    def define_step(_doc: str, edited: str) -> tuple[Any, Any]:
+    def define_step(_doc: str, text: str) -> tuple[Any, Any]:
         try:
-            define(edited)
+            define(text)
         except libvirt.libvirtError as err:
             return None, err
         return True, None
@@ -72,8 +102,12 @@ def _run_edit(
     try:
         done = editor.edit(s, get_xml, define_step, unchanged_is_done)
     except editor.EditFailed as failed:
-        return failed.cause is not None
-    return None if done is None else True
+        if failed.cause is None:
+            return False
+        done = True
+    if done is not None:
+        s.print_extra(edited)
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -219,17 +253,8 @@ def dump(
     exclusive=(("running", "paused"),),
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE)
-@option(
-    "xml",
-    OptKind.DATA,
-    "filename containing updated XML for the target",
-    required=True,
-    value_kind="file",
-)
-@option(
-    "running", OptKind.BOOL, "set domain to be running on start", flag=L.VIR_DOMAIN_SAVE_RUNNING
-)
-@option("paused", OptKind.BOOL, "set domain to be paused on start", flag=L.VIR_DOMAIN_SAVE_PAUSED)
+@_updated_xml_option
+@_start_state_options("start")
 def managedsave_define(s: Session, domain: str, xml: str, running: bool, paused: bool) -> bool:
     flags = option_flags()
     path = s.text(xml, "xml")
@@ -249,22 +274,14 @@ def managedsave_define(s: Session, domain: str, xml: str, running: bool, paused:
     group=GROUP,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE)
-@option(
-    "security-info",
-    OptKind.BOOL,
-    "include security sensitive information in XML dump",
-    flag=L.VIR_DOMAIN_XML_SECURE,
-)
+@_security_info_option
 @xpath_options
 def managedsave_dumpxml(
     s: Session, domain: str, security_info: bool, xpath: str | None, wrap: bool
 ) -> bool:
     flags = option_flags()
     dom = lookup.domain(s, domain, cmd="managedsave-dumpxml")
-    if xpath == "":
-        return False  # vshCommandOptStringQuiet refuses it without a word
-    _dump_xml(s, dom.managedSaveGetXMLDesc(flags), xpath, wrap)
-    return True
+    return _dump_xml(s, lambda: dom.managedSaveGetXMLDesc(flags), xpath, wrap)
 
 
 @command(
@@ -275,23 +292,18 @@ def managedsave_dumpxml(
     exclusive=(("running", "paused"),),
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE)
-@option(
-    "running", OptKind.BOOL, "set domain to be running on start", flag=L.VIR_DOMAIN_SAVE_RUNNING
-)
-@option("paused", OptKind.BOOL, "set domain to be paused on start", flag=L.VIR_DOMAIN_SAVE_PAUSED)
+@_start_state_options("start")
 def managedsave_edit(s: Session, domain: str, running: bool, paused: bool) -> bool:
     define_flags = option_flags()
     dom = lookup.domain(s, domain, cmd="managedsave-edit")
     name = dom.name()
-    done = _run_edit(
+    return _run_edit(
         s,
         lambda: dom.managedSaveGetXMLDesc(L.VIR_DOMAIN_XML_SECURE),
         lambda edited: dom.managedSaveDefineXML(edited, define_flags),
         f"Managed save image of domain '{name}' XML configuration not changed.\n",
+        f"Managed save image of Domain '{name}' XML configuration edited.\n",
     )
-    if done:
-        s.print_extra(f"Managed save image of Domain '{name}' XML configuration edited.\n")
-    return done is not False
 
 
 # ---------------------------------------------------------------------------
@@ -305,17 +317,8 @@ def managedsave_edit(s: Session, domain: str, running: bool, paused: bool) -> bo
     group=GROUP,
 )
 @option("file", OptKind.DATA, "saved state file to modify", required=True, value_kind="file")
-@option(
-    "xml",
-    OptKind.DATA,
-    "filename containing updated XML for the target",
-    required=True,
-    value_kind="file",
-)
-@option(
-    "running", OptKind.BOOL, "set domain to be running on restore", flag=L.VIR_DOMAIN_SAVE_RUNNING
-)
-@option("paused", OptKind.BOOL, "set domain to be paused on restore", flag=L.VIR_DOMAIN_SAVE_PAUSED)
+@_updated_xml_option
+@_start_state_options("restore")
 def save_image_define(s: Session, file: str, xml: str, running: bool, paused: bool) -> bool:
     flags = option_flags()
     image = s.text(file, "file")
@@ -335,22 +338,14 @@ def save_image_define(s: Session, file: str, xml: str, running: bool, paused: bo
     group=GROUP,
 )
 @option("file", OptKind.DATA, "saved state file to read", required=True, value_kind="file")
-@option(
-    "security-info",
-    OptKind.BOOL,
-    "include security sensitive information in XML dump",
-    flag=L.VIR_DOMAIN_XML_SECURE,
-)
+@_security_info_option
 @xpath_options
 def save_image_dumpxml(
     s: Session, file: str, security_info: bool, xpath: str | None, wrap: bool
 ) -> bool:
     flags = option_flags()
     image = s.text(file, "file")
-    if xpath == "":
-        return False  # vshCommandOptStringQuiet refuses it without a word
-    _dump_xml(s, s.conn.saveImageGetXMLDesc(image, flags), xpath, wrap)
-    return True
+    return _dump_xml(s, lambda: s.conn.saveImageGetXMLDesc(image, flags), xpath, wrap)
 
 
 @command(
@@ -361,20 +356,15 @@ def save_image_dumpxml(
     exclusive=(("running", "paused"),),
 )
 @option("file", OptKind.DATA, "saved state file to edit", required=True, value_kind="file")
-@option(
-    "running", OptKind.BOOL, "set domain to be running on restore", flag=L.VIR_DOMAIN_SAVE_RUNNING
-)
-@option("paused", OptKind.BOOL, "set domain to be paused on restore", flag=L.VIR_DOMAIN_SAVE_PAUSED)
+@_start_state_options("restore")
 def save_image_edit(s: Session, file: str, running: bool, paused: bool) -> bool:
     define_flags = option_flags()
     image = s.text(file, "file")
     conn = s.conn
-    done = _run_edit(
+    return _run_edit(
         s,
         lambda: conn.saveImageGetXMLDesc(image, L.VIR_DOMAIN_XML_SECURE),
         lambda edited: conn.saveImageDefineXML(image, edited, define_flags),
         f"Saved image {image} XML configuration not changed.\n",
+        f"State file {image} edited.\n",
     )
-    if done:
-        s.print_extra(f"State file {image} edited.\n")
-    return done is not False

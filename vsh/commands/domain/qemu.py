@@ -10,14 +10,22 @@ call they fail with libvirt's "not supported" error, as virsh does.
 
 from __future__ import annotations
 
-import queue
-import threading
-import time
+from functools import partial
 from typing import Any
 
 import libvirt
 
-from vsh.commands.common import complete_empty, domain_option, fetch_pass_fds, opt_int, opt_uint
+from vsh.commands.common import (
+    complete_empty,
+    domain_filter_option,
+    domain_option,
+    event_wait_options,
+    fetch_pass_fds,
+    opt_int,
+    opt_timeout_ms,
+    opt_uint,
+    timestamp_option,
+)
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -26,13 +34,12 @@ from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
 from vsh.virt.domxml import domain_xml
+from vsh.virt.eventwait import EventWait
 from vsh.virt.failing import failing
 from vsh.virt.typedparams import typed_value
 
 GROUP = "domain"
 L = libvirt
-
-_INT_MAX = 2**31 - 1
 
 
 def _pretty_json(text: str) -> str | None:
@@ -132,13 +139,6 @@ def qemu_attach(s: Session, pid: str) -> bool:
 # qemu-monitor-event
 
 
-def _timestamp() -> str:
-    """virTimeStringNowRaw: ``YYYY-MM-DD HH:MM:SS.mmm+0000`` (UTC)."""
-    now = time.time()
-    ms = int(now * 1000) % 1000
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now)) + f".{ms:03d}+0000"
-
-
 def monitor_event_line(
     dom_name: str,
     event: str,
@@ -163,19 +163,13 @@ def monitor_event_line(
     description="Listen for QEMU Monitor Events",
     group=GROUP,
 )
-@option(
-    "domain",
-    OptKind.STRING,
-    "filter by domain name, id or uuid",
-    completer=lookup.complete_domain_names,
-)
+@domain_filter_option
 @option("event", OptKind.STRING, "filter by event name")
 @option("pretty", OptKind.BOOL, "pretty-print any JSON output")
-@option("loop", OptKind.BOOL, "loop until timeout or interrupt, rather than one-shot")
-@option("timeout", OptKind.INT, "timeout seconds")
+@event_wait_options
 @option("regex", OptKind.BOOL, "treat event as a regex rather than literal filter")
 @option("no-case", OptKind.BOOL, "treat event case-insensitively")
-@option("timestamp", OptKind.BOOL, "show timestamp for each printed event")
+@timestamp_option
 def qemu_monitor_event(
     s: Session,
     domain: str | None,
@@ -194,85 +188,25 @@ def qemu_monitor_event(
         flags |= libvirt_qemu.VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_REGEX
     if no_case:
         flags |= libvirt_qemu.VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_NOCASE
-    timeout_ms = 0
-    if timeout is not None:  # vshCommandOptTimeoutToMs
-        seconds = opt_uint(timeout, "timeout")
-        assert seconds is not None
-        if seconds == 0 or seconds > _INT_MAX // 1000:
-            raise VshError(numeric_message(seconds, "timeout"))
-        timeout_ms = seconds * 1000
+    wait_ms = opt_timeout_ms(timeout)
     name = s.text(event, "event")
     dom = lookup.domain(s, domain, cmd="qemu-monitor-event") if domain is not None else None
 
-    messages: queue.Queue[str | None] = queue.Queue()
-    lock = threading.Lock()
-    count = [0]
+    with EventWait(s, loop, timestamp) as events:
 
-    def callback(
-        _conn: Any, cb_dom: Any, ev: str, secs: int, micros: int, details: Any, _opaque: Any
-    ) -> None:
-        with lock:
-            if not loop and count[0]:
-                return
-            try:
-                text = monitor_event_line(
-                    cb_dom.name(),
-                    ev,
-                    secs,
-                    micros,
-                    details,
-                    pretty,
-                    _timestamp() if timestamp else None,
+        def callback(
+            _conn: Any, cb_dom: Any, ev: str, secs: int, micros: int, details: Any, _opaque: Any
+        ) -> None:
+            events.deliver(
+                lambda stamp: monitor_event_line(
+                    cb_dom.name(), ev, secs, micros, details, pretty, stamp
                 )
-            except Exception:  # never let a callback kill the event loop
-                return
-            count[0] += 1
-            messages.put(text)
-            if not loop:
-                messages.put(None)
+            )
 
-    conn = s.conn
-    callback_id = libvirt_qemu.qemuMonitorEventRegister(conn, dom, name, callback, None, flags)
-    ok = False
-    try:
-        deadline = time.monotonic() + timeout_ms / 1000.0 if timeout_ms else None
-        outcome = "done"
-        try:
-            while True:
-                wait = None if deadline is None else deadline - time.monotonic()
-                if wait is not None and wait <= 0:
-                    outcome = "timeout"
-                    break
-                try:
-                    item = messages.get(timeout=wait if wait is not None else 3600)
-                except queue.Empty:
-                    continue
-                if item is None:
-                    break
-                s.print(item)
-                s.out.flush()
-        except KeyboardInterrupt:
-            outcome = "interrupt"
-        while True:  # events queued before the wait ended are still printed
-            try:
-                item = messages.get_nowait()
-            except queue.Empty:
-                break
-            if item is not None:
-                s.print(item)
-        if outcome == "interrupt":
-            s.print("event loop interrupted\n")
-        elif outcome == "timeout":
-            s.print("event loop timed out\n")
-        s.print(f"events received: {count[0]}\n")
-        ok = count[0] > 0
-    finally:
-        try:
-            libvirt_qemu.qemuMonitorEventDeregister(conn, callback_id)
-        except libvirt.libvirtError as err:
-            s.last_error = err
-            ok = False
-    return ok
+        conn = s.conn
+        callback_id = libvirt_qemu.qemuMonitorEventRegister(conn, dom, name, callback, None, flags)
+        events.registered(partial(libvirt_qemu.qemuMonitorEventDeregister, conn, callback_id))
+        return events.wait(wait_ms)
 
 
 # ---------------------------------------------------------------------------

@@ -13,22 +13,25 @@ query's failure is told from the fetch's, as virsh does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import libvirt
 
 from vsh.commands.common import (
+    Decorator,
     affect_flags,
     affect_options,
     complete_empty,
     domain_option,
+    interface_option,
     json_text,
     opt_int,
     opt_scaled,
+    option_stack,
     parse_rate,
 )
-from vsh.completion.providers import comma_list, complete_disk_targets, domain_xml_on_line
+from vsh.completion.providers import comma_list, complete_disk_targets
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -113,6 +116,18 @@ PARAMS_JSON = shape(
 
 def _wants_json(s: Session, json: bool) -> bool:
     return json or s.settings.json
+
+
+def _tune_options(what: str = "parameters") -> Decorator:
+    """--config, --live, --current, then vsh's --json, last in every tuning command."""
+    return option_stack(
+        affect_options, option("json", OptKind.BOOL, f"print the {what} as JSON", extension=True)
+    )
+
+
+def _declared(table: Iterable[tuple[str, str]], kind: OptKind, **kwargs: Any) -> Decorator:
+    """An option of ``kind`` for each (name, help) of ``table``, in its order."""
+    return option_stack(*(option(name, kind, help_text, **kwargs) for name, help_text in table))
 
 
 # ---------------------------------------------------------------------------
@@ -203,8 +218,7 @@ def _opt_ullong(value: str, name: str) -> int:
 @domain_option()
 @option("device", OptKind.DATA, "block device", required=True, completer=complete_disk_targets)
 @_iotune_options
-@affect_options
-@option("json", OptKind.BOOL, "print the parameters as JSON", extension=True)
+@_tune_options()
 def blkdeviotune(
     s: Session,
     domain: str,
@@ -293,12 +307,6 @@ _BLKIO_DEVICES = (
 )
 
 
-def _blkio_device_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    for name, _field_name, help_text in reversed(_BLKIO_DEVICES):
-        func = option(name, OptKind.STRING, help_text, completer=complete_empty)(func)
-    return func
-
-
 @command(
     "blkiotune",
     summary="Get or set blkio parameters",
@@ -310,9 +318,8 @@ def _blkio_device_options(func: Callable[..., Any]) -> Callable[..., Any]:
 )
 @domain_option()
 @option("weight", OptKind.INT, "IO Weight")
-@_blkio_device_options
-@affect_options
-@option("json", OptKind.BOOL, "print the parameters as JSON", extension=True)
+@_declared(((n, h) for n, _f, h in _BLKIO_DEVICES), OptKind.STRING, completer=complete_empty)
+@_tune_options()
 def blkiotune(
     s: Session,
     domain: str,
@@ -354,19 +361,6 @@ INTERFACE = TuneApi(
 UINT_MAX = 2**32 - 1
 
 
-def complete_interfaces(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
-    """virshDomainInterfaceCompleter: each interface's target, else its MAC."""
-    root: Any = domain_xml_on_line(s, values)
-    if root is None:
-        return []
-    names = []
-    for node in root.xpath("./devices/interface"):
-        name = str(node.xpath("string(./target/@dev)")) or str(node.xpath("string(./mac/@address)"))
-        if name:
-            names.append(name)
-    return names
-
-
 def _rate_params(direction: str, text: str) -> list[Param]:
     """--inbound/--outbound: virsh's checks, then average and the nonzero rest."""
     average, peak, burst, floor = parse_rate(text)
@@ -396,17 +390,10 @@ def _rate_params(direction: str, text: str) -> list[Param]:
     json=PARAMS_JSON,
 )
 @domain_option()
-@option(
-    "interface",
-    OptKind.DATA,
-    "interface device (MAC Address)",
-    required=True,
-    completer=complete_interfaces,
-)
+@interface_option()
 @option("inbound", OptKind.STRING, "control domain's incoming traffics", completer=complete_empty)
 @option("outbound", OptKind.STRING, "control domain's outgoing traffics", completer=complete_empty)
-@affect_options
-@option("json", OptKind.BOOL, "print the parameters as JSON", extension=True)
+@_tune_options()
 def domiftune(
     s: Session,
     domain: str,
@@ -470,12 +457,6 @@ def _memtune_kib(text: str, name: str) -> int:
     return (nbytes + 1023) // 1024
 
 
-def _memtune_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    for name, _field_name, help_text in reversed(_MEMTUNE):
-        func = option(name, OptKind.INT, help_text)(func)
-    return func
-
-
 def _memory_shown(p: Param) -> Any:
     if p.kind == ULLONG and p.value == UNLIMITED:
         return None  # virsh's "unlimited"
@@ -496,9 +477,8 @@ def _memory_shown(p: Param) -> Any:
     ),
 )
 @domain_option()
-@_memtune_options
-@affect_options
-@option("json", OptKind.BOOL, "print the parameters as JSON", extension=True)
+@_declared(((n, h) for n, _f, h in _MEMTUNE), OptKind.INT)
+@_tune_options()
 def memtune(
     s: Session,
     domain: str,
@@ -570,8 +550,7 @@ def _numa_shown(p: Param) -> Any:
     completer=_complete_numa_modes,
 )
 @option("nodeset", OptKind.STRING, "NUMA node selections to set")
-@affect_options
-@option("json", OptKind.BOOL, "print the parameters as JSON", extension=True)
+@_tune_options()
 def numatune(
     s: Session,
     domain: str,
@@ -648,8 +627,7 @@ def _perf_events(text: str, state: bool) -> list[Param]:
     "perf events which will be disabled",
     completer=_complete_perf("disable"),
 )
-@affect_options
-@option("json", OptKind.BOOL, "print the events as JSON", extension=True)
+@_tune_options("events")
 def perf(
     s: Session,
     domain: str,

@@ -8,8 +8,8 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import domain_option, json_text, table_text, xpath_text
-from vsh.completion.providers import domain_xml_on_line
+from vsh.commands.common import domain_option, interface_option, json_text, table_text, xpath_text
+from vsh.completion.providers import complete_interfaces
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -21,20 +21,6 @@ from vsh.virt.failing import failing
 
 GROUP = "monitor"
 L = libvirt
-
-
-def _complete_interfaces(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
-    """virshDomainInterfaceCompleter: each interface's target, else its MAC."""
-
-    root: Any = domain_xml_on_line(s, values)
-    if root is None:
-        return []
-    out = []
-    for node in root.xpath("./devices/interface"):
-        name = str(node.xpath("string(./target/@dev)")) or str(node.xpath("string(./mac/@address)"))
-        if name:
-            out.append(name)
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -140,13 +126,7 @@ DOMIFSTAT_JSON = shape(
     json=DOMIFSTAT_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
-@option(
-    "interface",
-    OptKind.DATA,
-    "interface device specified by name or MAC Address",
-    required=True,
-    completer=_complete_interfaces,
-)
+@interface_option("interface device specified by name or MAC Address")
 @option("json", OptKind.BOOL, "print the statistics as JSON", extension=True)
 def domifstat(s: Session, domain: str, interface: str, json: bool) -> bool:
     dom = lookup.domain(s, domain, cmd="domifstat")
@@ -194,13 +174,7 @@ DOMIF_GETLINK_JSON = shape(
     json=DOMIF_GETLINK_JSON,
 )
 @domain_option()
-@option(
-    "interface",
-    OptKind.DATA,
-    "interface device (MAC Address)",
-    required=True,
-    completer=_complete_interfaces,
-)
+@interface_option()
 @option("persistent", OptKind.ALIAS, "config", alias="config")
 @option("config", OptKind.BOOL, "Get persistent interface state", flag=L.VIR_DOMAIN_XML_INACTIVE)
 @option("json", OptKind.BOOL, "print the link state as JSON", extension=True)
@@ -276,7 +250,7 @@ DOMIFADDR_JSON = shape(
     json=DOMIFADDR_JSON,
 )
 @domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
-@option("interface", OptKind.STRING, "network interface name", completer=_complete_interfaces)
+@option("interface", OptKind.STRING, "network interface name", completer=complete_interfaces)
 @option("full", OptKind.BOOL, "always display names and MACs of interfaces")
 @option(
     "source",
