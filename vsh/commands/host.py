@@ -6,7 +6,7 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import opt_int
+from vsh.commands.common import complete_arches, complete_virttypes, opt_int
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -289,26 +289,6 @@ def capabilities(s: Session) -> bool:
     return True
 
 
-def _complete_virttypes(_s: Session, _flags: int = 0) -> list[str]:
-    """virshDomainVirtTypeCompleter: libvirt's domain types."""
-    return [
-        *("qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware"),
-        *("hyperv", "vbox", "phyp", "parallels", "bhyve", "vz"),
-    ]
-
-
-def _complete_arches(_s: Session, _flags: int = 0) -> list[str]:
-    """virshArchCompleter: libvirt's architecture names."""
-    return [
-        *("none", "alpha", "armv6l", "armv7l", "armv7b", "aarch64", "cris", "i686"),
-        *("ia64", "lm32", "loongarch64", "m68k", "microblaze", "microblazeel"),
-        *("mips", "mipsel", "mips64", "mips64el", "openrisc", "parisc", "parisc64"),
-        *("ppc", "ppcle", "ppc64", "ppc64le", "ppcemb", "riscv32", "riscv64"),
-        *("s390", "s390x", "sh4", "sh4eb", "sparc", "sparc64", "unicore32"),
-        *("x86_64", "xtensa", "xtensaeb"),
-    ]
-
-
 @command(
     "domcapabilities",
     summary="domain capabilities",
@@ -319,14 +299,14 @@ def _complete_arches(_s: Session, _flags: int = 0) -> list[str]:
     "virttype",
     OptKind.STRING,
     "virtualization type (/domain/@type)",
-    completer=_complete_virttypes,
+    completer=complete_virttypes,
 )
 @option("emulatorbin", OptKind.STRING, "path to emulator binary (/domain/devices/emulator)")
 @option(
     "arch",
     OptKind.STRING,
     "domain architecture (/domain/os/type/@arch)",
-    completer=_complete_arches,
+    completer=complete_arches,
 )
 @option("machine", OptKind.STRING, "machine type (/domain/os/type/@machine)")
 def domcapabilities(
@@ -646,7 +626,7 @@ MAXVCPUS_JSON = shape(object_of(prop("max_vcpus", INT)))
     group=GROUP,
     json=MAXVCPUS_JSON,
 )
-@option("type", OptKind.STRING, "domain type", completer=_complete_virttypes)
+@option("type", OptKind.STRING, "domain type", completer=complete_virttypes)
 @option("json", OptKind.BOOL, "print the maximum as JSON", extension=True)
 def maxvcpus(s: Session, type: str | None, json: bool) -> bool:
     kind = s.text(type, "type")
@@ -697,7 +677,7 @@ CPU_MODELS_JSON = shape(
     group=GROUP,
     json=CPU_MODELS_JSON,
 )
-@option("arch", OptKind.DATA, "architecture", required=True, completer=_complete_arches)
+@option("arch", OptKind.DATA, "architecture", required=True, completer=complete_arches)
 @option("json", OptKind.BOOL, "print the CPU models as JSON", extension=True)
 def cpu_models(s: Session, arch: str, json: bool) -> bool:
     name = s.text(arch, "arch")
