@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vsh.core import numbers
 from vsh.core.numbers import (
     INT_MAX,
     INT_MIN,
@@ -207,3 +208,11 @@ def test_messages() -> None:
     assert scaled_message("x", "size") == (
         "Scaled numeric value 'x' for <size> option is malformed or out of range"
     )
+
+
+def test_as_signed64_keeps_the_bits() -> None:
+    """libvirt-python's signed long arguments get an unsigned value's bits."""
+    assert numbers.as_signed64(5) == 5
+    assert numbers.as_signed64(2**63 - 1) == 2**63 - 1
+    assert numbers.as_signed64(2**63) == -(2**63)
+    assert numbers.as_signed64(2**64 - 1) == -1

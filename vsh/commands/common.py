@@ -13,7 +13,7 @@ The parsing itself is pure and lives in :mod:`vsh.core.numbers`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 import libvirt
 
@@ -158,6 +158,25 @@ def opt_uint(value: str | None, name: str, *, wrap: bool = False) -> int | None:
         return None
     number = c_uint(value)
     if number is None or (not wrap and "-" in value):
+        raise VshError(numeric_message(value, name))
+    return number
+
+
+@overload
+def opt_ullong(value: str, name: str, *, wrap: bool = False) -> int: ...
+@overload
+def opt_ullong(value: None, name: str, *, wrap: bool = False) -> None: ...
+@overload
+def opt_ullong(value: str | None, name: str, *, wrap: bool = False) -> int | None: ...
+
+
+def opt_ullong(value: str | None, name: str, *, wrap: bool = False) -> int | None:
+    """vshCommandOptULongLong (no '-' at all) or, with ``wrap``,
+    vshCommandOptULWrap (an unsigned long, 64 bits here: '-1' wraps)."""
+    if value is None:
+        return None
+    number = c_ullong(value, positive=not wrap)
+    if number is None:
         raise VshError(numeric_message(value, name))
     return number
 

@@ -72,6 +72,13 @@ def c_ullong(text: str, base: int = 10, *, positive: bool = False) -> int | None
     return value if value <= ULLONG_MAX else None
 
 
+def as_signed64(value: int) -> int:
+    """The signed 64-bit integer with an unsigned ``value``'s bits.  libvirt-python
+    parses some unsigned C arguments as signed longs and casts them back, so
+    values above LLONG_MAX (virsh's wrapped -1 included) go through this way."""
+    return value - (ULLONG_MAX + 1) if value > LLONG_MAX else value
+
+
 def c_llong(text: str) -> int | None:
     """virStrToLong_ll in base 10: the whole text, blanks first allowed, else None."""
     if _STRTOULL.fullmatch(text) is None:

@@ -49,11 +49,6 @@ def test_bandwidth_errors() -> None:
     assert exc.value.messages[1] == "invalid argument: unknown suffix 'x'"
 
 
-def test_c_ulong_arg_keeps_the_bits() -> None:
-    assert blockjobs.c_ulong_arg(5) == 5
-    assert blockjobs.c_ulong_arg(2**64 - 1) == -1
-
-
 def test_copy_xml() -> None:
     assert blockjobs.copy_xml("/a b", "qcow2", False) == (
         "<disk type='file'>\n  <source file='/a b'/>\n  <driver type='qcow2'/>\n</disk>\n"

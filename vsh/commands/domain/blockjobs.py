@@ -20,6 +20,7 @@ from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import (
     ULLONG_MAX,
+    as_signed64,
     c_ullong,
     numeric_message,
     scale_integer,
@@ -105,13 +106,6 @@ def bandwidth_value(value: str | None, bytes_: bool) -> int:
     except ValueError as exc:
         raise VshError(scaled_message(value, "--bandwidth"), str(exc)) from None
     return size if bytes_ else size >> 20
-
-
-def c_ulong_arg(value: int) -> int:
-    """An unsigned long for libvirt-python, whose bindings take a signed C long:
-    above LONG_MAX the same bits as a negative number (virsh's wrapped -1 stays
-    ULONG_MAX on the daemon's side)."""
-    return value - 2**64 if value > LONG_MAX else value
 
 
 def _path_option(help_text: str = "fully-qualified path of disk") -> Decorator:
@@ -242,11 +236,11 @@ def blockcommit(
     abort_flags = L.VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC if async_ else 0
     dom = lookup.domain(s, domain)
     if not blocking:
-        dom.blockCommit(path, base, top, c_ulong_arg(speed), flags)
+        dom.blockCommit(path, base, top, as_signed64(speed), flags)
         s.print_extra("Active Block Commit started" if active else "Block Commit started")
         return True
     with _waiter(s, dom, path, "Block commit", verbose, wait_ms, async_) as waiter:
-        dom.blockCommit(path, base, top, c_ulong_arg(speed), flags)
+        dom.blockCommit(path, base, top, as_signed64(speed), flags)
         status = waiter.wait()
     if _ended_badly(s, status, "Commit"):
         return False
@@ -439,7 +433,7 @@ def blockcopy(
                 flags |= L.VIR_DOMAIN_BLOCK_REBASE_COPY_RAW
             if bytes_:
                 flags |= L.VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES
-            dom.blockRebase(path, dest, c_ulong_arg(speed), flags)
+            dom.blockRebase(path, dest, as_signed64(speed), flags)
         if waiter is None:
             s.print_extra("Block Copy started")
             return True
@@ -561,7 +555,7 @@ def blockjob(
     if bandwidth is not None:
         speed = bandwidth_value(bandwidth, bytes_)
         flags = L.VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES if bytes_ else 0
-        dom.blockJobSetSpeed(path, c_ulong_arg(speed), flags)
+        dom.blockJobSetSpeed(path, as_signed64(speed), flags)
         return True
     if abort or pivot or async_:
         dom.blockJobAbort(path, option_flags())
@@ -626,11 +620,11 @@ def blockpull(
         if base is not None or flags:
             if bytes_:
                 flags |= L.VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES
-            dom.blockRebase(path, base, c_ulong_arg(speed), flags)
+            dom.blockRebase(path, base, as_signed64(speed), flags)
         else:
             if bytes_:
                 flags |= L.VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES
-            dom.blockPull(path, c_ulong_arg(speed), flags)
+            dom.blockPull(path, as_signed64(speed), flags)
         if waiter is None:
             s.print_extra("Block Pull started")
             return True

@@ -22,13 +22,14 @@ from vsh.commands.common import (
     exclusive,
     json_text,
     opt_int,
+    opt_ullong,
     table_text,
 )
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, INT, NUM, STR, array_of, map_of, object_of, prop, shape
-from vsh.core.numbers import c_int, c_llong, c_ullong, numeric_message
+from vsh.core.numbers import c_int, c_llong, numeric_message
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
@@ -39,16 +40,6 @@ GROUP = "domain"
 L = libvirt
 
 ACTIVE = L.VIR_CONNECT_LIST_DOMAINS_ACTIVE
-
-
-def _opt_ullong(value: str | None, name: str) -> int | None:
-    """vshCommandOptULongLong: no '-' at all; None when absent."""
-    if value is None:
-        return None
-    number = c_ullong(value, positive=True)
-    if number is None:
-        raise VshError(numeric_message(value, name))
-    return number
 
 
 def _typed_lines(params: dict[str, Any], width: int) -> str:
@@ -151,7 +142,7 @@ def domfsinfo(s: Session, domain: str, json: bool) -> bool:
 @option("mountpoint", OptKind.STRING, "which mount point to trim")
 def domfstrim(s: Session, domain: str, minimum: str | None, mountpoint: str | None) -> bool:
     dom = lookup.domain(s, domain, cmd="domfstrim")
-    least = _opt_ullong(minimum, "minimum") or 0
+    least = opt_ullong(minimum, "minimum") or 0
     point = s.text(mountpoint, "mountpoint")
     with failing("Unable to invoke fstrim"):
         dom.fSTrim(point, least, 0)
@@ -231,7 +222,7 @@ def complete_suspend_targets(_s: Session, _flags: int = 0) -> list[str]:
 @option("duration", OptKind.INT, "duration in seconds", named_only=True)
 def dompmsuspend(s: Session, domain: str, target: str, duration: str | None) -> bool:
     dom = lookup.domain(s, domain, cmd="dompmsuspend")
-    seconds = _opt_ullong(duration, "duration") or 0
+    seconds = opt_ullong(duration, "duration") or 0
     word = s.text(target, "target")
     if word not in _SUSPEND_TARGETS:
         raise VshError("Invalid target")

@@ -10,33 +10,18 @@ from __future__ import annotations
 
 import libvirt
 
-from vsh.commands.common import domain_option, json_text
+from vsh.commands.common import domain_option, json_text, opt_ullong
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import INT, NUM, STR, object_of, prop, shape
-from vsh.core.numbers import LLONG_MAX, c_ullong, numeric_message
+from vsh.core.numbers import as_signed64
 from vsh.core.session import Session
 from vsh.virt import lookup
 
 GROUP = "domain"
 L = libvirt
 ACTIVE = L.VIR_CONNECT_LIST_DOMAINS_ACTIVE
-
-
-def _ullong(value: str, name: str, *, wrap: bool) -> int:
-    """vshCommandOptULongLong (no '-' at all) or, with ``wrap``,
-    vshCommandOptULWrap (unsigned long, 64 bits here: '-1' wraps)."""
-    number = c_ullong(value, positive=not wrap)
-    if number is None:
-        raise VshError(numeric_message(value, name))
-    return number
-
-
-def _c_bits(value: int) -> int:
-    """The signed 64-bit integer with ``value``'s bits: the Python binding parses
-    these unsigned arguments as signed C longs and casts them back, as C would."""
-    return value - 2**64 if value > LLONG_MAX else value
 
 
 def _answer(value: int | None, api: str) -> int:
@@ -63,10 +48,10 @@ def _answer(value: int | None, api: str) -> int:
 )
 def migrate_setmaxdowntime(s: Session, domain: str, downtime: str) -> bool:
     dom = lookup.domain(s, domain)
-    milliseconds = _ullong(downtime, "downtime", wrap=False)
+    milliseconds = opt_ullong(downtime, "downtime", wrap=False)
     if milliseconds < 1:
         raise VshError("migrate: Invalid downtime")
-    dom.migrateSetMaxDowntime(_c_bits(milliseconds), 0)
+    dom.migrateSetMaxDowntime(as_signed64(milliseconds), 0)
     return True
 
 
@@ -127,7 +112,7 @@ def migrate_compcache(s: Session, domain: str, size: str | None, json: bool) -> 
 
     dom = lookup.domain(s, domain)
     if size is not None:
-        dom.migrateSetCompressionCache(_c_bits(_ullong(size, "size", wrap=False)), 0)
+        dom.migrateSetCompressionCache(as_signed64(opt_ullong(size, "size", wrap=False)), 0)
     current = _answer(dom.migrateGetCompressionCache(0), "virDomainMigrateGetCompressionCache")
     value, unit = capacity_parts(current)
     if json or s.settings.json:
@@ -155,8 +140,8 @@ def migrate_compcache(s: Session, domain: str, size: str | None, json: bool) -> 
 )
 def migrate_setspeed(s: Session, domain: str, bandwidth: str, postcopy: bool) -> bool:
     dom = lookup.domain(s, domain)
-    mibs = _ullong(bandwidth, "bandwidth", wrap=True)
-    dom.migrateSetMaxSpeed(_c_bits(mibs), option_flags())
+    mibs = opt_ullong(bandwidth, "bandwidth", wrap=True)
+    dom.migrateSetMaxSpeed(as_signed64(mibs), option_flags())
     return True
 
 

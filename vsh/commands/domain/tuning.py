@@ -28,6 +28,7 @@ from vsh.commands.common import (
     json_text,
     opt_int,
     opt_scaled,
+    opt_ullong,
     option_stack,
     parse_rate,
 )
@@ -40,8 +41,6 @@ from vsh.core.numbers import (
     LLONG_MAX,
     ULLONG_MAX,
     c_int,
-    c_ullong,
-    numeric_message,
     scale_integer,
 )
 from vsh.core.record import FrozenRecord
@@ -200,14 +199,6 @@ def _iotune_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _opt_ullong(value: str, name: str) -> int:
-    """vshCommandOptULongLong: no '-' at all."""
-    number = c_ullong(value, positive=True)
-    if number is None:
-        raise VshError(numeric_message(value, name))
-    return number
-
-
 @command(
     "blkdeviotune",
     summary="Set or query a block device I/O tuning parameters.",
@@ -241,7 +232,7 @@ def blkdeviotune(
             if name in _IOTUNE_SCALED_NAMES:
                 number = opt_scaled(text, name, 1, ULLONG_MAX)
             else:
-                number = _opt_ullong(text, name)
+                number = opt_ullong(text, name)
         except VshError as exc:
             s.error(exc.messages[0])
             raise VshError("Unable to parse integer parameter", *exc.messages[1:]) from None
