@@ -22,6 +22,7 @@ from vsh.completion import providers
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.numbers import ULLONG_MAX
 from vsh.core.session import Session
 from vsh.virt import lookup
 from vsh.virt.domxml import domain_xml
@@ -29,7 +30,6 @@ from vsh.virt.failing import failing
 
 GROUP = "domain"
 L = libvirt
-ULLONG_MAX = 2**64 - 1
 
 
 def complete_link_states(_s: Session, _flags: int = 0) -> list[str]:
