@@ -65,6 +65,7 @@ COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
     'memtune': ('vsh.commands.domain.tuning', 'memtune', 'domain', 'Get or set memory parameters', False),
     'perf': ('vsh.commands.domain.tuning', 'perf', 'domain', 'Get or set perf event', False),
     'metadata': ('vsh.commands.domain.state', 'metadata', 'domain', "show or set domain's custom XML metadata", False),
+    'migrate': ('vsh.commands.domain.migration', 'migrate', 'domain', 'migrate domain to another host', False),
     'migrate-setmaxdowntime': ('vsh.commands.domain.migration', 'migrate_setmaxdowntime', 'domain', 'set maximum tolerable downtime', False),
     'migrate-getmaxdowntime': ('vsh.commands.domain.migration', 'migrate_getmaxdowntime', 'domain', 'get maximum tolerable downtime', False),
     'migrate-compcache': ('vsh.commands.domain.migration', 'migrate_compcache', 'domain', 'get/set compression cache size', False),

@@ -123,40 +123,7 @@ class Connection:
 
     # -- open / close -------------------------------------------------------------
     def _open(self, uri: str | None, readonly: bool) -> libvirt.virConnect | None:
-        settings = self.session.settings
-        interval, count = 5, 6
-        forced = False
-        if settings.keepalive_interval >= 0:
-            interval, forced = settings.keepalive_interval, True
-        if settings.keepalive_count >= 0:
-            count, forced = settings.keepalive_count, True
-        start_event_loop()
-        flags = libvirt.VIR_CONNECT_RO if readonly else 0
-        interactive = os.isatty(0)
-        try:
-            conn = libvirt.openAuth(uri, _auth_callback(interactive), flags)
-        except libvirt.libvirtError as err:
-            self.session.last_error = err
-            return None
-        if interval > 0:
-            keepalive_error: libvirt.libvirtError | None = None
-            try:
-                failed = conn.setKeepAlive(interval, count) != 0
-            except libvirt.libvirtError as err:
-                failed, keepalive_error = True, err
-            if failed and forced:
-                self.session.error(
-                    "Cannot setup keepalive on connection as requested, disconnecting"
-                )
-                conn.close()
-                # virsh then reports why (the test driver: "this function is not
-                # supported by the connection driver: virConnectSetKeepAlive").
-                self.session.last_error = keepalive_error
-                return None
-            if failed:
-                self.session.debug(INFO, "Failed to setup keepalive on connection\n")
-            self.session.last_error = None
-        return conn
+        return open_connection(self.session, uri, readonly)
 
     def close(self) -> None:
         conn, self.current = self.current, None
@@ -226,6 +193,44 @@ class Connection:
         """A command failed with ``err``: if it says the connection died, reconnect next time."""
         if is_disconnect(err):
             self.mark_disconnected()
+
+
+def open_connection(session: Session, uri: str | None, readonly: bool) -> libvirt.virConnect | None:
+    """virshConnect: open ``uri`` with keepalive as the global options ask;
+    None on failure, the libvirt error left in ``session.last_error``.
+    Also how migrate opens its destination."""
+    settings = session.settings
+    interval, count = 5, 6
+    forced = False
+    if settings.keepalive_interval >= 0:
+        interval, forced = settings.keepalive_interval, True
+    if settings.keepalive_count >= 0:
+        count, forced = settings.keepalive_count, True
+    start_event_loop()
+    flags = libvirt.VIR_CONNECT_RO if readonly else 0
+    interactive = os.isatty(0)
+    try:
+        conn = libvirt.openAuth(uri, _auth_callback(interactive), flags)
+    except libvirt.libvirtError as err:
+        session.last_error = err
+        return None
+    if interval > 0:
+        keepalive_error: libvirt.libvirtError | None = None
+        try:
+            failed = conn.setKeepAlive(interval, count) != 0
+        except libvirt.libvirtError as err:
+            failed, keepalive_error = True, err
+        if failed and forced:
+            session.error("Cannot setup keepalive on connection as requested, disconnecting")
+            conn.close()
+            # virsh then reports why (the test driver: "this function is not
+            # supported by the connection driver: virConnectSetKeepAlive").
+            session.last_error = keepalive_error
+            return None
+        if failed:
+            session.debug(INFO, "Failed to setup keepalive on connection\n")
+        session.last_error = None
+    return conn
 
 
 def report(session: Session) -> None:

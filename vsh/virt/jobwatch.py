@@ -14,6 +14,8 @@ The job's API call runs in a worker thread while the calling thread watches:
   aborts the job (virDomainAbortJob), so does a hang-up; other bytes are
   dropped;
 * SIGINT is caught and ignored meanwhile (virsh's handler only records it);
+* with a ``timeout`` (migrate's ``--timeout``), ``on_timeout`` runs once
+  that many seconds after the watch starts (virshWatchTimeout);
 * afterwards a successful ``--verbose`` job ends its line with
   ``[100 %]``, and the terminal gets its settings back with TCSAFLUSH
   (virsh's vshTTYRestore: keys typed meanwhile are dropped).
@@ -113,6 +115,8 @@ class JobWatch:
         *,
         interval: float = PROGRESS_INTERVAL,
         stdin_fd: int = 0,
+        timeout: float = 0,
+        on_timeout: Callable[[], None] | None = None,
     ) -> None:
         self.s = s
         self.dom = dom
@@ -123,6 +127,8 @@ class JobWatch:
         self.polling = True
         self.watching_stdin = self.terminal.saved is not None
         self.started = False
+        self.timeout = timeout
+        self.on_timeout = on_timeout
 
     def run(self, work: Callable[[], None]) -> None:
         """Run ``work`` to its end; its exception, if any, is raised here."""
@@ -173,12 +179,22 @@ class JobWatch:
         if self.watching_stdin:
             self._debug("on TTY, enabling Ctrl-c processing")
             poller.register(self.terminal.fd, select.POLLIN)
+        deadline: float | None = None
+        if self.timeout:
+            self._debug(f"setting timeout of {self.timeout:g} secs")
+            deadline = time.monotonic() + self.timeout
         next_poll = time.monotonic() + self.interval
         while True:
-            timeout = max(0.0, next_poll - time.monotonic()) if self.polling else None
+            waits = [t for t in (next_poll if self.polling else None, deadline) if t is not None]
+            timeout = max(0.0, min(waits) - time.monotonic()) if waits else None
             events = dict(poller.poll(None if timeout is None else timeout * 1000))
             if wake_fd in events:
                 return
+            if deadline is not None and time.monotonic() >= deadline:
+                deadline = None  # virshWatchTimeout: once
+                self._debug("timeout")
+                if self.on_timeout is not None:
+                    self.on_timeout()
             stdin_events = events.get(self.terminal.fd, 0) if self.watching_stdin else 0
             if stdin_events and not self._on_stdin(stdin_events):
                 poller.unregister(self.terminal.fd)

@@ -74,6 +74,14 @@ def _domain_ptr(dom: libvirt.virDomain) -> ctypes.c_void_p:
     return ctypes.c_void_p(get(dom._o, b"virDomainPtr"))
 
 
+def _connect_ptr(conn: libvirt.virConnect) -> ctypes.c_void_p:
+    """The virConnectPtr inside the binding's object (a "virConnectPtr" capsule)."""
+    get = ctypes.pythonapi.PyCapsule_GetPointer
+    get.restype = ctypes.c_void_p
+    get.argtypes = (ctypes.py_object, ctypes.c_char_p)
+    return ctypes.c_void_p(get(conn._o, b"virConnectPtr"))
+
+
 def _raise() -> None:
     raise libvirt.libvirtError("an error occurred")
 
@@ -211,3 +219,29 @@ def job_stats(dom: libvirt.virDomain, flags: int) -> tuple[int, list[Param]]:
         return kind.value, [_decode(array[i]) for i in range(got.value)]
     finally:
         lib.virTypedParamsFree(array, got)
+
+
+def migrate3(
+    dom: libvirt.virDomain, dconn: libvirt.virConnect, params: list[Param], flags: int
+) -> None:
+    """``virDomainMigrate3(dom, dconn, params, n, flags)`` with exactly ``params``
+    (a list may repeat a field, as virsh's --migrate-disks does); the domain it
+    returns on the destination is freed at once, as virsh does."""
+    lib = _libvirt()
+    call = lib.virDomainMigrate3
+    call.restype = ctypes.c_void_p
+    array = _encode(params)
+    ddom = call(_domain_ptr(dom), _connect_ptr(dconn), array, len(params), ctypes.c_uint(flags))
+    if not ddom:
+        _raise()
+    lib.virDomainFree(ctypes.c_void_p(ddom))
+
+
+def migrate_to_uri3(
+    dom: libvirt.virDomain, dconnuri: str | None, params: list[Param], flags: int
+) -> None:
+    """``virDomainMigrateToURI3(dom, dconnuri, params, n, flags)`` (p2p, direct)."""
+    array = _encode(params)
+    call = _libvirt().virDomainMigrateToURI3
+    if call(_domain_ptr(dom), _arg(dconnuri), array, len(params), ctypes.c_uint(flags)) != 0:
+        _raise()

@@ -1,23 +1,43 @@
-"""Migration tuning (tools/virsh-domain.c): migrate-setmaxdowntime,
-migrate-getmaxdowntime, migrate-compcache, migrate-setspeed, migrate-getspeed,
-migrate-postcopy.
+"""Migration (tools/virsh-domain.c): migrate, and the tuning commands
+migrate-setmaxdowntime, migrate-getmaxdowntime, migrate-compcache,
+migrate-setspeed, migrate-getspeed, migrate-postcopy.
 
-Each is one libvirt call on a domain; virsh lets a failed call's libvirt
-error speak for itself (no context line), and so do these.
+Each tuning command is one libvirt call on a domain; virsh lets a failed
+call's libvirt error speak for itself (no context line), and so do these.
+
+``migrate`` is virsh's cmdMigrate: its early checks, the destination
+connection (client-managed migration only), then the worker (doMigrate)
+that reads the options again into typed parameters and calls
+virDomainMigrate3 or, for --p2p/--direct, virDomainMigrateToURI3, while the
+job is watched (--verbose progress, Ctrl-C, --timeout's action).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import libvirt
 
-from vsh.commands.common import domain_option, json_text, opt_ullong
+from vsh.commands.common import (
+    complete_empty,
+    domain_option,
+    json_text,
+    opt_int,
+    opt_uint,
+    opt_ullong,
+)
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import INT, NUM, STR, object_of, prop, shape
 from vsh.core.numbers import as_signed64
-from vsh.core.session import Session
-from vsh.virt import lookup
+from vsh.core.session import DEBUG, INFO, Session
+from vsh.core.vshutil import read_file_all
+from vsh.virt import lookup, typedcall
+from vsh.virt.conn import open_connection
+from vsh.virt.jobwatch import watch_job
+from vsh.virt.typedcall import Param
 
 GROUP = "domain"
 L = libvirt
@@ -188,3 +208,327 @@ def migrate_postcopy(s: Session, domain: str) -> bool:
     dom = lookup.domain(s, domain)
     dom.migrateStartPostCopy(0)
     return True
+
+
+# ---------------------------------------------------------------------------
+# migrate
+
+
+def complete_migrate_disks(s: Session, _flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainMigrateDisksCompleter: the domain's disk targets, comma-separated."""
+    from vsh.completion.providers import comma_list, complete_disk_targets
+
+    targets = complete_disk_targets(s, 0, values)
+    return comma_list((values or {}).get("migrate-disks"), targets) if targets else []
+
+
+def complete_comp_methods(_s: Session, _flags: int = 0, values: Any = None) -> list[str]:
+    """virshDomainMigrateCompMethodsCompleter."""
+    from vsh.completion.providers import comma_list
+
+    return comma_list((values or {}).get("comp-methods"), ["xbzrle", "mt"])
+
+
+# doMigrate's typed parameters, in its order: (option, how it is read, field).
+# "text": a string, sent when given; "port": an int sent when not 0 (virsh
+# tests the value, not the presence); "int"/"ullong": a number sent when
+# given; "list": a string split on every ',' into repeated fields (g_strsplit);
+# "file": a file's content.
+PARAMS: tuple[tuple[str, str, str], ...] = (
+    ("migrateuri", "text", L.VIR_MIGRATE_PARAM_URI),
+    ("graphicsuri", "text", L.VIR_MIGRATE_PARAM_GRAPHICS_URI),
+    ("listen-address", "text", L.VIR_MIGRATE_PARAM_LISTEN_ADDRESS),
+    ("disks-port", "port", L.VIR_MIGRATE_PARAM_DISKS_PORT),
+    ("disks-uri", "text", L.VIR_MIGRATE_PARAM_DISKS_URI),
+    ("dname", "text", L.VIR_MIGRATE_PARAM_DEST_NAME),
+    ("migrate-disks", "list", L.VIR_MIGRATE_PARAM_MIGRATE_DISKS),
+    ("comp-methods", "list", L.VIR_MIGRATE_PARAM_COMPRESSION),
+    ("comp-mt-level", "int", L.VIR_MIGRATE_PARAM_COMPRESSION_MT_LEVEL),
+    ("comp-mt-threads", "int", L.VIR_MIGRATE_PARAM_COMPRESSION_MT_THREADS),
+    ("comp-mt-dthreads", "int", L.VIR_MIGRATE_PARAM_COMPRESSION_MT_DTHREADS),
+    ("comp-xbzrle-cache", "ullong", L.VIR_MIGRATE_PARAM_COMPRESSION_XBZRLE_CACHE),
+    ("xml", "file", L.VIR_MIGRATE_PARAM_DEST_XML),
+    ("persistent-xml", "file", L.VIR_MIGRATE_PARAM_PERSIST_XML),
+    ("auto-converge-initial", "int", L.VIR_MIGRATE_PARAM_AUTO_CONVERGE_INITIAL),
+    ("auto-converge-increment", "int", L.VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT),
+    ("postcopy-bandwidth", "ullong", L.VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY),
+    ("parallel-connections", "int", L.VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS),
+    ("bandwidth", "ullong", L.VIR_MIGRATE_PARAM_BANDWIDTH),
+    ("tls-destination", "text", L.VIR_MIGRATE_PARAM_TLS_DESTINATION),
+)
+
+# VSH_REQUIRE_OPTION(needy, needed), in cmdMigrate's order
+REQUIRED = (
+    ("postcopy-after-precopy", "postcopy"),
+    ("postcopy-resume", "postcopy"),
+    ("timeout-postcopy", "postcopy"),
+    ("persistent-xml", "persistent"),
+    ("tls-destination", "tls"),
+)
+
+SYNC_WRITES = L.VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES
+COPY_STORAGE = L.VIR_MIGRATE_NON_SHARED_DISK | L.VIR_MIGRATE_NON_SHARED_INC
+
+
+def _given(opts: Mapping[str, Any], name: str) -> Any:
+    """An option's bound value by its virsh name (None or False when absent)."""
+    return opts.get(name.replace("-", "_"))
+
+
+def migrate_params(
+    s: Session, opts: Mapping[str, Any], read: Callable[[str], str] = read_file_all
+) -> list[Param]:
+    """doMigrate's typed parameters from the bound options, with its errors in its order."""
+    params: list[Param] = []
+    for name, how, field in PARAMS:
+        value = _given(opts, name)
+        if how in ("text", "list", "file"):
+            text = s.text(value, name)
+            if text is None:
+                continue
+            if how == "text":
+                params.append(Param(field, typedcall.STRING, text))
+            elif how == "list":
+                params += [Param(field, typedcall.STRING, item) for item in text.split(",")]
+            else:
+                try:
+                    content = read(text)
+                except VshError as exc:  # virsh: its line, then virFileReadAll's error
+                    raise VshError(f"cannot read file '{text}'", *exc.messages) from None
+                params.append(Param(field, typedcall.STRING, content))
+        elif how == "ullong":
+            number = opt_ullong(value, name)
+            if number is not None:
+                params.append(Param(field, typedcall.ULLONG, number))
+        else:
+            number = opt_int(value, name)
+            if number is not None and (how == "int" or number != 0):
+                params.append(Param(field, typedcall.INT, number))
+    return params
+
+
+def migrate_flags(declared: int, opts: Mapping[str, Any]) -> int:
+    """doMigrate's flags: the options' declared bits, and the synchronous-writes
+    bit only with a storage copy (virsh's check, after the parameters)."""
+    if _given(opts, "copy-storage-synchronous-writes"):
+        if not declared & COPY_STORAGE:
+            raise VshError(
+                "'--copy-storage-synchronous-writes' requires one of "
+                "'--copy-storage-all', 'copy-storage-inc'"
+            )
+        declared |= SYNC_WRITES
+    return declared
+
+
+def _timeout_action(s: Session, dom: libvirt.virDomain, postcopy: bool) -> Callable[[], None]:
+    """virshMigrateTimeout: suspend the guest, or switch to post-copy."""
+
+    def act() -> None:
+        try:
+            if postcopy:
+                s.debug(DEBUG, "migration timed out; switching to post-copy\n")
+                dom.migrateStartPostCopy(0)
+            else:
+                s.debug(DEBUG, "migration timed out; suspending domain\n")
+                dom.suspend()
+        except libvirt.libvirtError:
+            what = "switching to post-copy" if postcopy else "suspending domain"
+            s.debug(INFO, f"{what} failed\n")
+
+    return act
+
+
+def _switch_after_precopy(s: Session) -> Callable[..., None]:
+    """virshMigrateIteration: post-copy once the first pre-copy pass is over."""
+
+    def on_iteration(_conn: Any, dom: libvirt.virDomain, iteration: int, _opaque: Any) -> None:
+        if iteration == 2:
+            s.debug(DEBUG, f"iteration {iteration - 1} finished; switching to post-copy\n")
+            try:
+                dom.migrateStartPostCopy(0)
+            except libvirt.libvirtError:
+                s.debug(INFO, "switching to post-copy failed\n")
+
+    return on_iteration
+
+
+def _bool(name: str, help_text: str, flag: int = 0) -> Callable[..., Any]:
+    return option(name, OptKind.BOOL, help_text, flag=flag)
+
+
+def _text(name: str, help_text: str, **kw: Any) -> Callable[..., Any]:
+    return option(
+        name, OptKind.STRING, help_text, completer=kw.pop("completer", complete_empty), **kw
+    )
+
+
+def _number(name: str, help_text: str) -> Callable[..., Any]:
+    return option(name, OptKind.INT, help_text)
+
+
+@command(
+    "migrate",
+    summary="migrate domain to another host",
+    description="Migrate domain to another host.  Add --live for live migration.",
+    group=GROUP,
+    exclusive=(("live", "offline"), ("timeout-suspend", "timeout-postcopy")),
+)
+@domain_option()
+@option(
+    "desturi",
+    OptKind.DATA,
+    "connection URI of the destination host as seen from the client(normal migration) "
+    "or source(p2p migration)",
+    required=True,
+    completer=complete_empty,
+)
+@_bool("live", "live migration", L.VIR_MIGRATE_LIVE)
+@_bool("offline", "offline migration", L.VIR_MIGRATE_OFFLINE)
+@_bool("p2p", "peer-2-peer migration", L.VIR_MIGRATE_PEER2PEER)
+@_bool("direct", "direct migration")
+@option("tunneled", OptKind.ALIAS, "tunnelled", alias="tunnelled")
+@_bool("tunnelled", "tunnelled migration", L.VIR_MIGRATE_TUNNELLED)
+@_bool("persistent", "persist VM on destination", L.VIR_MIGRATE_PERSIST_DEST)
+@_bool("undefinesource", "undefine VM on source", L.VIR_MIGRATE_UNDEFINE_SOURCE)
+@_bool("suspend", "do not restart the domain on the destination host", L.VIR_MIGRATE_PAUSED)
+@_bool(
+    "copy-storage-all",
+    "migration with non-shared storage with full disk copy",
+    L.VIR_MIGRATE_NON_SHARED_DISK,
+)
+@_bool(
+    "copy-storage-inc",
+    "migration with non-shared storage with incremental copy (same base image shared "
+    "between source and destination)",
+    L.VIR_MIGRATE_NON_SHARED_INC,
+)
+@_bool(
+    "copy-storage-synchronous-writes",
+    "force guest disk writes to be synchronously written to the destination to improve "
+    "storage migration convergence",
+)
+@_bool(
+    "change-protection",
+    "prevent any configuration changes to domain until migration ends",
+    L.VIR_MIGRATE_CHANGE_PROTECTION,
+)
+@_bool("unsafe", "force migration even if it may be unsafe", L.VIR_MIGRATE_UNSAFE)
+@_bool("verbose", "display the progress of migration")
+@_bool("compressed", "compress repeated pages during live migration", L.VIR_MIGRATE_COMPRESSED)
+@_bool("auto-converge", "force convergence during live migration", L.VIR_MIGRATE_AUTO_CONVERGE)
+@_bool(
+    "rdma-pin-all",
+    "pin all memory before starting RDMA live migration",
+    L.VIR_MIGRATE_RDMA_PIN_ALL,
+)
+@_bool("abort-on-error", "abort on soft errors during migration", L.VIR_MIGRATE_ABORT_ON_ERROR)
+@_bool(
+    "postcopy",
+    "enable post-copy migration; switch to it using migrate-postcopy command",
+    L.VIR_MIGRATE_POSTCOPY,
+)
+@_bool(
+    "postcopy-after-precopy",
+    "automatically switch to post-copy migration after one pass of pre-copy",
+)
+@_bool("postcopy-resume", "resume failed post-copy migration", L.VIR_MIGRATE_POSTCOPY_RESUME)
+@_bool("zerocopy", "use zero-copy mechanism for migrating memory pages", L.VIR_MIGRATE_ZEROCOPY)
+@_text("migrateuri", "migration URI, usually can be omitted")
+@_text("graphicsuri", "graphics URI to be used for seamless graphics migration")
+@_text("listen-address", "listen address that destination should bind to for incoming migration")
+@_text("dname", "rename to new name during migration (if supported)")
+@_number(
+    "timeout",
+    "run action specified by --timeout-* option (suspend by default) if live migration "
+    "exceeds timeout (in seconds)",
+)
+@_bool("timeout-suspend", "suspend the guest after timeout")
+@_bool("timeout-postcopy", "switch to post-copy after timeout")
+@_text("xml", "filename containing updated XML for the target", completer=None, value_kind="file")
+@_text(
+    "migrate-disks",
+    "comma separated list of disks to be migrated",
+    completer=complete_migrate_disks,
+)
+@_number("disks-port", "port to use by target server for incoming disks migration")
+@_text("disks-uri", "URI to use for disks migration (overrides --disks-port)")
+@_text(
+    "comp-methods",
+    "comma separated list of compression methods to be used",
+    completer=complete_comp_methods,
+)
+@_number("comp-mt-level", "compress level for multithread compression")
+@_number("comp-mt-threads", "number of compression threads for multithread compression")
+@_number("comp-mt-dthreads", "number of decompression threads for multithread compression")
+@_number("comp-xbzrle-cache", "page cache size for xbzrle compression")
+@_number("auto-converge-initial", "initial CPU throttling rate for auto-convergence")
+@_number("auto-converge-increment", "CPU throttling rate increment for auto-convergence")
+@_text(
+    "persistent-xml",
+    "filename containing updated persistent XML for the target",
+    completer=None,
+    value_kind="file",
+)
+@_bool("tls", "use TLS for migration", L.VIR_MIGRATE_TLS)
+@_number("postcopy-bandwidth", "post-copy migration bandwidth limit in MiB/s")
+@_bool("parallel", "enable parallel migration", L.VIR_MIGRATE_PARALLEL)
+@_number("parallel-connections", "number of connections for parallel migration")
+@_number("bandwidth", "migration bandwidth limit in MiB/s")
+@_text("tls-destination", "override the destination host name used for TLS verification")
+def migrate(s: Session, domain: str, desturi: str, **opts: Any) -> bool:
+    for needy, needed in REQUIRED:
+        if _given(opts, needy) not in (None, False) and not _given(opts, needed):
+            raise VshError(f"Option --{needed} is required by option --{needy}")
+    dom = lookup.domain(s, domain, cmd="migrate")
+    timeout = opt_uint(_given(opts, "timeout"), "timeout") or 0
+    if timeout > 0 and not opts["live"]:
+        raise VshError("migrate: Unexpected timeout for offline migration")
+    if not timeout and (opts["timeout_suspend"] or opts["timeout_postcopy"]):
+        raise VshError("migrate: Unexpected --timeout-* option without --timeout")
+    declared = option_flags()  # in the command's thread; the worker adds to it
+    conn = s.conn
+    iteration_cb = -1
+    if opts["postcopy_after_precopy"]:
+        iteration_cb = conn.domainEventRegisterAny(
+            dom, L.VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION, _switch_after_precopy(s), None
+        )
+    dconn: libvirt.virConnect | None = None
+    try:
+        if not (opts["p2p"] or opts["direct"]):
+            # client-managed migration: the client connects to the destination
+            dconn = open_connection(s, s.text(desturi, "desturi"), False)
+            if dconn is None:
+                return False  # libvirt's error, left in the session
+        _run_migration(s, dom, domain, desturi, dconn, declared, opts, timeout)
+    finally:
+        if dconn is not None:
+            dconn.close()
+        if iteration_cb != -1:
+            conn.domainEventDeregisterAny(iteration_cb)
+    return True
+
+
+def _run_migration(
+    s: Session,
+    dom: libvirt.virDomain,
+    domain: str,
+    desturi: str,
+    dconn: libvirt.virConnect | None,
+    declared: int,
+    opts: Mapping[str, Any],
+    timeout: int,
+) -> None:
+    """virsh's worker (doMigrate) under its job watch."""
+
+    def work() -> None:  # the worker: its own look-up, then the options again
+        job_dom = lookup.domain(s, domain, cmd="migrate")
+        uri = s.text(desturi, "desturi")
+        params = migrate_params(s, opts)
+        flags = migrate_flags(declared, opts)
+        if dconn is None:
+            typedcall.migrate_to_uri3(job_dom, uri, params, flags)
+        else:
+            typedcall.migrate3(job_dom, dconn, params, flags)
+
+    on_timeout = _timeout_action(s, dom, bool(opts["timeout_postcopy"])) if timeout else None
+    watch_job(s, dom, opts["verbose"], "Migration", work, timeout=timeout, on_timeout=on_timeout)
