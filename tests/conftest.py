@@ -41,6 +41,7 @@ from tests.realstack.plugin import (  # noqa: E402
     pytest_runtest_makereport,
     pytest_terminal_summary,
     real_stack,
+    stack_pair,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "pytest_runtest_makereport",
     "pytest_terminal_summary",
     "real_stack",
+    "stack_pair",
 ]

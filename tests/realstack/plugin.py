@@ -11,6 +11,11 @@
   tears the stack down).  Before each real test libvirtd is restarted if an earlier
   test left it dead.
 * ``guests``: a factory defining guests that are removed when the test ends.
+* ``stack_pair`` (session): two more private stacks, each with its own
+  ``host_uuid`` and no cgroup controllers, for migration between them;
+  started the first time a test asks for it, stopped at the end, with the
+  same skip/fail rules as ``real_stack``.  A real test using it does not
+  start ``real_stack``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -37,6 +43,15 @@ class _State:
     reason: str | None = None  # why the stack is unavailable
     started: float | None = None
     skipped: list[str] = []  # noqa: RUF012
+    pair_reason: str | None = None  # why the stack pair is unavailable
+
+
+def _unavailable(reason: str) -> None:
+    """Skip, or fail under VSH_REQUIRE_REAL, because a stack could not start."""
+    text = f"REAL STACK UNAVAILABLE: {reason.splitlines()[0]}"  # logs: in the summary
+    if require_real():
+        pytest.fail(f"{text} ({REQUIRE_ENV}=1 makes this a failure)", pytrace=False)
+    pytest.skip(text)
 
 
 @pytest.fixture(scope="session")
@@ -48,15 +63,46 @@ def real_stack() -> Iterator[Stack]:
         stack.stop()  # whatever part of it got started, and the scratch directory
         _State.reason = f"{type(exc).__name__}: {exc}"
     if _State.reason is not None:  # outside the except: no chained traceback in the report
-        text = f"REAL STACK UNAVAILABLE: {_State.reason.splitlines()[0]}"  # logs: in the summary
-        if require_real():
-            pytest.fail(f"{text} ({REQUIRE_ENV}=1 makes this a failure)", pytrace=False)
-        pytest.skip(text)
+        _unavailable(_State.reason)
     _State.started = stack.timings.get("start")
     try:
         yield stack
     finally:
         stack.stop()
+
+
+@dataclass(frozen=True)
+class StackPair:
+    """Two daemons that see each other as different hosts (migration)."""
+
+    source: Stack
+    destination: Stack
+
+    @property
+    def stacks(self) -> tuple[Stack, Stack]:
+        return (self.source, self.destination)
+
+
+@pytest.fixture(scope="session")
+def stack_pair() -> Iterator[StackPair]:
+    keep = bool(os.environ.get("VSH_REAL_KEEP"))
+    # each Stack draws its own host_uuid; no cgroups: the same guest id on both
+    # daemons would collide in cgroup names
+    pair = StackPair(Stack(keep=keep, cgroups=False), Stack(keep=keep, cgroups=False))
+    try:
+        for stack in pair.stacks:
+            stack.start()
+    except Exception as exc:  # as real_stack: every failure skips
+        for stack in pair.stacks:
+            stack.stop()
+        _State.pair_reason = f"{type(exc).__name__}: {exc}"
+    if _State.pair_reason is not None:
+        _unavailable(_State.pair_reason)
+    try:
+        yield pair
+    finally:
+        for stack in pair.stacks:
+            stack.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +113,10 @@ def _real_test_guard(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     limit = float(marker.kwargs.get("timeout", DEFAULT_TIMEOUT))
     # first the stack (it may skip; installing packages has its own, longer timeouts)
-    stack = request.getfixturevalue("real_stack")
+    if "stack_pair" in request.fixturenames:
+        stacks: tuple[Stack, ...] = request.getfixturevalue("stack_pair").stacks
+    else:
+        stacks = (request.getfixturevalue("real_stack"),)
 
     def on_alarm(_signum: int, _frame: object) -> None:
         pytest.fail(f"real test exceeded its {limit:.0f} s deadline", pytrace=True)
@@ -76,8 +125,9 @@ def _real_test_guard(request: pytest.FixtureRequest) -> Iterator[None]:
     signal.setitimer(signal.ITIMER_REAL, limit)
     faulthandler.dump_traceback_later(limit + 60, exit=True)
     try:
-        if stack.pid("libvirtd") is None:  # an earlier test left the daemon dead
-            stack.start_daemon()
+        for stack in stacks:
+            if stack.pid("libvirtd") is None:  # an earlier test left the daemon dead
+                stack.start_daemon()
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

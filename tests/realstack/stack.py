@@ -237,13 +237,21 @@ class Stack:
         *,
         keep: bool = False,
         tie_to_parent: bool = True,
+        host_uuid: str | None = None,
+        cgroups: bool = True,
     ) -> None:
+        """``host_uuid``: libvirtd.conf's ``host_uuid`` (default: a fresh random one,
+        so two stacks never look like the same host to migration).  ``cgroups``:
+        False writes ``cgroup_controllers = [ ]`` to qemu.conf (two daemons giving
+        guests the same id would collide in cgroup names)."""
         if root is None:
             # short: the socket path must fit sun_path (108 bytes)
             root = tempfile.mkdtemp(prefix="vsh-real-", dir="/tmp")
         self.root = Path(root).resolve()
         self.keep = keep
         self.tie_to_parent = tie_to_parent
+        self.host_uuid = host_uuid or str(uuidlib.uuid4())
+        self.cgroups = cgroups
         self._tini: subprocess.Popen[bytes] | None = None
         self.timings: dict[str, float] = {}
 
@@ -297,6 +305,7 @@ class Stack:
             f'log_outputs = "3:file:{self.root}/libvirtd.log"\n'
             "keepalive_interval = 5\n"
             "keepalive_count = 5\n"
+            f'host_uuid = "{self.host_uuid}"\n'
         )
         (self.root / "etc" / "qemu.conf").write_text(
             'user = "root"\n'
@@ -304,7 +313,7 @@ class Stack:
             "dynamic_ownership = 0\n"
             "remember_owner = 0\n"
             'security_driver = "none"\n'
-            'stdio_handler = "file"\n'
+            'stdio_handler = "file"\n' + ("" if self.cgroups else "cgroup_controllers = [ ]\n")
         )
         image = self.root / "images" / "base.raw"
         image.write_bytes(disk_image())
