@@ -217,3 +217,48 @@ def test_the_interrupt_key_aborts_a_running_job(verbose: bool) -> None:
         sh.send("\x03")  # Ctrl-C, now a byte on stdin rather than SIGINT
         sh.expect("job aborted True")
         assert sh.proc.wait(10) == 0
+
+
+def test_timeout_runs_once_while_the_job_goes_on(s: Session) -> None:
+    """virshWatchTimeout: ``on_timeout`` once, ``timeout`` seconds after the watch starts."""
+    fired: list[float] = []
+    start = time.monotonic()
+    dom = JobDomain([info(BOUNDED, 10, 5)])
+
+    def work() -> None:
+        while len(fired) < 1 and time.monotonic() - start < 10:
+            time.sleep(TICK)
+        time.sleep(0.2)  # time for a second firing, which must not come
+
+    s.settings.debug = 0
+    jobwatch.watch_job(
+        s,
+        dom,
+        False,
+        "Migration",
+        work,
+        interval=TICK,
+        stdin_fd=-1,
+        timeout=0.1,
+        on_timeout=lambda: fired.append(time.monotonic() - start),
+    )
+    assert len(fired) == 1 and 0.1 <= fired[0] < 5
+    debug = s.out.getvalue()  # type: ignore[attr-defined]
+    assert debug.startswith("watchJob: setting timeout of 0.1 secs\n")
+    assert debug.count("watchJob: timeout\n") == 1
+
+
+def test_no_timeout_without_one(s: Session) -> None:
+    fired: list[bool] = []
+    dom = JobDomain([info(BOUNDED, 10, 5)])
+    jobwatch.watch_job(
+        s,
+        dom,
+        False,
+        "Migration",
+        lambda: time.sleep(0.2),
+        interval=TICK,
+        stdin_fd=-1,
+        on_timeout=lambda: fired.append(True),
+    )
+    assert fired == []

@@ -48,3 +48,22 @@ def test_string_argument_and_allocated_fetch(dom: libvirt.virDomain) -> None:
     assert "'zz' is not a known interface" in err.value.get_error_message()
     events = typedcall.fetch_allocated(dom, "virDomainGetPerfEvents", 0)
     assert events[0] == Param("cmt", BOOLEAN, False)
+
+
+def test_migrate_to_uri3_reaches_the_driver(dom: libvirt.virDomain) -> None:
+    params = [Param("migrate_uri", STRING, "tcp://h"), Param("bandwidth", ULLONG, 5)]
+    with pytest.raises(libvirt.libvirtError) as err:
+        typedcall.migrate_to_uri3(dom, "test:///default", params, libvirt.VIR_MIGRATE_PEER2PEER)
+    message = err.value.get_error_message()
+    assert message == "argument unsupported: p2p migration is not supported by the source host"
+
+
+def test_migrate3_takes_the_destination_connection(dom: libvirt.virDomain) -> None:
+    dconn = libvirt.open("test:///default")
+    try:
+        with pytest.raises(libvirt.libvirtError) as err:
+            typedcall.migrate3(dom, dconn, [], 0)
+    finally:
+        dconn.close()
+    message = err.value.get_error_message()
+    assert message == "this function is not supported by the connection driver: virDomainMigrate3"
