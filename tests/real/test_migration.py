@@ -32,6 +32,7 @@ import pytest
 from tests.conformance.harness import VIRSH, VSH, Outcome, base_env
 from tests.real.util import ok, virsh, vsh
 from tests.realstack.plugin import StackPair
+from tests.realstack.ptyshell import PtyShell
 from tests.realstack.stack import QEMU_IMG, Stack
 
 pytestmark = pytest.mark.real
@@ -188,27 +189,37 @@ def test_errors_against_real_daemons(stack_pair: StackPair) -> None:
 # -- a slowed migration: domjobinfo while it runs, --verbose, --completed, abort --------
 
 
-def start_slow(pair: StackPair, tool: str, name: str, *extra: str) -> subprocess.Popen[str]:
-    """``migrate --copy-storage-all --bandwidth 1`` of a guest with data on its disk,
-    in the background; returns once the source shows the job running."""
+def slow_argv(pair: StackPair, tool: str, name: str, *extra: str) -> list[str]:
+    """A fresh guest with data on its disk and the command line migrating it
+    slowly: ``--copy-storage-all --bandwidth 1``."""
     fresh(pair, name, data_mib=SLOW_DISK_MIB)
     xml = copy_target(pair, name, SLOW_DISK_MIB + 1)
     program = [VIRSH] if tool == "virsh" else VSH
     argv = [*program, "-c", pair.source.uri, "migrate", name, pair.destination.uri]
     argv += ["--live", "--copy-storage-all", "--bandwidth", "1", "--xml", str(xml), *LOCAL_URI]
+    return [*argv, *extra]
+
+
+def wait_running(pair: StackPair, name: str, alive: Callable[[], bool]) -> None:
+    """Until the source shows the migration job running."""
+    deadline = time.monotonic() + 60
+    while "Unbounded" not in pair.source.virsh("domjobinfo", name, check=False).stdout:
+        assert alive(), "the migration ended before its job showed"
+        assert time.monotonic() < deadline, "the migration job never showed"
+        time.sleep(0.1)
+
+
+def start_slow(pair: StackPair, tool: str, name: str, *extra: str) -> subprocess.Popen[str]:
+    """The slowed migration in the background; returns once its job runs."""
     proc = subprocess.Popen(
-        [*argv, *extra],
+        slow_argv(pair, tool, name, *extra),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=base_env(),
     )
-    deadline = time.monotonic() + 60
-    while "Unbounded" not in pair.source.virsh("domjobinfo", name, check=False).stdout:
-        assert proc.poll() is None, f"migration ended early: {proc.communicate()}"
-        assert time.monotonic() < deadline, "the migration job never showed"
-        time.sleep(0.1)
+    wait_running(pair, name, lambda: proc.poll() is None)
     return proc
 
 
@@ -296,3 +307,30 @@ def test_domjobabort_ends_a_running_migration(stack_pair: StackPair) -> None:
     assert (actual.err, actual.out, actual.status) == (expected.err, expected.out, expected.status)
     assert actual_state == expected_state
     assert "running" in expected_state["source"]
+
+
+@pytest.mark.real(timeout=300)
+def test_ctrl_c_on_a_terminal_aborts_the_migration(stack_pair: StackPair) -> None:
+    """The interrupt key, read from the terminal once the job runs, aborts it."""
+    name = "mig-intr"
+    results: dict[str, tuple[int, str, dict[str, str]]] = {}
+    for tool in TOOLS:
+        try:
+            with PtyShell(slow_argv(stack_pair, tool, name, "--verbose"), env=base_env()) as sh:
+                wait_running(stack_pair, name, lambda: sh.proc.poll() is None)
+                time.sleep(1.5)  # the watch has seen the job: the key is a byte now
+                sh.send("\x03")
+                sh.proc.wait(60)
+                text = sh.settle(quiet=0.2, timeout=5)
+                results[tool] = (sh.proc.returncode, text, observe(stack_pair, name))
+        finally:
+            clean(stack_pair, name)
+    (e_status, e_text, e_state), (a_status, a_text, a_state) = results["virsh"], results["vsh"]
+    error = "error: operation aborted: migration out: canceled by client"
+    assert e_status == 1 and e_text.rstrip("\n").endswith(error), e_text
+    assert a_status == e_status
+    # the progress lines before it depend on when each poll landed
+    assert PROGRESS.match(a_text), a_text
+    assert PROGRESS.sub("", a_text) == PROGRESS.sub("", e_text)  # the echoed ^C, the error
+    assert a_state == e_state
+    assert "running" in e_state["source"]
