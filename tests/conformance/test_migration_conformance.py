@@ -229,3 +229,21 @@ def test_migrate_xml_files(tmp_path: Path) -> None:
 )
 def test_migrate_global_options(args: list[str]) -> None:
     _same_migrate(args)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ["migrate", ""],
+        ["migrate", "te"],
+        ["migrate", "test", "--tunn"],
+        ["migrate", "--comp-methods", ""],
+        ["migrate", "--comp-methods", "mt,"],
+        ["migrate", "test", "--migrate-disks", ""],
+        ["migrate", "--domain", "test", "--migrate-disks", "hda,"],
+        ["migrate", "test", "test:///default", "--migrateuri", ""],
+    ],
+)
+def test_migrate_completion(line: list[str]) -> None:
+    """--comp-methods' methods and --migrate-disks' disk targets, comma-separated."""
+    assert_same(["-c", DEFAULT, "complete", "--", *line], timeout=20)
