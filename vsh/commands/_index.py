@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
     'blockcopy': ('vsh.commands.domain.blockjobs', 'blockcopy', 'domain', 'Start a block copy operation.', False),
     'blockjob': ('vsh.commands.domain.blockjobs', 'blockjob', 'domain', 'Manage active block operations', False),
     'blockpull': ('vsh.commands.domain.blockjobs', 'blockpull', 'domain', 'Populate a disk from its backing image.', False),
+    'blockresize': ('vsh.commands.domain.hotplug', 'blockresize', 'domain', 'Resize block device of domain.', False),
+    'change-media': ('vsh.commands.domain.hotplug', 'change_media', 'domain', 'Change media of CD or floppy drive', False),
     'console': ('vsh.commands.domain.state', 'console', 'domain', 'connect to the guest console', False),
     'cpu-stats': ('vsh.commands.domain.resources', 'cpu_stats', 'domain', 'show domain cpu statistics', False),
     'create': ('vsh.commands.domain.lifecycle', 'create', 'domain', 'create a domain from an XML file', False),
