@@ -59,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
     'iothreaddel': ('vsh.commands.domain.iothreads', 'iothreaddel', 'domain', 'delete an IOThread from the guest domain', False),
     'send-key': ('vsh.commands.domain.keys', 'send_key', 'domain', 'Send keycodes to the guest', False),
     'send-process-signal': ('vsh.commands.domain.guest', 'send_process_signal', 'domain', 'Send signals to processes', False),
+    'lxc-enter-namespace': ('vsh.commands.domain.qemu', 'lxc_enter_namespace', 'domain', 'LXC Guest Enter Namespace', False),
     'managedsave': ('vsh.commands.domain.state', 'managedsave', 'domain', 'managed save of a domain state', False),
     'managedsave-remove': ('vsh.commands.domain.state', 'managedsave_remove', 'domain', 'Remove managed save of a domain', False),
     'managedsave-edit': ('vsh.commands.domain.images', 'managedsave_edit', 'domain', "edit XML for a domain's managed save state file", False),
