@@ -47,15 +47,15 @@ L = libvirt
 
 
 def _pretty_json(text: str) -> str | None:
-    """virJSONValueToString(pretty): two-space indentation and the trailing
-    newline yajl's beautifier ends a document with; None when not JSON."""
-    import json as jsonlib
+    """virJSONValueToString(virJSONValueFromString(text), pretty): yajl's
+    beautified output (with its final newline); None when libvirt would not
+    parse the text."""
+    from vsh.virt import yajljson
 
     try:
-        value = jsonlib.loads(text)
-    except ValueError:
+        return yajljson.dumps(yajljson.loads(text), pretty=True)
+    except yajljson.JsonError:
         return None
-    return jsonlib.dumps(value, indent=2) + "\n"
 
 
 # ---------------------------------------------------------------------------
