@@ -80,6 +80,7 @@ def test_blockresize(real_stack, guests):
         lambda g: ["blockresize", g, "vda", "1M"],
         lambda g: ["blockresize", g, "vdz", "1G"],
         lambda g: ["-q", "blockresize", g, "vda", "160M"],
+        lambda g: ["blockresize", g, "vda", "0"],
     ):
         _exact(real_stack, a, b, args, info)
     ok(virsh(real_stack, "destroy", a))
@@ -110,6 +111,8 @@ def test_change_media(real_stack, guests, tmp_path):
         lambda g: ["change-media", g, "vda", "--eject"],  # not changeable
         lambda g: ["change-media", g, "hdc", "--update", "--live", "--force"],  # = eject
         lambda g: ["change-media", g, "hdc", "/nonexistent.iso"],
+        lambda g: ["-q", "change-media", g, "hdc", str(media), "--insert"],  # vshPrint: kept
+        lambda g: ["-q", "change-media", g, "hdc", "--eject", "--force"],
     ]
     outcomes = [_exact(real_stack, a, b, args, blk) for args in steps]
     # from first principles: the success lines (vshPrint) and the media left behind
@@ -119,6 +122,8 @@ def test_change_media(real_stack, guests, tmp_path):
     assert outcomes[3].err == "error: The disk device 'hdc' already has media\n"
     assert str(media) in ok(virsh(real_stack, "domblklist", b, "--inactive")).out
     assert str(other) not in ok(virsh(real_stack, *blk(b))).out
+    # -q drops only the newline virsh adds after a command (vshPrintExtra)
+    assert outcomes[-1].out == "Successfully ejected media."
     inactive: Args = lambda g: ["domblklist", g, "--inactive"]  # noqa: E731
     _exact(real_stack, a, b, lambda g: ["change-media", g, "hdc", "--eject", "--config"], inactive)
     assert str(media) not in ok(virsh(real_stack, *inactive(b))).out
