@@ -63,6 +63,8 @@ CASES: list[tuple[str, str, str, bool]] = [
     (DEFAULT, "", "domiftune test testnet0", False),
     (DEFAULT, "", "perf test", False),
     (DEFAULT, "iothreadadd test 2", "iothreadinfo test", False),
+    (DEFAULT, "emulatorpin test 1-2 --config", "emulatorpin test --config", False),
+    (DEFAULT, "", "emulatorpin test", False),
     (DEFAULT, "", "version", False),
     (DEFAULT, "", "version --daemon", False),
     (DEFAULT, "", "nodeinfo", False),

@@ -67,3 +67,64 @@ def domain_xml(dom: libvirt.virDomain, flags: int = 0) -> Node:
     if root is None:
         raise VshError("Failed to parse domain description xml")
     return root
+
+
+def find_disk(doc: str, path: str, *, changeable: bool = False) -> Node:
+    """virshFindDisk: the first ``<disk>`` whose target or source (file, dev, dir
+    or name) is ``path``; with ``changeable``, only CD-ROMs, floppies and disks
+    without a device attribute are candidates.  virsh's errors otherwise."""
+    root = parse_xml(doc)
+    disks = root.nodes("/domain/devices/disk") if root is not None else []
+    if not disks:
+        raise VshError("Failed to get disk information")
+    for disk in disks:
+        device = disk.string("string(@device)") if disk.xpath("boolean(@device)") else None
+        if changeable and device not in (None, "cdrom", "floppy"):
+            continue
+        # virXMLPropString: an attribute present but empty still matches "".
+        names = [
+            disk.string(f"string(./source[1]/@{attr})")
+            for attr in ("file", "dev", "dir", "name")
+            if disk.xpath(f"boolean(./source[1]/@{attr})")
+        ]
+        # virXPathString: an empty target is no target.
+        target = disk.string("string(./target/@dev)") or None
+        if path == target or path in names:
+            return disk
+    raise VshError(f"No disk found whose source path or target is {path}")
+
+
+EJECT, INSERT, UPDATE = "eject", "insert", "update"
+
+
+def changed_media_xml(
+    disk: Node, source: str | None, block: bool, path: str, action: str
+) -> str | None:
+    """virshUpdateDiskXML: the disk's XML (without its backing chain) with its
+    media ejected, inserted or replaced, serialised as virsh does; virsh's
+    errors for a disk that is not removable, has no media to eject or already
+    has media to insert over."""
+    device = disk.string("string(@device)") if disk.xpath("boolean(@device)") else None
+    if device not in ("cdrom", "floppy"):
+        raise VshError(f"The disk device '{path}' is not removable")
+    has_source = bool(disk.nodes("./source[1]"))
+    if action == EJECT:
+        if not has_source:
+            raise VshError(f"The disk device '{path}' doesn't have media")
+        block, source = False, None
+    elif source is None:
+        raise VshError("New disk media source was not specified")
+    policy = None
+    if has_source:
+        present = any(
+            disk.xpath(f"boolean(./source[1]/@{attr})")
+            for attr in ("file", "dev", "dir", "pool", "name")
+        )
+        if present and action == INSERT:
+            raise VshError(f"The disk device '{path}' already has media")
+        if disk.xpath("boolean(./source[1]/@startupPolicy)"):
+            policy = disk.string("string(./source[1]/@startupPolicy)")
+    from vsh.virt import xpathdump
+
+    new = None if source is None else ("dev" if block else "file", source)
+    return xpathdump.replace_source(disk, "block" if block else "file", new, policy)

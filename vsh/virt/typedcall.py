@@ -66,7 +66,7 @@ def _libvirt() -> ctypes.CDLL:
     return _lib
 
 
-def _domain_ptr(dom: libvirt.virDomain) -> ctypes.c_void_p:
+def domain_ptr(dom: libvirt.virDomain) -> ctypes.c_void_p:
     """The virDomainPtr inside the binding's object (a "virDomainPtr" capsule)."""
     get = ctypes.pythonapi.PyCapsule_GetPointer
     get.restype = ctypes.c_void_p
@@ -137,7 +137,7 @@ def count(dom: libvirt.virDomain, api: str, args: tuple[str | None, ...], flags:
     n = ctypes.c_int(0)
     func = getattr(_libvirt(), api)
     pointers = [_arg(a) for a in args]
-    if func(_domain_ptr(dom), *pointers, None, ctypes.byref(n), ctypes.c_uint(flags)) != 0:
+    if func(domain_ptr(dom), *pointers, None, ctypes.byref(n), ctypes.c_uint(flags)) != 0:
         _raise()
     return n.value
 
@@ -151,7 +151,7 @@ def fetch(
     lib = _libvirt()
     func = getattr(lib, api)
     pointers = [_arg(a) for a in args]
-    if func(_domain_ptr(dom), *pointers, array, ctypes.byref(got), ctypes.c_uint(flags)) != 0:
+    if func(domain_ptr(dom), *pointers, array, ctypes.byref(got), ctypes.c_uint(flags)) != 0:
         _raise()
     try:
         return [_decode(array[i]) for i in range(got.value)]
@@ -165,7 +165,7 @@ def fetch_allocated(dom: libvirt.virDomain, api: str, flags: int) -> list[Param]
     got = ctypes.c_int(0)
     lib = _libvirt()
     func = getattr(lib, api)
-    if func(_domain_ptr(dom), ctypes.byref(array), ctypes.byref(got), ctypes.c_uint(flags)) != 0:
+    if func(domain_ptr(dom), ctypes.byref(array), ctypes.byref(got), ctypes.c_uint(flags)) != 0:
         _raise()
     try:
         return [_decode(array[i]) for i in range(got.value)]
@@ -184,7 +184,7 @@ def store(
     func = getattr(_libvirt(), api)
     pointers = [_arg(a) for a in args]
     array = _encode(params)
-    if func(_domain_ptr(dom), *pointers, array, len(params), ctypes.c_uint(flags)) != 0:
+    if func(domain_ptr(dom), *pointers, array, len(params), ctypes.c_uint(flags)) != 0:
         _raise()
 
 
@@ -194,7 +194,7 @@ def store_with_id(
     """``virDomainSetX(dom, id, params, n, flags)``: an unsigned id first (IOThreads)."""
     func = getattr(_libvirt(), api)
     array = _encode(params)
-    if func(_domain_ptr(dom), ctypes.c_uint(ident), array, len(params), ctypes.c_uint(flags)):
+    if func(domain_ptr(dom), ctypes.c_uint(ident), array, len(params), ctypes.c_uint(flags)):
         _raise()
 
 
@@ -208,7 +208,7 @@ def job_stats(dom: libvirt.virDomain, flags: int) -> tuple[int, list[Param]]:
     lib = _libvirt()
     call = lib.virDomainGetJobStats
     if call(
-        _domain_ptr(dom),
+        domain_ptr(dom),
         ctypes.byref(kind),
         ctypes.byref(array),
         ctypes.byref(got),

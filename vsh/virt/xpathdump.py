@@ -54,6 +54,7 @@ XPATH_NUMBER = 3
 XPATH_STRING = 4
 
 XML_ELEMENT_NODE = 1
+XML_TEXT_NODE = 3
 XML_NAMESPACE_DECL = 18
 
 
@@ -118,6 +119,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "xmlNewProp": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]),
     "xmlSetProp": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]),
     "xmlNodeSetContent": (None, [ctypes.c_void_p, ctypes.c_char_p]),
+    "xmlAddPrevSibling": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_void_p]),
 }
 
 
@@ -418,6 +420,69 @@ def node_to_string(node: Node, *, copy_without: str | None = None) -> str | None
         return _node_to_string(lib, None, copy)
     finally:
         lib.xmlFreeNode(copy)
+
+
+def replace_source(
+    node: Node, disk_type: str, source: tuple[str, str] | None, startup_policy: str | None
+) -> str | None:
+    """virshUpdateDiskXML's edit of a disk (change-media), serialised like
+    :func:`node_to_string` with ``copy_without="backingStore"``.
+
+    On a detached deep copy of the disk: the first ``<source>`` goes (its
+    indentation stays), ``type`` becomes ``disk_type``, and a new ``<source
+    ATTR=VALUE [startupPolicy=...]>`` goes before ``<target>``, followed by a
+    copy of the last text node ahead of ``<target>`` (virsh's indentation).
+    """
+    lib = node._doc.lib
+    copy = lib.xmlCopyNode(node._ptr, 1)
+    if not copy:
+        raise MemoryError("xmlCopyNode")
+    try:
+        _drop_first_child(lib, copy, b"backingStore")
+        old = target = text = None
+        for child in _children(copy):
+            kind = _node_type(child)
+            if target is None and kind == XML_TEXT_NODE:
+                text = child
+            if kind != XML_ELEMENT_NODE:
+                continue
+            if old is None and _node_name(child) == b"source":
+                old = child
+            elif target is None and _node_name(child) == b"target":
+                target = child
+        if old is not None:
+            lib.xmlUnlinkNode(old)
+            lib.xmlFreeNode(old)
+        if not lib.xmlSetProp(copy, b"type", disk_type.encode()):
+            raise MemoryError("xmlSetProp")
+        if source is not None:
+            _insert_source(lib, target, text, source, startup_policy)
+        return _node_to_string(lib, None, copy)
+    finally:
+        lib.xmlFreeNode(copy)
+
+
+def _insert_source(
+    lib: ctypes.CDLL,
+    target: int | None,
+    text: int | None,
+    source: tuple[str, str],
+    startup_policy: str | None,
+) -> None:
+    new = lib.xmlNewNode(None, b"source")
+    if not new:
+        raise MemoryError("xmlNewNode")
+    attr, value = source
+    lib.xmlNewProp(new, attr.encode(), value.encode("utf-8", "surrogateescape"))
+    if startup_policy is not None:
+        lib.xmlNewProp(new, b"startupPolicy", startup_policy.encode())
+    # Without a <target> virsh's xmlAddPrevSibling adds nothing (and leaks the node).
+    if not target or not lib.xmlAddPrevSibling(target, new):
+        lib.xmlFreeNode(new)
+        return
+    spacing = lib.xmlCopyNode(text, 0) if text else None
+    if spacing and not lib.xmlAddPrevSibling(target, spacing):
+        lib.xmlFreeNode(spacing)
 
 
 def _drop_first_child(lib: ctypes.CDLL, node: int, name: bytes) -> None:

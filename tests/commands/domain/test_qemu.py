@@ -62,7 +62,9 @@ def test_agent_command_timeout_and_pretty(monkeypatch: pytest.MonkeyPatch) -> No
     ok, out, _err = _run(dom, "qemu-agent-command d --timeout 5 guest-ping")
     assert ok and out == '{"return":{}}\n\n'
     ok, out, _err = _run(dom, 'qemu-agent-command d --block --pretty \'{"execute":"x"}\'')
-    assert ok and out == '{\n  "return": {}\n}\n\n\n'
+    # yajl's beautifier writes an empty object as "{", a blank line, "}"
+    # (virsh's qemu-monitor-command --pretty on QEMU: tests/real/test_qmp_json.py)
+    assert ok and out == '{\n  "return": {\n\n  }\n}\n\n\n'
     ok, _out, _err = _run(dom, "qemu-agent-command d --async a b")
     assert calls == [
         ("guest-ping", 5, 0),

@@ -10,10 +10,11 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import affect_flags, affect_options, domain_option, opt_int
+from vsh.commands.common import affect_flags, affect_options, domain_option, json_text, opt_int
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
+from vsh.core.jsonshape import STR, object_of, prop, shape
 from vsh.core.session import Session
 from vsh.virt import lookup
 from vsh.virt.cpumap import format_bitmap, node_cpu_count, parse_cpulist
@@ -154,12 +155,18 @@ def set_lifecycle_action(
 # ---------------------------------------------------------------------------
 # emulatorpin
 
+EMULATORPIN_JSON = shape(
+    object_of(prop("affinity", STR, doc='virsh\'s CPU Affinity range list ("0-1")')),
+    doc="The emulator threads' affinity (the query only: pinning prints nothing).",
+)
+
 
 @command(
     "emulatorpin",
     summary="control or query domain emulator affinity",
     description="Pin domain emulator threads to host physical CPUs.",
     group=GROUP,
+    json=EMULATORPIN_JSON,
 )
 @domain_option()
 @option(
@@ -169,8 +176,15 @@ def set_lifecycle_action(
     completer=complete_host_cpus,
 )
 @affect_options
+@option("json", OptKind.BOOL, "print the emulator affinity as JSON", extension=True)
 def emulatorpin(
-    s: Session, domain: str, cpulist: str | None, config: bool, live: bool, current: bool
+    s: Session,
+    domain: str,
+    cpulist: str | None,
+    config: bool,
+    live: bool,
+    current: bool,
+    json: bool,
 ) -> bool:
     flags = affect_flags(current, live, config)
     chosen = current or live or config
@@ -179,6 +193,9 @@ def emulatorpin(
     maxcpu = node_cpu_count(s)
     if cpulist is None:
         bits = dom.emulatorPinInfo(flags)
+        if json or s.settings.json:
+            s.print(json_text({"affinity": format_bitmap(list(bits))}))
+            return True
         s.print_extra("emulator: CPU Affinity\n" + "-" * 34 + "\n       *: ")
         s.print(format_bitmap(list(bits)) + "\n")
         return True

@@ -37,7 +37,7 @@ from vsh.core.numbers import UINT_MAX, ULLONG_MAX
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt import lookup
-from vsh.virt.domxml import parse_xml
+from vsh.virt.domxml import find_disk, parse_xml
 from vsh.virt.failing import failing
 
 GROUP = "domain"
@@ -749,25 +749,7 @@ def detach_disk(
     assert path is not None
     doc = dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE if flags == L.VIR_DOMAIN_AFFECT_CONFIG else 0)
     flags = persistent_live(dom, persistent, flags)
-    root = parse_xml(doc)
-    disks = root.xpath("/domain/devices/disk") if root is not None else []
-    if not disks:
-        raise VshError("Failed to get disk information")
-    assert isinstance(disks, list)
-    found = None
-    for disk in disks:
-        names = [
-            str(disk.xpath(f"string(./source[1]/@{attr})"))
-            if disk.xpath(f"boolean(./source[1]/@{attr})")
-            else None
-            for attr in ("file", "dev", "dir", "name")
-        ]
-        target_dev = str(disk.xpath("string(./target/@dev)")) or None
-        if path == target_dev or path in names:
-            found = disk
-            break
-    if found is None:
-        raise VshError(f"No disk found whose source path or target is {path}")
+    found = find_disk(doc, path)
     from vsh.virt import xpathdump
 
     xml = xpathdump.node_to_string(found, copy_without="backingStore")

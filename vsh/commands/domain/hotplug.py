@@ -1,10 +1,10 @@
 """Changes to one device of a domain (tools/virsh-domain.c).
 
-In virsh's help order: detach-device-alias, domif-setlink,
-update-memory-device (domain management) and domblkthreshold (the block
-device commands).  domif-setlink and update-memory-device edit the device's
-XML with libxml2, as virsh does, and send it back through
-virDomainUpdateDeviceFlags.
+In virsh's help order: blockresize, change-media, detach-device-alias,
+domif-setlink, update-memory-device (domain management) and domblkthreshold
+(the block device commands).  change-media, domif-setlink and
+update-memory-device edit the device's XML with libxml2, as virsh does, and
+send it back through virDomainUpdateDeviceFlags.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from vsh.commands.common import (
     opt_uint,
 )
 from vsh.completion import providers
-from vsh.core.command import command, option
+from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.numbers import ULLONG_MAX
 from vsh.core.session import Session
 from vsh.virt import lookup
-from vsh.virt.domxml import domain_xml
+from vsh.virt.domxml import EJECT, INSERT, UPDATE, changed_media_xml, domain_xml, find_disk
 from vsh.virt.failing import failing
 
 GROUP = "domain"
@@ -236,3 +236,122 @@ def domblkthreshold(s: Session, domain: str, dev: str, threshold: str) -> bool:
     dom = lookup.domain(s, domain, cmd="domblkthreshold")
     dom.setBlockThreshold(disk, value, 0)
     return True
+
+
+# ---------------------------------------------------------------------------
+# blockresize
+
+
+@command(
+    "blockresize",
+    summary="Resize block device of domain.",
+    description="Resize block device of domain.",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option(
+    "path",
+    OptKind.DATA,
+    "Fully-qualified path of block device",
+    required=True,
+    completer=providers.complete_disk_targets,
+)
+@option(
+    "size",
+    OptKind.INT,
+    "New size of the block device, as scaled integer (default KiB)",
+    required=True,
+)
+def blockresize(s: Session, domain: str, path: str, size: str) -> bool:
+    disk = s.text(path, "path")
+    value = opt_scaled(size, "size", 1024, ULLONG_MAX)
+    assert disk is not None and value is not None
+    # virsh prefers the older KiB interface when the size allows it.
+    flags = 0
+    if value % 1024 == 0:
+        value //= 1024
+    else:
+        flags = L.VIR_DOMAIN_BLOCK_RESIZE_BYTES
+    dom = lookup.domain(s, domain, cmd="blockresize")
+    with failing(f"Failed to resize block device '{disk}'"):
+        dom.blockResize(disk, value, flags)
+    s.print_extra(f"Block device '{disk}' is resized")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# change-media
+
+
+@command(
+    "change-media",
+    summary="Change media of CD or floppy drive",
+    description="Change media of CD or floppy drive.",
+    group=GROUP,
+    exclusive=(("eject", "insert"), ("eject", "update"), ("insert", "update"), ("eject", "block")),
+)
+@domain_option()
+@option(
+    "path",
+    OptKind.DATA,
+    "Fully-qualified path or target of disk device",
+    required=True,
+    completer=providers.complete_disk_targets,
+)
+@option("source", OptKind.STRING, "source of the media")
+@option("eject", OptKind.BOOL, "Eject the media")
+@option("insert", OptKind.BOOL, "Insert the media")
+@option("update", OptKind.BOOL, "Update the media")
+@option(
+    "current",
+    OptKind.BOOL,
+    "can be either or both of --live and --config, depends on implementation hypervisor driver",
+)
+@option("live", OptKind.BOOL, "alter live configuration of running domain")
+@option("config", OptKind.BOOL, "alter persistent configuration, effect observed on next boot")
+@option("force", OptKind.BOOL, "force media changing", flag=L.VIR_DOMAIN_DEVICE_MODIFY_FORCE)
+@option("print-xml", OptKind.BOOL, "print XML document rather than change media")
+@option("block", OptKind.BOOL, "source media is a block device")
+def change_media(
+    s: Session,
+    domain: str,
+    path: str,
+    source: str | None,
+    eject: bool,
+    insert: bool,
+    update: bool,
+    current: bool,
+    live: bool,
+    config: bool,
+    force: bool,
+    print_xml: bool,
+    block: bool,
+) -> bool:
+    media = s.text(source, "source")
+    # The documentation says: --update without a source ejects.
+    if update and media is None:
+        update, eject = False, True
+    action = EJECT if eject else INSERT if insert else UPDATE
+    flags = affect_flags(current, live, config) | option_flags()
+    dom = lookup.domain(s, domain, cmd="change-media")
+    disk = s.text(path, "path")
+    assert disk is not None
+    doc = dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE if flags & L.VIR_DOMAIN_AFFECT_CONFIG else 0)
+    found = find_disk(doc, disk, changeable=True)
+    xml = changed_media_xml(found, media, block, disk, action)
+    if xml is None:
+        return False
+    if print_xml:
+        s.print(xml)
+        return True
+    with failing(f"Failed to complete action {action} on media"):
+        dom.updateDeviceFlags(xml, flags)
+    s.print(_MEDIA_DONE[action])
+    return True
+
+
+_MEDIA_DONE = {
+    EJECT: "Successfully ejected media.",
+    INSERT: "Successfully inserted media.",
+    UPDATE: "Successfully updated media.",
+}

@@ -1,7 +1,11 @@
 """Hypervisor-specific and launch security commands (tools/virsh-domain.c).
 
-In virsh's help order: domlaunchsecinfo, domsetlaunchsecstate, qemu-attach,
-qemu-monitor-event, qemu-agent-command, ttyconsole, dom-fd-associate.
+In virsh's help order: domlaunchsecinfo, domsetlaunchsecstate,
+lxc-enter-namespace, qemu-attach, qemu-monitor-event, qemu-agent-command,
+ttyconsole, dom-fd-associate.
+
+lxc-enter-namespace forks and enters the guest as virsh does
+(:mod:`vsh.virt.lxcenter`).
 
 The qemu-* commands call libvirt_qemu's API, imported inside each command so
 that no other command pays for it; on a connection whose driver lacks the
@@ -43,15 +47,15 @@ L = libvirt
 
 
 def _pretty_json(text: str) -> str | None:
-    """virJSONValueToString(pretty): two-space indentation and the trailing
-    newline yajl's beautifier ends a document with; None when not JSON."""
-    import json as jsonlib
+    """virJSONValueToString(virJSONValueFromString(text), pretty): yajl's
+    beautified output (with its final newline); None when libvirt would not
+    parse the text."""
+    from vsh.virt import yajljson
 
     try:
-        value = jsonlib.loads(text)
-    except ValueError:
+        return yajljson.dumps(yajljson.loads(text), pretty=True)
+    except yajljson.JsonError:
         return None
-    return jsonlib.dumps(value, indent=2) + "\n"
 
 
 # ---------------------------------------------------------------------------
@@ -120,6 +124,27 @@ def domsetlaunchsecstate(
 
 # ---------------------------------------------------------------------------
 # qemu-attach (deprecated in libvirt: every driver refuses it)
+
+
+# ---------------------------------------------------------------------------
+# lxc-enter-namespace
+
+
+@command(
+    "lxc-enter-namespace",
+    summary="LXC Guest Enter Namespace",
+    description="Run an arbitrary command in a lxc guest namespace; use at your own risk",
+    group=GROUP,
+)
+@domain_option(L.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+@option("noseclabel", OptKind.BOOL, "Do not change process security label")
+@option("cmd", OptKind.ARGV, "command to run", required=True)
+def lxc_enter_namespace(s: Session, domain: str, noseclabel: bool, cmd: tuple[str, ...]) -> bool:
+    from vsh.virt import lxcenter
+
+    dom = lookup.domain(s, domain, cmd="lxc-enter-namespace")
+    lxcenter.enter(lxcenter.Libvirt(), s.conn, dom, list(cmd), setlabel=not noseclabel)
+    return True
 
 
 @command("qemu-attach", summary="QEMU Attach", description="QEMU Attach", group=GROUP)

@@ -46,7 +46,7 @@ from vsh.core.jsonshape import (
 )
 from vsh.core.numbers import c_int, c_llong, c_uint
 from vsh.core.session import Session
-from vsh.virt import lookup
+from vsh.virt import lookup, yajljson
 from vsh.virt.cpumap import format_bitmap, node_cpu_count, parse_bitmap
 from vsh.virt.domxml import parse_xml
 from vsh.virt.failing import failing
@@ -195,8 +195,6 @@ def qemu_monitor_command(
     pass_fds: str | None,
     cmd: tuple[str, ...],
 ) -> bool:
-    import json as jsonlib
-
     import libvirt_qemu
 
     dom = lookup.domain(s, domain, cmd="qemu-monitor-command")
@@ -205,58 +203,56 @@ def qemu_monitor_command(
         flags |= libvirt_qemu.VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP
         monitor_cmd = _concat_cmd(cmd)
     else:
-        text = _concat_cmd(cmd)
-        try:
-            parsed = jsonlib.loads(text)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict):
-            monitor_cmd = text
-        else:
-            # virsh wraps a bare command (and its arguments) for QMP.
-            wrapped: dict[str, Any] = {"execute": cmd[0]}
-            if len(cmd) > 1:
-                fullargs = _concat_cmd(cmd[1:])
-                try:
-                    args = jsonlib.loads(fullargs)
-                except ValueError:
-                    args = None
-                if not isinstance(args, dict):
-                    try:
-                        args = jsonlib.loads("{" + ",".join(cmd[1:]) + "}")
-                    except ValueError:
-                        args = None
-                    if not isinstance(args, dict):
-                        raise VshError(
-                            f"failed to wrap arguments '{fullargs}' into a QMP command wrapper"
-                        )
-                wrapped["arguments"] = args
-            monitor_cmd = jsonlib.dumps(wrapped, separators=(",", ":"))
+        monitor_cmd = _qmp_wrap(cmd)
     fds = fetch_pass_fds(s.text(pass_fds, "pass-fds"))
     if fds:
         result = libvirt_qemu.qemuMonitorCommandWithFiles(dom, monitor_cmd, fds, flags)[1]
     else:
         result = libvirt_qemu.qemuMonitorCommand(dom, monitor_cmd, flags)
-    resultjson: Any = None
+    resultjson: Any = _UNPARSED
     if return_value or pretty:
         try:
-            resultjson = jsonlib.loads(result)
-        except ValueError:
-            resultjson = None
-        if return_value and resultjson is None:
-            raise VshError("failed to parse JSON returned by qemu")
-    if resultjson is None:
+            resultjson = yajljson.loads(result)
+        except yajljson.JsonError:
+            if return_value:
+                raise VshError("failed to parse JSON returned by qemu") from None
+    if resultjson is _UNPARSED:
         s.print(f"{result}\n")
         return True
     if return_value:
         if not isinstance(resultjson, dict) or "return" not in resultjson:
             raise VshError("'return' member missing")
         resultjson = resultjson["return"]
-    if pretty:
-        s.print(jsonlib.dumps(resultjson, indent=2).strip())
-    else:
-        s.print(jsonlib.dumps(resultjson, separators=(",", ":")).strip())
+    # virTrimSpaces: C's isspace() at both ends
+    s.print(yajljson.dumps(resultjson, pretty).strip(" \t\n\v\f\r"))
     return True
+
+
+_UNPARSED = object()
+
+
+def _qmp_wrap(cmd: tuple[str, ...]) -> str:
+    """cmdQemuMonitorCommandQMPWrap: a JSON object passes as it is; else the
+    first word is the command to execute and the rest its arguments (an
+    object, or the words joined into one as members)."""
+    text = _concat_cmd(cmd)
+    if yajljson.parses_to_object(text):
+        return text
+    wrapped: dict[str, Any] = {"execute": cmd[0]}
+    if len(cmd) > 1:
+        fullargs = _concat_cmd(cmd[1:])
+        if yajljson.parses_to_object(fullargs):
+            wrapped["arguments"] = yajljson.loads(fullargs)
+        else:
+            try:
+                wrapped["arguments"] = yajljson.loads("{" + ",".join(cmd[1:]) + "}")
+            except yajljson.JsonError as err:
+                # virsh's line, then libvirt's parse error it leaves behind
+                raise VshError(
+                    f"failed to wrap arguments '{fullargs}' into a QMP command wrapper",
+                    f"internal error: {err}",
+                ) from None
+    return yajljson.dumps(wrapped)
 
 
 # ---------------------------------------------------------------------------
