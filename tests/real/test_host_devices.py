@@ -5,11 +5,12 @@ a mount namespace only), so everything here reads, or is refused before
 anything changes:
 
 * interfaces: iface-list, iface-dumpxml, iface-mac, iface-name, iface-edit with
-  an editor that changes nothing; iface-begin/-commit/-rollback and
-  iface-bridge only when the interface driver is udev's (read-only: it refuses
-  transactions and definitions), never with netcf, which would act on the
-  machine's network configuration; iface-unbridge of a device that is no
-  bridge (refused before any call that changes anything);
+  an editor that changes nothing; iface-begin/-commit/-rollback, iface-bridge
+  and an iface-edit that changes the XML only when the interface driver is
+  udev's (read-only: it refuses transactions and definitions), never with
+  netcf, which would act on the machine's network configuration;
+  iface-unbridge of a device that is no bridge (refused before any call that
+  changes anything);
 * node devices: nodedev-list --cap net, nodedev-info and nodedev-dumpxml of a
   network device and of "computer"; nodedev-detach/-reattach/-reset of
   devices that are no PCI devices (refused: never a PCI device here, which
@@ -102,6 +103,22 @@ def test_interface_udev_refusals(host):
     same(stack, "iface-begin; iface-rollback")
     # builds the bridge document from the real XML, then define is refused
     same(stack, f"iface-bridge {name} br-vsh-test --no-start")
+
+
+@pytest.mark.skipif(
+    not _udev_interface_backend(), reason="netcf backend: would act on the host's network"
+)
+def test_interface_edit_refused(host, tmp_path):
+    """An edit udev's backend refuses to define: without a terminal virsh says
+    "Failed." and then "Interface (null) XML configuration edited.", status 0."""
+    stack, name, _mac, _device = host
+    editor = tmp_path / "edit.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's|</interface>|<!-- vsh --></interface>|' \"$1\"\n")
+    editor.chmod(0o755)
+    args = ["-c", stack.uri, f"iface-edit {name}; iface-dumpxml {name}"]
+    out = assert_same(args, env={"EDITOR": str(editor)}, timeout=90)
+    assert out.err == "error: Failed.\n"
+    assert out.out.startswith("Interface (null) XML configuration edited.\n")
 
 
 def test_node_devices_read(host):
