@@ -202,3 +202,20 @@ def test_iface_destroy_fails_after_destroying() -> None:
     assert json.loads(out.out.split("\n\n", 1)[1])[0]["active"] is False
     alone = run_vsh(["-c", "test:///default", "iface-destroy eth1"])
     assert (alone.status, alone.err) == (1, "")
+
+
+def test_iface_bridge_success_leaves_no_error_behind() -> None:
+    """The failed look-up of the new name is no error once the bridge exists."""
+    s = session_with(_bridged_conn([]))
+    assert run_script(s, "iface-bridge eth0 br0 --no-start")
+    assert s.last_error is None
+
+
+def test_iface_bridge_refusal_shows_the_lookup_error() -> None:
+    """virsh keeps the failed look-up of the new name as its last error."""
+    s = session_with(_bridged_conn([]))
+    assert not run_script(s, "iface-bridge eth0 br0 --delay x")
+    assert output(s)[1] == (
+        "error: Numeric value 'x' for <delay> option is malformed or out of range\n"
+        "error: no interface named 'br0'\n"
+    )

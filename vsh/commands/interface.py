@@ -460,6 +460,7 @@ def iface_bridge(
         with failing(f"Failed to start bridge interface {br_name}"):
             br.create(0)
         s.print_extra(f"Bridge interface {br_name} started\n")
+    s.last_error = None  # the look-up's error is no failure of this command
     return True
 
 
