@@ -66,6 +66,7 @@ def test_other_object_names(session: Session) -> None:
     assert providers.network_names(session) == ["default"]
     assert providers.pool_names(session) == ["default-pool"]
     assert providers.interface_names(session) == ["eth1"]
+    assert providers.interface_macs(session) == ["aa:bb:cc:dd:ee:ff"]
     assert "computer" in providers.nodedev_names(session)
     assert providers.volume_names(session, 0, {"pool": "default-pool"}) == []
     assert providers.volume_names(session, 0, {"pool": "nosuch"}) == []

@@ -82,6 +82,8 @@ CASES: list[tuple[str, str, str, bool]] = [
     (DEFAULT, VOLUME, "vol-list default-pool", False),
     (DEFAULT, VOLUME, "vol-info v1 --pool default-pool", False),
     (DEFAULT, "", "iface-list --all", False),
+    (DEFAULT, "", "nodedev-info computer", False),
+    (DEFAULT, "", "nodedev-info scsi_host1", False),
     (DEFAULT, SNAPS, "snapshot-list test", False),
     (DEFAULT, SNAPS, "snapshot-list test --tree", False),
     (DEFAULT, SNAPS, "snapshot-info test s2", False),

@@ -186,6 +186,18 @@ def interface_names(s: Session, flags: int = 0, values: Values | None = None) ->
 
 
 @depends_on()
+def interface_macs(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
+    """virshInterfaceMacCompleter: the interfaces' MAC addresses."""
+    conn = _alive(s)
+    if conn is None:
+        return []
+    try:
+        return [i.MACString() for i in conn.listAllInterfaces(flags)]
+    except libvirt.libvirtError:
+        return []
+
+
+@depends_on()
 def nodedev_names(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
     return _names("listAllDevices", s, flags)
 
