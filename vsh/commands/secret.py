@@ -334,7 +334,10 @@ def secret_set_value(
     path = s.text(file, "file")
     if encoded is not None:
         s.error("Passing secret value as command-line argument is insecure!")
-        value = encoded.encode("utf-8", "surrogateescape")
+        try:
+            value = encoded.encode("utf-8", "surrogateescape")
+        except UnicodeError:  # its message would quote the value
+            value = encoded.encode("utf-8", "surrogatepass")
     elif path is not None:
         value = read_file_bytes(path, MAX_SECRET_FILE)
     elif interactive:
