@@ -378,3 +378,18 @@ def test_not_utf8(nwfilter: Stack, files: Path) -> None:
             got.append((proc.returncode, proc.stdout, without_context(err)))
         assert got[0] == got[1]
         assert "Input is not proper UTF-8" in got[0][2]
+
+
+def test_binding_and_secret_completion(nwfilter: Stack, secret: Stack, files: Path) -> None:
+    """The shell completes binding port devices and secret UUIDs (virsh's completers)."""
+    ok(virsh(nwfilter, f"nwfilter-define {files / 'filter.xml'}"))
+    ok(virsh(nwfilter, f"nwfilter-binding-create {files / 'binding.xml'}"))
+    ok(virsh(secret, f"secret-define {files / 'secret.xml'}"))
+    for words, expected in (
+        (["nwfilter-binding-delete", "v"], PORT),
+        (["nwfilter-binding-dumpxml", "vsh-"], PORT),
+        (["secret-get-value", "0a81"], SECRET),
+        (["secret-event", "--event", ""], "lifecycle\nvalue-changed"),
+    ):
+        out = same(nwfilter, "complete", "--", *words)
+        assert out.out == expected + "\n\n", words
