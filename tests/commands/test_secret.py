@@ -69,3 +69,58 @@ def test_value_stays_out_of_debug_output_and_log(tmp_path: Path, words: list[str
         assert VALUE not in stream and "c2VjcmV0" not in stream
     if "extra" not in words[0]:
         assert "secret-set-value: base64(optdata): (value hidden)\n" in out.out
+
+
+def test_terminal_read_uses_the_controlling_terminal_without_echo() -> None:
+    """--interactive reads /dev/tty (here a pty made the controlling terminal),
+    echo off, up to the newline, which it then writes itself."""
+    import os
+    import pty
+    import select
+    import termios
+    import time
+
+    result_r, result_w = os.pipe()
+    pid, master = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        try:
+            os.close(result_r)
+            line = secret._read_terminal_line()
+            os.write(result_w, b"none" if line is None else b"got:" + line)
+        finally:
+            os._exit(0)
+    os.close(result_w)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 20
+        while termios.tcgetattr(master)[3] & termios.ECHO:  # the child switches echo off
+            assert time.monotonic() < deadline, "echo never switched off"
+            time.sleep(0.02)
+        os.write(master, b"p4ss w\0rd\n")
+        with os.fdopen(result_r, "rb") as result:
+            got = result.read()
+        while select.select([master], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(master, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.waitpid(pid, 0)
+        os.close(master)
+    assert got == b"got:p4ss w"  # a C string: it ends at NUL
+    assert b"p4ss" not in seen  # not echoed
+    assert seen.endswith(b"\n")  # the newline written after
+
+
+def test_no_terminal_no_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    def no_tty(*_args: object) -> int:
+        raise OSError(6, "No such device or address")
+
+    monkeypatch.setattr(os, "open", no_tty)
+    monkeypatch.setattr(os, "isatty", lambda fd: False)
+    assert secret._read_terminal_line() is None
