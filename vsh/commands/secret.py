@@ -3,9 +3,10 @@ secret-event, secret-get-value, secret-list, secret-set-value, secret-undefine.
 
 Secret values are bytes.  They are printed only by secret-get-value (its
 data), and never reach an error message, the debug output or the log: the
-base64 option is declared ``sensitive`` (the parser shows no value for it
-and the shell keeps such lines out of its history), and no exception built
-here carries one.
+base64 option is declared ``sensitive`` (the debug output and the log show
+no value for it, the shell's history keeps its lines with the value hidden),
+and no exception built here carries one.  Python cannot wipe bytes objects,
+so unlike virsh vsh does not erase the value from memory after use.
 """
 
 from __future__ import annotations
