@@ -162,7 +162,7 @@ def run_main(argv: Sequence[str], session: Session) -> int:
     if not words:
         return _no_command(session)
     if len(words) == 1:
-        session.debug(INFO, f'commands: "{words[0]}"\n')
+        session.debug(INFO, f'commands: "{runner.redacted(words[0])}"\n')
         if not words[0]:
             return ExitStatus.FAILED  # virsh refuses an empty command string, silently
         commands = runner.parse_script(session, words[0])

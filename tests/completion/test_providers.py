@@ -71,6 +71,7 @@ def test_other_object_names(session: Session) -> None:
     assert providers.volume_names(session, 0, {"pool": "default-pool"}) == []
     assert providers.volume_names(session, 0, {"pool": "nosuch"}) == []
     assert providers.secret_uuids(session) == []
+    assert providers.nwfilter_binding_portdevs(session) == []  # the driver has none
 
 
 def test_no_libvirt_object_outlives_a_call(snap_session: Session) -> None:

@@ -111,6 +111,7 @@ NOT_ON_TEST_DRIVER = {
     "net-dhcp-leases",
     "secret-list",
     "nwfilter-list",
+    "nwfilter-binding-list",
     "nodedev-list",
     "guestinfo",
     "guestvcpus",

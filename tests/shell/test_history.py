@@ -139,3 +139,12 @@ def test_a_short_file_is_left_alone(tmp_path: Path) -> None:
     history = TrimmedFileHistory(path, 10)
     assert path.read_text() == text
     assert list(history.load_history_strings()) == ["c", "b", "a"]
+
+
+def test_redact_rewrites_what_is_kept_in_memory_and_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "history"
+    history = TrimmedFileHistory(path, 10, lambda line: line.replace("SECRET", "(hidden)"))
+    history.append_string("secret-set-value u SECRET")
+    assert entries(path) == ["secret-set-value u (hidden)"]
+    assert list(history.get_strings()) == ["secret-set-value u (hidden)"]
+    assert "SECRET" not in path.read_text()

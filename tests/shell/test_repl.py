@@ -481,3 +481,17 @@ def test_only_a_real_terminal_shell_freezes_the_collector(monkeypatch: pytest.Mo
         inp.send_text("\x04")
         Shell(new_session(quiet=True), freeze=True).run()
     assert frozen == [True]
+
+
+def test_history_hides_secret_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """secret-set-value's base64 value never reaches the history file (virsh's does)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    s = new_session(quiet=True, uri="test:///default")
+    line = "secret-set-value 6695eb01-f6a4-8304-79aa-97f2502e193f c2VjcmV0dmFsdWU="
+    drive(f"{line}\recho x --base64=ok\r\x04", s)
+    text = (tmp_path / "vsh" / "history").read_text()
+    assert "c2VjcmV0dmFsdWU" not in text
+    assert [ln for ln in text.splitlines() if ln.startswith("+")] == [
+        "+secret-set-value 6695eb01-f6a4-8304-79aa-97f2502e193f (value hidden)",
+        "+echo x --base64=ok",
+    ]

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import libvirt
+
 from vsh.core.errors import VshError
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
@@ -55,15 +57,29 @@ def from_file(
     path, xml = read_xml(s, file)
     failed = f"Failed to {verb} {kind} from {path}"
     if docname is not None:
-        problem = utf8_problem(xml, docname)
-        if problem is not None:
-            raise VshError(failed, problem)
+        refuse_not_utf8(xml, docname, call, failed)
     with failing(failed):
         obj = call(xml)
     name = obj.name()
     shown = f"'{name}'" if quote else name
     s.print_extra(f"{kind.capitalize()} {shown} {verb}d from {path}\n")
     return obj
+
+
+def refuse_not_utf8(xml: str, docname: str, call: Callable[[str], Any], failed: str) -> None:
+    """The error libvirt gives for XML that is not UTF-8 (which the binding
+    cannot pass on), as ``error: <failed>`` plus libvirt's parse error.  A
+    driver without the call refuses it first, as it does virsh's: an empty
+    document, which no driver accepts, asks which of the two applies."""
+    problem = utf8_problem(xml, docname)
+    if problem is None:
+        return
+    try:
+        call("")
+    except libvirt.libvirtError as err:
+        if err.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT:
+            raise VshError(failed, cause=err) from None
+    raise VshError(failed, problem)
 
 
 def flagged(plain: Callable[[str], Any], with_flags: Callable[[str, int], Any], flags: int) -> Any:

@@ -186,6 +186,9 @@ READ_ONLY_COMMANDS = frozenset(
         "list",
         "pwd",
         "quit",
+        "secret-event",
+        "secret-get-value",
+        "secret-set-value",  # a value, never a name
         "self-test",
         "snapshot-current",  # moves the "current" mark; names and states stay
         "snapshot-export",  # writes a file

@@ -208,6 +208,20 @@ def nwfilter_names(s: Session, flags: int = 0, values: Values | None = None) -> 
 
 
 @depends_on()
+def nwfilter_binding_portdevs(
+    s: Session, flags: int = 0, values: Values | None = None
+) -> list[str]:
+    """virshNWFilterBindingNameCompleter: the bindings' port devices."""
+    conn = _alive(s)
+    if conn is None:
+        return []
+    try:
+        return [b.portDev() for b in conn.listAllNWFilterBindings(flags)]
+    except libvirt.libvirtError:
+        return []
+
+
+@depends_on()
 def secret_uuids(s: Session, flags: int = 0, values: Values | None = None) -> list[str]:
     conn = _alive(s)
     if conn is None:

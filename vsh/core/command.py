@@ -46,6 +46,7 @@ class VshOption(click.Option):
         value_kind: str = "",
         extension: bool = False,
         flag: int = 0,
+        sensitive: bool = False,
     ) -> None:
         if flag and kind is not OptKind.BOOL:
             raise ValueError(f"--{name}: only a bool option maps to a flag bit")
@@ -59,7 +60,8 @@ class VshOption(click.Option):
             hidden=kind is OptKind.ALIAS,
             expose_value=kind is not OptKind.ALIAS,
         )
-        self.vsh = OptDef(name, kind, required, named_only, alias)
+        # sensitive: a secret value, kept out of debug output, logs and history.
+        self.vsh = OptDef(name, kind, required, named_only, alias, sensitive)
         self.completer = completer
         self.completer_flags = completer_flags
         self.empty_ok = empty_ok

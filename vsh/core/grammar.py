@@ -47,12 +47,13 @@ class OptDef:
     path, and generating dataclass methods costs more than the whole parse.
     """
 
-    __slots__ = ("alias", "kind", "name", "named_only", "required")
+    __slots__ = ("alias", "kind", "name", "named_only", "required", "sensitive")
     name: str
     kind: OptKind
     required: bool
     named_only: bool
     alias: str
+    sensitive: bool
 
     def __init__(
         self,
@@ -61,6 +62,7 @@ class OptDef:
         required: bool = False,  # VSH_OFLAG_REQ
         named_only: bool = False,  # VSH_OFLAG_REQ_OPT: may not be given positionally
         alias: str = "",  # ALIAS only: "target" or "target=value"
+        sensitive: bool = False,  # a secret value: never shown in debug output or logs
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
@@ -68,12 +70,13 @@ class OptDef:
         set_(self, "required", required)
         set_(self, "named_only", named_only)
         set_(self, "alias", alias)
+        set_(self, "sensitive", sensitive)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"OptDef is immutable: cannot set {name}")
 
-    def _key(self) -> tuple[str, OptKind, bool, bool, str]:
-        return (self.name, self.kind, self.required, self.named_only, self.alias)
+    def _key(self) -> tuple[str, OptKind, bool, bool, str, bool]:
+        return (self.name, self.kind, self.required, self.named_only, self.alias, self.sensitive)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, OptDef) and self._key() == other._key()
@@ -119,6 +122,9 @@ class GrammarError(Exception):
 
 
 HELP_OPT = OptDef("help", OptKind.BOOL)
+
+# What debug output and logs show instead of a sensitive option's value.
+REDACTED = "(value hidden)"
 
 
 class ParsedCommand:
@@ -387,6 +393,9 @@ class Binder:
             self.trail.append(Bound(opt, value, self.cursor is not None and self.cursor(0)))
         if self.debug is not None:  # virsh's vshDebug(VSH_ERR_INFO) per bound option
             data = (value or "", "optdata") if opt.takes_value else ("(none)", "bool")
+            if opt.sensitive and value:
+                # virsh shows the value; a secret must not reach -d output or the -l log.
+                data = (REDACTED, "optdata")
             self.debug(f"{self.cmd.name}: {opt.name}({data[1]}): {data[0]}\n")
         if opt is HELP_OPT:
             self.parsed.help_requested = True

@@ -26,6 +26,14 @@ def _lookup(name: str) -> VshCommand | None:
     return table.get_command(name)
 
 
+def redacted(text: str) -> str:
+    """A command string with its secret values hidden (:mod:`vsh.core.redact`),
+    for what keeps or shows whole lines: the debug output, the log, history."""
+    from vsh.core.redact import redact_script
+
+    return redact_script(text, _lookup)
+
+
 def parse_script(session: Session, text: str) -> list[ParsedCommand] | None:
     """Parse a command string; on error print it and return None."""
     return _parse(

@@ -23,6 +23,12 @@ def read_file_all(path: str, maxlen: int = VSH_MAX_XML_FILE) -> str:
 
     Like the C string virsh passes on, the text ends at the first NUL byte.
     """
+    raw = read_file_bytes(path, maxlen).split(b"\0", 1)[0]
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def read_file_bytes(path: str, maxlen: int = VSH_MAX_XML_FILE) -> bytes:
+    """virFileReadAll: the file's bytes (NULs included), at most ``maxlen``, or virsh's error."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError as exc:
@@ -43,8 +49,7 @@ def read_file_all(path: str, maxlen: int = VSH_MAX_XML_FILE) -> str:
         os.close(fd)
     if size > maxlen:
         raise VshError(f"Failed to read file '{path}': {os.strerror(errno.EOVERFLOW)}")
-    raw = b"".join(chunks).split(b"\0", 1)[0]
-    return raw.decode("utf-8", "surrogateescape")
+    return b"".join(chunks)
 
 
 def split_commas(text: str) -> list[str]:

@@ -17,7 +17,7 @@ import contextlib
 import datetime
 import fcntl
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from prompt_toolkit.history import History
@@ -59,10 +59,20 @@ def parse(data: str) -> list[Entry]:
 
 
 class TrimmedFileHistory(History):
-    """A history file that really stays within ``size`` entries."""
+    """A history file that really stays within ``size`` entries.
 
-    def __init__(self, path: str | os.PathLike[str], size: int) -> None:
+    ``redact`` rewrites each line before it is kept, in memory and on disk
+    (the shell hides secret values: :func:`vsh.core.runner.redacted`).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        size: int,
+        redact: Callable[[str], str] | None = None,
+    ) -> None:
         super().__init__()
+        self.redact = redact
         self.path = Path(path)
         self.size = max(0, size)
         self._known: tuple[int, int] | None = None  # (file size, entries) after our last write
@@ -82,6 +92,11 @@ class TrimmedFileHistory(History):
         """Newest first, as prompt_toolkit wants them."""
         entries = self._read()
         return [e.text for e in reversed(self._newest(entries))]
+
+    def append_string(self, string: str) -> None:
+        if self.redact is not None:
+            string = self.redact(string)
+        super().append_string(string)
 
     def store_string(self, string: str) -> None:
         if self.size == 0:

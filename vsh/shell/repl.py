@@ -7,7 +7,8 @@
   returns to the prompt; Ctrl-D (end of input) leaves, with status 0.
 * History lives in ``$XDG_CACHE_HOME/vsh/history`` (``VSH_HISTSIZE``
   entries, default 500); suggestions come from it as you type, Ctrl-R
-  searches it.
+  searches it.  Secret values typed on a line are kept out of it (replaced
+  by ``(value hidden)``); virsh's readline history keeps them.
 * While the prompt is up, ``stdout`` and ``stderr`` go through
   ``patch_stdout``, so a message from another thread (libvirt's disconnect
   notice) prints above the prompt instead of tearing it.  Commands run
@@ -279,7 +280,10 @@ class Shell:
         self.freeze = freeze  # the shell owns its process (see run)
         self.cache = NameCache()
         self.completer = VshCompleter(session, self.cache)
-        self.history = TrimmedFileHistory(history_path(), history_size(session))
+        from vsh.core.runner import redacted
+
+        # A secret value typed on a line (secret-set-value's base64) is not kept.
+        self.history = TrimmedFileHistory(history_path(), history_size(session), redacted)
         self.prompt: PromptSession[str] = PromptSession(
             history=self.history,
             auto_suggest=AutoSuggestFromHistory(),
