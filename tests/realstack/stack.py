@@ -56,6 +56,9 @@ PACKAGES = (
     "qemu-system-x86",
     "qemu-utils",
     "tini",
+    "dnsmasq-base",  # DHCP/DNS of active virtual networks
+    "iptables",  # their firewall rules (private_net keeps them in the stack's namespace)
+    "iproute2",  # ip: brings lo up in the private network namespace
 )
 VIRSH = "/usr/bin/virsh"
 LIBVIRTD = "/usr/sbin/libvirtd"
@@ -237,6 +240,7 @@ class Stack:
         *,
         keep: bool = False,
         tie_to_parent: bool = True,
+        private_net: bool = False,
     ) -> None:
         if root is None:
             # short: the socket path must fit sun_path (108 bytes)
@@ -244,6 +248,11 @@ class Stack:
         self.root = Path(root).resolve()
         self.keep = keep
         self.tie_to_parent = tie_to_parent
+        # libvirtd in a network namespace of its own (only ``lo``, brought up):
+        # the bridges, firewall rules and dnsmasq of the networks it starts never
+        # touch the machine's network.  Not for stacks that must reach each other
+        # over 127.0.0.1 (migration pairs).
+        self.private_net = private_net
         self._tini: subprocess.Popen[bytes] | None = None
         self.timings: dict[str, float] = {}
 
@@ -340,7 +349,7 @@ class Stack:
             for sub, target in BIND_MOUNTS.items()
         )
         script = (
-            f'R="$1"; {binds} '
+            f'R="$1"; {binds} {self._net_setup() if self.private_net else ""}'
             f"exec {TINI} -s {'-p SIGTERM ' if self.tie_to_parent else ''}"
             f'-- "$2" "$3" "$R"'
         )
@@ -350,6 +359,7 @@ class Stack:
                 [
                     UNSHARE,
                     "--mount",
+                    *(["--net"] if self.private_net else []),
                     "--propagation",
                     "private",
                     "--",
@@ -383,6 +393,18 @@ class Stack:
         self.timings["start"] = time.monotonic() - t0
         _log(f"stack up in {self.timings['start']:.2f} s at {self.root}")
         return self
+
+    @staticmethod
+    def _net_setup() -> str:
+        """Shell steps run inside a private network namespace: ``lo`` up, and
+        the namespace's own view of /sys/class/net (a fresh sysfs mounted
+        under $R/sys; bound over the two net directories only, so /sys/fs/cgroup
+        stays), so libvirt's bridge settings cannot reach a host device of the
+        same name."""
+        net = ("class/net", "devices/virtual/net")
+        binds = " ".join(f'mount --bind "$R/sys/{d}" /sys/{d} &&' for d in net)
+        sysfs = 'mkdir -p "$R/sys" && mount -t sysfs sysfs "$R/sys"'
+        return f"ip link set lo up && {sysfs} && {binds} "
 
     def _early_exit_reason(self) -> str | None:
         if self._tini is not None and self._tini.poll() is not None:

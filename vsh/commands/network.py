@@ -810,6 +810,29 @@ def _port_uuids(s: Session, flags: int = 0, values: Any = None) -> list[str]:
         return []
 
 
+# Ports virsh never frees (see net-port-dumpxml); kept for the life of the process.
+_LEAKED_PORTS: list[Any] = []
+
+
+def _leak(s: Session, port: Any) -> None:
+    """virsh's net-port-dumpxml --xpath '' returns without freeing the port:
+    its reference keeps the connection's count up, so closing the connection
+    (``connect``, or virsh's exit) reports "One or more references were
+    leaked".  vsh keeps the port, and closes the connection at exit itself
+    if it is still open then, as virsh does."""
+    import atexit
+
+    conn = s.connection.current
+    if not _LEAKED_PORTS:
+
+        def close_at_exit() -> None:
+            if s.connection.current is conn:
+                s.connection.close()
+
+        atexit.register(close_at_exit)
+    _LEAKED_PORTS.append(port)
+
+
 def _quiet_lookup(s: Session, find: Any) -> Any:
     """A look-up whose failure virsh reports with its own line only: the
     port commands whose status stays 0 on every failure (their ``ret``
@@ -877,6 +900,7 @@ def net_port_dumpxml(s: Session, network: str, port: str, xpath: str | None, wra
     if found is None:
         return True
     if xpath == "":
+        _leak(s, found)
         return False
     try:
         xml = found.XMLDesc(0)
