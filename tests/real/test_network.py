@@ -24,6 +24,8 @@ from tests.conformance.harness import VIRSH, VSH, Outcome, base_env
 from tests.real.util import ok, same, virsh, vsh
 from tests.realstack.plugin import require_real
 from tests.realstack.stack import Stack
+from vsh.core import registry as table
+from vsh.core.jsonshape import problems
 
 pytestmark = pytest.mark.real
 
@@ -155,6 +157,8 @@ def test_ports(real_stack: Stack, network: str, tmp_path: Path) -> None:
     same(real_stack, "net-port-list", network, "--uuid", "--table")
     document = json.loads(ok(vsh(real_stack, "net-port-list", network, "--json")).out)
     assert document == [{"uuid": second}, {"uuid": first}]
+    shape = table.get_command("net-port-list").json_shape  # type: ignore[union-attr]
+    assert shape is not None and problems(shape, document) == []
 
     dumped = same(real_stack, "net-port-dumpxml", network, first)
     assert f"<plug type='network' bridge='{BRIDGE}'/>" in dumped.out
