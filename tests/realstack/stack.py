@@ -18,7 +18,8 @@ Everything lives under one scratch directory ``root``:
     root/libvirtd.log, libvirtd.stderr, supervisor.log        logs
     root/tini.pid, supervisor.pid, libvirtd.pid               the processes started
 
-The process tree is ``unshare --mount`` → ``sh`` (bind mounts) → exec ``tini -s -p
+The process tree is ``unshare --mount`` (and ``--net`` with
+``private_net=True``: see :meth:`Stack._net_setup`) → ``sh`` (bind mounts) → exec ``tini -s -p
 SIGTERM`` → ``supervisor.py`` → ``libvirtd``; QEMU processes are re-parented to
 tini.  With ``tie_to_parent=True`` (the default) tini gets SIGTERM when the
 process that started it dies, so even a SIGKILLed pytest leaves nothing behind.
