@@ -290,11 +290,13 @@ def _listen(stack: Stack, program: list[str], args: list[str]) -> subprocess.Pop
 @pytest.mark.parametrize(
     "args",
     [
-        ["net-event", "--event", "lifecycle", "--loop", "--timeout", "8"],
-        ["net-event", "--event", "lifecycle", "--loop", "--timeout", "8", "--timestamp"],
-        ["net-event", EVENT_NET, "--event", "lifecycle", "--timeout", "8"],
-        ["net-event", "--network", NET, "--event", "lifecycle", "--timeout", "5"],
-        ["net-event", "nosuchnet", "--event", "lifecycle", "--loop", "--timeout", "8"],
+        ["net-event", "--event", "lifecycle", "--loop", "--timeout", "9"],
+        ["net-event", "--event", "lifecycle", "--loop", "--timeout", "9", "--timestamp"],
+        # one-shot: the first event ends the wait
+        ["net-event", EVENT_NET, "--event", "lifecycle", "--timeout", "20"],
+        # a network that is not there: virsh says so, then waits for every network
+        ["net-event", "--network", NET, "--event", "lifecycle", "--timeout", "20"],
+        ["net-event", "nosuchnet", "--event", "lifecycle", "--loop", "--timeout", "9"],
     ],
 )
 def test_event(real_stack: Stack, tmp_path: Path, args: list[str]) -> None:
@@ -305,7 +307,7 @@ def test_event(real_stack: Stack, tmp_path: Path, args: list[str]) -> None:
     _remove_network(real_stack, EVENT_NET)
     listeners = [_listen(real_stack, [VIRSH], args), _listen(real_stack, VSH, args)]
     try:
-        time.sleep(2.5)  # both registered (vsh starts in well under a second)
+        time.sleep(4)  # both registered (each starts in well under a second)
         real_stack.virsh("net-define", str(xml))
         started = real_stack.virsh("net-start", EVENT_NET, check=False)
         if started.returncode != 0:
@@ -320,8 +322,8 @@ def test_event(real_stack: Stack, tmp_path: Path, args: list[str]) -> None:
                 proc.wait()
         _remove_network(real_stack, EVENT_NET)
     (v_out, v_err), (s_out, s_err) = results
-    assert STAMP.sub("STAMP: ", s_out) == STAMP.sub("STAMP: ", v_out)
-    assert s_err == v_err
+    assert STAMP.sub("STAMP: ", s_out) == STAMP.sub("STAMP: ", v_out), (v_err, s_err)
+    assert s_err == v_err, (v_out, s_out)
     assert listeners[1].returncode == listeners[0].returncode
     if "--loop" in args:
         assert f"for network {EVENT_NET}: Stopped" in s_out

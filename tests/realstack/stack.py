@@ -285,6 +285,17 @@ class Stack:
                     found[pidfile.stem] = pid
         return found
 
+    def dnsmasq_pids(self) -> dict[str, int]:
+        """Network name → the PID of its dnsmasq, from libvirt's PID files (verified)."""
+        found = {}
+        for pidfile in (self.root / "run" / "network").glob("*.pid"):
+            pid = _read_pid(pidfile)
+            if pid is not None and _alive(pid):
+                cmd = _cmdline(pid)
+                if "dnsmasq" in cmd and f"/{pidfile.stem}.conf" in cmd:
+                    found[pidfile.stem] = pid
+        return found
+
     # -- start / stop ---------------------------------------------------------------------
     def preflight(self) -> None:
         """Raise StackUnavailable when this machine cannot run the stack at all."""
@@ -469,12 +480,12 @@ class Stack:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
                 _wait_gone([*pids, tini], 10)
-        # QEMU left behind by a supervisor that was itself killed
-        leftovers = self.qemu_pids()
-        for pid in leftovers.values():
+        # QEMU (and dnsmasq) left behind by a supervisor that was itself killed
+        leftovers = [*self.qemu_pids().values(), *self.dnsmasq_pids().values()]
+        for pid in leftovers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        _wait_gone(list(leftovers.values()), 10)
+        _wait_gone(leftovers, 10)
         if self._tini is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._tini.wait(5)
