@@ -197,3 +197,32 @@ def test_net_update_arguments() -> None:
     ]
     # no newline after virsh's report: the blank line is the shell's
     assert output(s)[0] == "Updated network n1 persistent config\nUpdated network n1 live state\n"
+
+
+def test_xml_that_is_not_utf8(tmp_path: Path) -> None:
+    """libvirt's checks before its parse still speak first; then the parse error
+    is the one the real bytes get (Python cannot send them)."""
+    from tests.commands.fakes import lv_error, output, run_script
+
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b"<host name='\xff'/>\n")
+
+    def parse_fails(*args: object) -> None:
+        raise lv_error(libvirt.VIR_ERR_XML_DETAIL, "network_update_xml:1: StartTag")
+
+    s, net = _session_with_net(update=parse_fails, isActive=1)
+    assert not run_script(s, f"net-update n1 add ip-dhcp-host {bad}")
+    assert net.called("update")[0][3] == "<"  # never the text itself
+    err = output(s)[1]
+    assert err.startswith(
+        "error: Failed to update network n1\n"
+        "error: network_update_xml:1: Input is not proper UTF-8, indicate encoding !\n"
+        "Bytes: 0xFF 0x27 0x2F 0x3E\n"
+    )
+    s, _net = _session_with_net(
+        portCreateXML=lv_error(libvirt.VIR_ERR_NO_SUPPORT, "this function is not supported")
+    )
+    assert not run_script(s, f"net-port-create n1 {bad}")
+    assert output(s)[1] == (
+        f"error: Failed to create network from {bad}\nerror: this function is not supported\n"
+    )

@@ -614,6 +614,31 @@ UPDATE_SECTIONS = (
     *("forward-interface", "forward-pf", "portgroup", "dns-host", "dns-txt", "dns-srv"),
 )
 _UPDATE_DOC = "network_update_xml"  # libvirt's name for the XML in its parse errors
+_PORT_DOC = "(networkport_definition)"
+
+
+def _as_utf8(call: Any, text: str, docname: str, failed: str) -> Any:
+    """``call(text)``, for XML the server parses after its own checks; a
+    failure is ``error: <failed>`` and libvirt's reason.
+
+    Python cannot hand libvirt text that is not UTF-8 (bytes read from a file
+    arrive as surrogates); libvirt would parse it and fail.  Such text goes as
+    a document that fails to parse, so the checks before the parse (no such
+    driver call, an inactive network) still speak first, and libvirt's parse
+    error is then replaced by the one the real bytes get.
+    """
+    from vsh.virt.domxml import utf8_problem
+
+    problem = utf8_problem(text, docname)
+    with failing(failed):
+        if problem is None:
+            return call(text)
+        try:
+            call("<")
+        except libvirt.libvirtError as err:
+            if err.get_error_code() not in (L.VIR_ERR_XML_DETAIL, L.VIR_ERR_XML_ERROR):
+                raise
+    raise VshError(failed, problem)
 
 
 def _update_commands(_s: Session, _flags: int = 0) -> list[str]:
@@ -673,7 +698,6 @@ def net_update(
 ) -> bool:
     from vsh.commands.common import opt_int
     from vsh.core.vshutil import read_file_all
-    from vsh.virt.domxml import utf8_problem
 
     net = lookup.network(s, network, cmd="net-update")
     word = s.text(command, "command")
@@ -697,12 +721,13 @@ def net_update(
     if live:
         flags |= L.VIR_NETWORK_UPDATE_AFFECT_LIVE
     name = net.name()
-    problem = utf8_problem(text, _UPDATE_DOC)
-    if problem is not None:
-        raise VshError(f"Failed to update network {name}", problem)
-    with failing(f"Failed to update network {name}"):
-        parent = -1 if index is None else index
-        net.update(number, UPDATE_SECTIONS.index(where), parent, text, flags)
+    parent = -1 if index is None else index
+    _as_utf8(
+        lambda doc: net.update(number, UPDATE_SECTIONS.index(where), parent, doc, flags),
+        text,
+        _UPDATE_DOC,
+        f"Failed to update network {name}",
+    )
     # virsh prints these without a newline.
     if config:
         done = "persistent config and live state" if live else "persistent config"
@@ -871,12 +896,8 @@ def net_port_create(s: Session, network: str, file: str, validate: bool) -> bool
     net = lookup.network(s, network, cmd="net-port-create")
     path, xml = read_xml(s, file)
     failed = f"Failed to create network from {path}"  # sic: virsh's words
-    # Python cannot hand libvirt text that is not UTF-8; libvirt would parse
-    # it as UTF-8 anyway and fail, after its own checks (drivers without
-    # ports refuse first), so the odd bytes go as U+FFFD.
-    xml = xml.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    with failing(failed):
-        port = net.portCreateXML(xml, option_flags())
+    flags = option_flags()
+    port = _as_utf8(lambda doc: net.portCreateXML(doc, flags), xml, _PORT_DOC, failed)
     s.print_extra(f"Network port {port.UUIDString()} created from {path}\n")
     return True
 
