@@ -320,6 +320,13 @@ def test_edit(tmp_path: Path) -> None:
         "net-port-create nope /etc/hostname",
         "net-port-create default ''",
         "net-port-create default",
+        # the completer: libvirt's error, and the network virsh never frees
+        "complete -- 'net-port-dumpxml --network default --port '",
+        "complete -- 'net-port-delete --network nope --port '",
+        "complete -- 'net-port-delete default '",
+        "complete -- 'net-update default '",
+        "complete -- 'net-update default add '",
+        "complete -- 'net-event --event '",
     ],
 )
 def test_ports(script: str) -> None:

@@ -168,6 +168,7 @@ def test_ports(real_stack: Stack, network: str, tmp_path: Path) -> None:
     same(real_stack, "net-port-dumpxml", network, "11111111-2222-3333-4444-555555555555")
     same(real_stack, "net-port-dumpxml", network, "not-a-uuid")
     same(real_stack, "net-port-dumpxml", "nosuchnet", first)
+    same(real_stack, f"complete -- 'net-port-delete --network {network} --port '")
 
     def recreate() -> None:
         real_stack.virsh("net-port-create", network, str(files[0]))

@@ -826,36 +826,45 @@ def _port_option(func: Any) -> Any:
 @depends_on("network")
 def _port_uuids(s: Session, flags: int = 0, values: Any = None) -> list[str]:
     """virshNetworkPortUUIDCompleter: the ports of the network on the line."""
+    from vsh.completion import providers
+
     net = network_on_line(s, values or {})
     if net is None:
         return []
+    if providers.lookup_errors.get() is not None:
+        # virsh's completer never frees the network it looked up: the
+        # ``complete`` command reproduces the leak report at disconnect.
+        _leak(s, net)
     try:
         return [port.UUIDString() for port in net.listAllPorts(flags)]
-    except libvirt.libvirtError:
+    except libvirt.libvirtError as err:
+        providers.keep(err)
         return []
 
 
-# Ports virsh never frees (see net-port-dumpxml); kept for the life of the process.
-_LEAKED_PORTS: list[Any] = []
+# Objects virsh never frees (net-port-dumpxml's port, the port completer's
+# network); kept for the life of the process.
+_LEAKED: list[Any] = []
 
 
-def _leak(s: Session, port: Any) -> None:
-    """virsh's net-port-dumpxml --xpath '' returns without freeing the port:
-    its reference keeps the connection's count up, so closing the connection
-    (``connect``, or virsh's exit) reports "One or more references were
-    leaked".  vsh keeps the port, and closes the connection at exit itself
-    if it is still open then, as virsh does."""
+def _leak(s: Session, obj: Any) -> None:
+    """virsh's net-port-dumpxml --xpath '' returns without freeing the port
+    (and its port completer never frees the network): the reference keeps
+    the connection's count up, so closing the connection (``connect``, or
+    virsh's exit) reports "One or more references were leaked".  vsh keeps
+    the object, and closes the connection at exit itself if it is still open
+    then, as virsh does."""
     import atexit
 
     conn = s.connection.current
-    if not _LEAKED_PORTS:
+    if not _LEAKED:
 
         def close_at_exit() -> None:
             if s.connection.current is conn:
                 s.connection.close()
 
         atexit.register(close_at_exit)
-    _LEAKED_PORTS.append(port)
+    _LEAKED.append(obj)
 
 
 def _quiet_lookup(s: Session, find: Any) -> Any:
