@@ -254,6 +254,7 @@ class Stack:
         # touch the machine's network.  Not for stacks that must reach each other
         # over 127.0.0.1 (migration pairs).
         self.private_net = private_net
+        self.private_net_refused: str | None = None  # why private_net was dropped
         self._tini: subprocess.Popen[bytes] | None = None
         self.timings: dict[str, float] = {}
 
@@ -355,6 +356,8 @@ class Stack:
             if not os.access(binary, os.X_OK):
                 raise StackUnavailable(f"{binary} is missing after installing {' '.join(PACKAGES)}")
         ensure_qemu_user()
+        if self.private_net:
+            self._check_private_net()
         self._write_config()
         binds = " ".join(
             f'mkdir -p {target} && mount --bind "$R/{sub}" {target} &&'
@@ -405,6 +408,23 @@ class Stack:
         self.timings["start"] = time.monotonic() - t0
         _log(f"stack up in {self.timings['start']:.2f} s at {self.root}")
         return self
+
+    def _check_private_net(self) -> None:
+        """A kernel refusing network namespaces (or a bridge in one) drops
+        private_net, saying why in ``private_net_refused``: the stack still
+        runs, and the tests that need a private network refuse to start one."""
+        probe = "ip link set lo up && ip link add vshprobe0 type bridge"
+        proc = subprocess.run(
+            [UNSHARE, "--net", "--", "/bin/sh", "-c", probe],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"},
+        )
+        if proc.returncode != 0:
+            self.private_net = False
+            self.private_net_refused = (proc.stderr or proc.stdout).strip() or "unshare failed"
+            _log(f"no private network namespace: {self.private_net_refused}")
 
     @staticmethod
     def _net_setup() -> str:
