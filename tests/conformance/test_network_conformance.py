@@ -331,3 +331,30 @@ def test_edit(tmp_path: Path) -> None:
 )
 def test_ports(script: str) -> None:
     assert_same(["-c", DEFAULT, script])
+
+
+# virsh's "Try again?" needs a terminal: both run on a pseudo-terminal, a key is
+# typed at each prompt and the whole transcript is compared.  net-edit has no
+# relax step, so "i" is not an answer.
+PROMPT = r"Try again\? \[[^\]]*\]: "
+
+
+@pytest.mark.parametrize("keys", ["?fn", "yn", "i\x04n"])
+def test_edit_on_a_terminal(tmp_path: Path, keys: str) -> None:
+    from tests.conformance.harness import VIRSH, VSH, base_env
+    from tests.realstack.ptyshell import PtyShell
+
+    env = {"VISUAL": _editor(tmp_path, "broken.sh", 'echo "<network>broken" > "$1"\n')}
+
+    def transcript(program: list[str]) -> tuple[str, int | None]:
+        script = "net-edit default; net-list"
+        with PtyShell([*program, "-c", DEFAULT, script], env=base_env(env)) as sh:
+            for key in keys:
+                if key in "?yfn":
+                    sh.expect(PROMPT)
+                sh.send(key)
+            sh.proc.wait(30)
+            sh.settle(0.1)
+            return _temp(sh.buffer), sh.proc.returncode
+
+    assert transcript(VSH) == transcript([VIRSH])
