@@ -56,7 +56,8 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def real_stack() -> Iterator[Stack]:
-    stack = Stack(keep=bool(os.environ.get("VSH_REAL_KEEP")))
+    # private_net: the networks tests start stay in the stack's own namespace
+    stack = Stack(keep=bool(os.environ.get("VSH_REAL_KEEP")), private_net=True)
     try:
         stack.start()
     except Exception as exc:  # StackUnavailable, StackError, OSError, bugs: all skip

@@ -18,7 +18,8 @@ Everything lives under one scratch directory ``root``:
     root/libvirtd.log, libvirtd.stderr, supervisor.log        logs
     root/tini.pid, supervisor.pid, libvirtd.pid               the processes started
 
-The process tree is ``unshare --mount`` → ``sh`` (bind mounts) → exec ``tini -s -p
+The process tree is ``unshare --mount`` (and ``--net`` with
+``private_net=True``: see :meth:`Stack._net_setup`) → ``sh`` (bind mounts) → exec ``tini -s -p
 SIGTERM`` → ``supervisor.py`` → ``libvirtd``; QEMU processes are re-parented to
 tini.  With ``tie_to_parent=True`` (the default) tini gets SIGTERM when the
 process that started it dies, so even a SIGKILLed pytest leaves nothing behind.
@@ -56,6 +57,9 @@ PACKAGES = (
     "qemu-system-x86",
     "qemu-utils",
     "tini",
+    "dnsmasq-base",  # DHCP/DNS of active virtual networks
+    "iptables",  # their firewall rules (private_net keeps them in the stack's namespace)
+    "iproute2",  # ip: brings lo up in the private network namespace
 )
 VIRSH = "/usr/bin/virsh"
 LIBVIRTD = "/usr/sbin/libvirtd"
@@ -239,6 +243,7 @@ class Stack:
         tie_to_parent: bool = True,
         host_uuid: str | None = None,
         cgroups: bool = True,
+        private_net: bool = False,
     ) -> None:
         """``host_uuid``: libvirtd.conf's ``host_uuid`` (default: a fresh random one,
         so two stacks never look like the same host to migration).  ``cgroups``:
@@ -252,6 +257,12 @@ class Stack:
         self.tie_to_parent = tie_to_parent
         self.host_uuid = host_uuid or str(uuidlib.uuid4())
         self.cgroups = cgroups
+        # libvirtd in a network namespace of its own (only ``lo``, brought up):
+        # the bridges, firewall rules and dnsmasq of the networks it starts never
+        # touch the machine's network.  Not for stacks that must reach each other
+        # over 127.0.0.1 (migration pairs).
+        self.private_net = private_net
+        self.private_net_refused: str | None = None  # why private_net was dropped
         self._tini: subprocess.Popen[bytes] | None = None
         self.timings: dict[str, float] = {}
 
@@ -280,6 +291,17 @@ class Stack:
             if pid is not None and _alive(pid):
                 cmd = _cmdline(pid)
                 if "qemu" in cmd and f"guest={pidfile.stem}" in cmd:
+                    found[pidfile.stem] = pid
+        return found
+
+    def dnsmasq_pids(self) -> dict[str, int]:
+        """Network name → the PID of its dnsmasq, from libvirt's PID files (verified)."""
+        found = {}
+        for pidfile in (self.root / "run" / "network").glob("*.pid"):
+            pid = _read_pid(pidfile)
+            if pid is not None and _alive(pid):
+                cmd = _cmdline(pid)
+                if "dnsmasq" in cmd and f"/{pidfile.stem}.conf" in cmd:
                     found[pidfile.stem] = pid
         return found
 
@@ -343,13 +365,15 @@ class Stack:
             if not os.access(binary, os.X_OK):
                 raise StackUnavailable(f"{binary} is missing after installing {' '.join(PACKAGES)}")
         ensure_qemu_user()
+        if self.private_net:
+            self._check_private_net()
         self._write_config()
         binds = " ".join(
             f'mkdir -p {target} && mount --bind "$R/{sub}" {target} &&'
             for sub, target in BIND_MOUNTS.items()
         )
         script = (
-            f'R="$1"; {binds} '
+            f'R="$1"; {binds} {self._net_setup() if self.private_net else ""}'
             f"exec {TINI} -s {'-p SIGTERM ' if self.tie_to_parent else ''}"
             f'-- "$2" "$3" "$R"'
         )
@@ -359,6 +383,7 @@ class Stack:
                 [
                     UNSHARE,
                     "--mount",
+                    *(["--net"] if self.private_net else []),
                     "--propagation",
                     "private",
                     "--",
@@ -392,6 +417,35 @@ class Stack:
         self.timings["start"] = time.monotonic() - t0
         _log(f"stack up in {self.timings['start']:.2f} s at {self.root}")
         return self
+
+    def _check_private_net(self) -> None:
+        """A kernel refusing network namespaces (or a bridge in one) drops
+        private_net, saying why in ``private_net_refused``: the stack still
+        runs, and the tests that need a private network refuse to start one."""
+        probe = "ip link set lo up && ip link add vshprobe0 type bridge"
+        proc = subprocess.run(
+            [UNSHARE, "--net", "--", "/bin/sh", "-c", probe],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"},
+        )
+        if proc.returncode != 0:
+            self.private_net = False
+            self.private_net_refused = (proc.stderr or proc.stdout).strip() or "unshare failed"
+            _log(f"no private network namespace: {self.private_net_refused}")
+
+    @staticmethod
+    def _net_setup() -> str:
+        """Shell steps run inside a private network namespace: ``lo`` up, and
+        the namespace's own view of /sys/class/net (a fresh sysfs mounted
+        under $R/sys; bound over the two net directories only, so /sys/fs/cgroup
+        stays), so libvirt's bridge settings cannot reach a host device of the
+        same name."""
+        net = ("class/net", "devices/virtual/net")
+        binds = " ".join(f'mount --bind "$R/sys/{d}" /sys/{d} &&' for d in net)
+        sysfs = 'mkdir -p "$R/sys" && mount -t sysfs sysfs "$R/sys"'
+        return f"ip link set lo up && {sysfs} && {binds} "
 
     def _early_exit_reason(self) -> str | None:
         if self._tini is not None and self._tini.poll() is not None:
@@ -455,12 +509,12 @@ class Stack:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
                 _wait_gone([*pids, tini], 10)
-        # QEMU left behind by a supervisor that was itself killed
-        leftovers = self.qemu_pids()
-        for pid in leftovers.values():
+        # QEMU (and dnsmasq) left behind by a supervisor that was itself killed
+        leftovers = [*self.qemu_pids().values(), *self.dnsmasq_pids().values()]
+        for pid in leftovers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        _wait_gone(list(leftovers.values()), 10)
+        _wait_gone(leftovers, 10)
         if self._tini is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._tini.wait(5)

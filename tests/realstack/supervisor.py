@@ -9,7 +9,8 @@ re-parented to it and reaped at once, and they outlive a libvirtd restart
 * SIGUSR1  start libvirtd if it is not running (after a kill or a stop)
 * SIGUSR2  stop libvirtd (SIGTERM, then SIGKILL after 10 s); QEMU keeps running
 * SIGTERM  stop libvirtd, then the QEMU processes named by libvirt's PID files
-           (checked against /proc/PID/cmdline first), and exit
+           (checked against /proc/PID/cmdline first), then the dnsmasq of the
+           networks still active (libvirt leaves them running), and exit
 
 It writes ``ROOT/supervisor.pid`` and ``ROOT/libvirtd.pid`` (the PID it
 started; the test side may SIGKILL that PID to simulate a crash).  Standard
@@ -121,6 +122,31 @@ class Supervisor:
                 break
         note("guests stopped")
 
+    def stop_networks(self) -> None:
+        """The dnsmasq of each network still active, by libvirt's PID files
+        (run/network/NAME.pid, checked against the command line).  With them
+        gone nothing is left in the stack's network namespace, so its bridges
+        and firewall rules go too."""
+        pids = []
+        for pidfile in (ROOT / "run" / "network").glob("*.pid"):
+            try:
+                pid = int(pidfile.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+            if "dnsmasq" in cmdline(pid) and f"/{pidfile.stem}.conf" in cmdline(pid):
+                pids.append(pid)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and any(alive(p) for p in pids):
+                time.sleep(0.05)
+            pids = [p for p in pids if alive(p)]
+            if not pids:
+                break
+        note("networks stopped")
+
     def run(self) -> int:
         signal.signal(signal.SIGUSR1, lambda *_: setattr(self, "want_start", True))
         signal.signal(signal.SIGUSR2, lambda *_: setattr(self, "want_stop_daemon", True))
@@ -144,6 +170,7 @@ class Supervisor:
         note("stopping")
         self.stop_daemon()
         self.stop_guests()
+        self.stop_networks()
         note("supervisor exits")
         return 0
 

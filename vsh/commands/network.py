@@ -1,8 +1,9 @@
 """network commands (tools/virsh-network.c).
 
 In virsh's help order: net-autostart, net-create, net-define, net-destroy,
-net-dhcp-leases, net-dumpxml, net-info, net-list, net-name, net-start,
-net-undefine, net-uuid.
+net-dhcp-leases, net-dumpxml, net-edit, net-event, net-info, net-list,
+net-name, net-start, net-undefine, net-update, net-uuid, net-port-list,
+net-port-create, net-port-dumpxml, net-port-delete.
 """
 
 from __future__ import annotations
@@ -13,19 +14,23 @@ import libvirt
 
 from vsh.commands.common import (
     Decorator,
+    event_wait_options,
     file_option,
     json_text,
+    opt_timeout_ms,
     table_text,
+    timestamp_option,
     validate_option,
     xpath_options,
 )
 from vsh.commands.objects import act, flagged, from_file, set_autostart
-from vsh.completion.providers import dhcp_lease_macs, network_names
+from vsh.completion.cache import depends_on
+from vsh.completion.providers import dhcp_lease_macs, network_names, network_on_line
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
-from vsh.core.session import Session
+from vsh.core.session import DEBUG, INFO, Session
 from vsh.virt import lookup
 from vsh.virt.failing import failing
 
@@ -546,4 +551,458 @@ def net_uuid(s: Session, network: str) -> bool:
     except libvirt.libvirtError as err:
         s.last_error = err
         s.error("failed to get network UUID")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# net-edit, net-update
+
+
+@command(
+    "net-edit",
+    summary="edit XML configuration for a network",
+    description="Edit the XML configuration for a network.",
+    group=GROUP,
+)
+@_network_option()
+def net_edit(s: Session, network: str) -> bool:
+    from vsh.virt import editor
+
+    net = lookup.network(s, network, cmd="net-edit")
+
+    def get_xml() -> str:
+        # virshNetworkGetXMLDesc: the inactive XML, or the only one a server
+        # refusing the flag (VIR_ERR_INVALID_ARG) has.
+        try:
+            return str(net.XMLDesc(L.VIR_NETWORK_XML_INACTIVE))
+        except libvirt.libvirtError as err:
+            if err.get_error_code() != L.VIR_ERR_INVALID_ARG:
+                raise
+            return str(net.XMLDesc(0))
+
+    def unchanged_is_done() -> bool:
+        s.print_extra(f"Network {net.name()} XML configuration not changed.\n")
+        return True
+
+    def define(_doc: str, edited: str) -> tuple[Any, Any]:
+        try:
+            return s.conn.networkDefineXML(edited), None
+        except libvirt.libvirtError as err:
+            return None, err
+
+    try:
+        edited = editor.edit(s, get_xml, define, unchanged_is_done)
+    except editor.EditFailed as failed:
+        if failed.cause is None:
+            return False
+        # Without a terminal virsh reports "Failed." and carries on with no
+        # network: it prints "(null)" for the name and succeeds.
+        s.print_extra("Network (null) XML configuration edited.\n")
+        return True
+    if edited is None:
+        return True
+    s.print_extra(f"Network {edited.name()} XML configuration edited.\n")
+    return True
+
+
+# virshNetworkUpdateCommand and virshNetworkSection: the words' positions are
+# libvirt's VIR_NETWORK_UPDATE_COMMAND_* and VIR_NETWORK_SECTION_* numbers;
+# 0 ("none") is not accepted.
+UPDATE_COMMANDS = ("none", "modify", "delete", "add-last", "add-first")
+UPDATE_SECTIONS = (
+    *("none", "bridge", "domain", "ip", "ip-dhcp-host", "ip-dhcp-range", "forward"),
+    *("forward-interface", "forward-pf", "portgroup", "dns-host", "dns-txt", "dns-srv"),
+)
+_UPDATE_DOC = "network_update_xml"  # libvirt's name for the XML in its parse errors
+_PORT_DOC = "(networkport_definition)"
+
+
+def _as_utf8(call: Any, text: str, docname: str, failed: str) -> Any:
+    """``call(text)``, for XML the server parses after its own checks; a
+    failure is ``error: <failed>`` and libvirt's reason.
+
+    Python cannot hand libvirt text that is not UTF-8 (bytes read from a file
+    arrive as surrogates); libvirt would parse it and fail.  Such text goes as
+    a document that fails to parse, so the checks before the parse (no such
+    driver call, an inactive network) still speak first, and libvirt's parse
+    error is then replaced by the one the real bytes get.
+    """
+    from vsh.virt.domxml import utf8_problem
+
+    problem = utf8_problem(text, docname)
+    with failing(failed):
+        if problem is None:
+            return call(text)
+        try:
+            call("<")
+        except libvirt.libvirtError as err:
+            if err.get_error_code() not in (L.VIR_ERR_XML_DETAIL, L.VIR_ERR_XML_ERROR):
+                raise
+    raise VshError(failed, problem)
+
+
+def _update_commands(_s: Session, _flags: int = 0) -> list[str]:
+    """virshNetworkUpdateCommandCompleter: "add" stands in for "none"."""
+    return ["add", *UPDATE_COMMANDS[1:]]
+
+
+def _update_sections(_s: Session, _flags: int = 0) -> list[str]:
+    """virshNetworkUpdateSectionCompleter."""
+    return list(UPDATE_SECTIONS[1:])
+
+
+@command(
+    "net-update",
+    summary="update parts of an existing network's configuration",
+    description="",
+    group=GROUP,
+    exclusive=(("current", "live"), ("current", "config")),
+)
+@_network_option()
+@option(
+    "command",
+    OptKind.DATA,
+    "type of update (add-first, add-last (add), delete, or modify)",
+    required=True,
+    completer=_update_commands,
+)
+@option(
+    "section",
+    OptKind.DATA,
+    "which section of network configuration to update",
+    required=True,
+    completer=_update_sections,
+)
+@option(
+    "xml",
+    OptKind.DATA,
+    "name of file containing xml (or, if it starts with '<', the complete xml element "
+    "itself) to add/modify, or to be matched for search",
+    required=True,
+    value_kind="file",
+)
+@option("parent-index", OptKind.INT, "which parent object to search through")
+@option("config", OptKind.BOOL, "affect next network startup")
+@option("live", OptKind.BOOL, "affect running network")
+@option("current", OptKind.BOOL, "affect current state of network")
+def net_update(
+    s: Session,
+    network: str,
+    command: str,
+    section: str,
+    xml: str,
+    parent_index: str | None,
+    config: bool,
+    live: bool,
+    current: bool,
+) -> bool:
+    from vsh.commands.common import opt_int
+    from vsh.core.vshutil import read_file_all
+
+    net = lookup.network(s, network, cmd="net-update")
+    word = s.text(command, "command")
+    if word == "add":
+        number = UPDATE_COMMANDS.index("add-last")
+    elif word in UPDATE_COMMANDS[1:]:
+        number = UPDATE_COMMANDS.index(word)
+    else:
+        raise VshError(f"unrecognized command name '{word}'")
+    where = s.text(section, "section")
+    if where not in UPDATE_SECTIONS[1:]:
+        raise VshError(f"unrecognized section name '{where}'")
+    index = opt_int(parent_index, "parent-index")
+    text = s.text(xml, "xml")
+    assert text is not None
+    if not text.startswith("<"):
+        text = read_file_all(text)
+    flags = L.VIR_NETWORK_UPDATE_AFFECT_CURRENT
+    if config:
+        flags |= L.VIR_NETWORK_UPDATE_AFFECT_CONFIG
+    if live:
+        flags |= L.VIR_NETWORK_UPDATE_AFFECT_LIVE
+    name = net.name()
+    parent = -1 if index is None else index
+    _as_utf8(
+        lambda doc: net.update(number, UPDATE_SECTIONS.index(where), parent, doc, flags),
+        text,
+        _UPDATE_DOC,
+        f"Failed to update network {name}",
+    )
+    # virsh prints these without a newline.
+    if config:
+        done = "persistent config and live state" if live else "persistent config"
+    elif live or _c_bool(net.isActive):  # C: an error (-1) counts as active
+        done = "live state"
+    else:
+        done = "persistent config"
+    s.print_extra(f"Updated network {name} {done}")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# net-event
+
+# virshNetworkEvent: VIR_NETWORK_EVENT_* in order.
+_NET_EVENTS = ("Defined", "Undefined", "Started", "Stopped")
+# virshNetworkEventCallbacks, in VIR_NETWORK_EVENT_ID_* order.
+NET_EVENT_NAMES = ("lifecycle",)
+
+
+def _net_event_names(_s: Session, _flags: int = 0) -> list[str]:
+    """virshNetworkEventNameCompleter."""
+    return list(NET_EVENT_NAMES)
+
+
+@command(
+    "net-event",
+    summary="Network Events",
+    description="List event types, or wait for network events to occur",
+    group=GROUP,
+)
+@option("network", OptKind.STRING, "filter by network name or uuid", completer=network_names)
+@option("event", OptKind.STRING, "which event type to wait for", completer=_net_event_names)
+@event_wait_options
+@option("list", OptKind.BOOL, "list valid event types")
+@timestamp_option
+def net_event(
+    s: Session,
+    network: str | None,
+    event: str | None,
+    loop: bool,
+    timeout: str | None,
+    list: bool,  # virsh's option name
+    timestamp: bool,
+) -> bool:
+    from functools import partial
+
+    from vsh.virt.eventwait import EventWait, stamped
+
+    if list:
+        s.print("".join(f"{name}\n" for name in NET_EVENT_NAMES))
+        return True
+    name = s.text(event, "event")
+    if name is None:
+        raise VshError("either --list or --event <type> is required")
+    if name not in NET_EVENT_NAMES:
+        raise VshError(f"unknown event type {name}")
+    event_id = NET_EVENT_NAMES.index(name)
+    wait_ms = opt_timeout_ms(timeout)
+    net = None
+    if network is not None:
+        # virsh reports a network it cannot find and then waits for the
+        # events of every network; libvirt's reason is shown only if the
+        # command fails.
+        try:
+            net = lookup.network(s, network, cmd="net-event")
+        except VshError as err:
+            for message in err.messages:
+                s.error(message)
+            s.last_error = err.cause
+
+    def lifecycle(_conn: Any, cb_net: Any, kind: int, _detail: int, _opaque: Any) -> None:
+        what = _NET_EVENTS[kind] if 0 <= kind < len(_NET_EVENTS) else "unknown"
+        line = f"event 'lifecycle' for network {cb_net.name()}: {what}\n"
+        events.deliver(lambda stamp: stamped(stamp, line))
+
+    conn = s.conn
+    with EventWait(s, loop, timestamp) as events:
+        callback_id = conn.networkEventRegisterAny(net, event_id, lifecycle, None)
+        events.registered(partial(conn.networkEventDeregisterAny, callback_id))
+        ok = events.wait(wait_ms)
+    if ok:
+        s.last_error = None
+    return ok
+
+
+# ---------------------------------------------------------------------------
+# network ports
+
+
+def _port_option(func: Any) -> Any:
+    """VIRSH_COMMON_OPT_NETWORK_PORT: the required <port> UUID."""
+    return option("port", OptKind.DATA, "port UUID", required=True, completer=_port_uuids)(func)
+
+
+@depends_on("network")
+def _port_uuids(s: Session, flags: int = 0, values: Any = None) -> list[str]:
+    """virshNetworkPortUUIDCompleter: the ports of the network on the line."""
+    from vsh.completion import providers
+
+    net = network_on_line(s, values or {})
+    if net is None:
+        return []
+    if providers.lookup_errors.get() is not None:
+        # virsh's completer never frees the network it looked up: the
+        # ``complete`` command reproduces the leak report at disconnect.
+        _leak(s, net)
+    try:
+        return [port.UUIDString() for port in net.listAllPorts(flags)]
+    except libvirt.libvirtError as err:
+        providers.keep(err)
+        return []
+
+
+# Objects virsh never frees (net-port-dumpxml's port, the port completer's
+# network); kept for the life of the process.
+_LEAKED: list[Any] = []
+
+
+def _leak(s: Session, obj: Any) -> None:
+    """virsh's net-port-dumpxml --xpath '' returns without freeing the port
+    (and its port completer never frees the network): the reference keeps
+    the connection's count up, so closing the connection (``connect``, or
+    virsh's exit) reports "One or more references were leaked".  vsh keeps
+    the object, and closes the connection at exit itself if it is still open
+    then, as virsh does."""
+    import atexit
+
+    conn = s.connection.current
+    if not _LEAKED:
+
+        def close_at_exit() -> None:
+            if s.connection.current is conn:
+                s.connection.close()
+
+        atexit.register(close_at_exit)
+    _LEAKED.append(obj)
+
+
+def _quiet_lookup(s: Session, find: Any) -> Any:
+    """A look-up whose failure virsh reports with its own line only: the
+    port commands whose status stays 0 on every failure (their ``ret``
+    starts true) never get to print libvirt's reason."""
+    try:
+        return find()
+    except VshError as err:
+        for message in err.messages:
+            s.error(message)
+        return None
+
+
+def _port(s: Session, net: libvirt.virNetwork, port: str, cmd: str) -> Any:
+    """virshCommandOptNetworkPort: the port by UUID, or virsh's error."""
+    uuid = s.text(port, "port")
+    s.debug(INFO, f"{cmd}: found option <port>: {uuid}\n")
+    s.debug(DEBUG, f"{cmd}: <port> trying as network UUID\n")
+    try:
+        return net.portLookupByUUIDString(uuid)
+    except libvirt.libvirtError as err:
+        raise VshError(f"failed to get network port '{uuid}'", cause=err) from None
+
+
+@command(
+    "net-port-create",
+    summary="create a network port from an XML file",
+    description="Create a network port.",
+    group=GROUP,
+)
+@_network_option(flags=ACTIVE)
+@file_option("file containing an XML network port description")
+@validate_option(L.VIR_NETWORK_PORT_CREATE_VALIDATE)
+def net_port_create(s: Session, network: str, file: str, validate: bool) -> bool:
+    from vsh.commands.objects import read_xml
+
+    net = lookup.network(s, network, cmd="net-port-create")
+    path, xml = read_xml(s, file)
+    failed = f"Failed to create network from {path}"  # sic: virsh's words
+    flags = option_flags()
+    port = _as_utf8(lambda doc: net.portCreateXML(doc, flags), xml, _PORT_DOC, failed)
+    s.print_extra(f"Network port {port.UUIDString()} created from {path}\n")
+    return True
+
+
+@command(
+    "net-port-dumpxml",
+    summary="network port information in XML",
+    description="Output the network port information as an XML dump to stdout.",
+    group=GROUP,
+)
+@_network_option(flags=ACTIVE)
+@_port_option
+@xpath_options
+def net_port_dumpxml(s: Session, network: str, port: str, xpath: str | None, wrap: bool) -> bool:
+    from vsh.virt import xpathdump
+
+    net = _quiet_lookup(s, lambda: lookup.network(s, network, cmd="net-port-dumpxml"))
+    if net is None:
+        return True
+    found = _quiet_lookup(s, lambda: _port(s, net, port, "net-port-dumpxml"))
+    if found is None:
+        return True
+    if xpath == "":
+        _leak(s, found)
+        return False
+    try:
+        xml = found.XMLDesc(0)
+    except libvirt.libvirtError:
+        return True  # virsh's status stays 0 and its error unreported
+    xpathdump.dump(s.print, xml, "network-port", xpath, wrap)
+    return True
+
+
+@command(
+    "net-port-delete",
+    summary="delete the specified network port",
+    description="Delete the specified network port.",
+    group=GROUP,
+)
+@_network_option(flags=ACTIVE)
+@_port_option
+def net_port_delete(s: Session, network: str, port: str) -> bool:
+    # virsh's status is 0 whatever fails here; only its own lines are shown.
+    net = _quiet_lookup(s, lambda: lookup.network(s, network, cmd="net-port-delete"))
+    if net is None:
+        return True
+    found = _quiet_lookup(s, lambda: _port(s, net, port, "net-port-delete"))
+    if found is None:
+        return True
+    try:
+        uuid = found.UUIDString()
+    except libvirt.libvirtError:
+        return True
+    try:
+        found.delete(0)
+    except libvirt.libvirtError:
+        s.error(f"Failed to delete network port {uuid}")
+        return True
+    s.print_extra(f"Network port {uuid} deleted\n")
+    return True
+
+
+NET_PORT_LIST_JSON = shape(
+    array_of(object_of(prop("uuid", STR))),
+    doc="The network's ports in virsh's order (by UUID); --uuid and --table do not apply.",
+)
+
+
+@command(
+    "net-port-list",
+    summary="list network ports",
+    description="Returns list of network ports.",
+    group=GROUP,
+    json=NET_PORT_LIST_JSON,
+)
+@_network_option(flags=ACTIVE)
+@option("uuid", OptKind.BOOL, "list uuid's only")
+@option("table", OptKind.BOOL, "list table (default)")
+@option("json", OptKind.BOOL, "print the ports as JSON", extension=True)
+def net_port_list(s: Session, network: str, uuid: bool, table: bool, json: bool) -> bool:
+    if table + uuid > 1:
+        raise VshError("Only one argument from --table and --uuid may be specified.")
+    net = lookup.network(s, network, cmd="net-port-list")
+    ports = net.listAllPorts(0)
+    uuids: list[str] = []
+    for port in ports:
+        try:
+            uuids.append(port.UUIDString())
+        except libvirt.libvirtError as err:
+            raise VshError("Failed to get network's UUID", cause=err) from err
+    # virsh sorts by the 16 UUID bytes: the same order as the hex strings.
+    uuids.sort()
+    if json or s.settings.json:
+        s.print(json_text([{"uuid": u} for u in uuids]))
+    elif uuid:
+        s.print("".join(f"{u}\n" for u in uuids))
+    else:
+        s.print(table_text(s, ["UUID"], [[u] for u in uuids]))
     return True
