@@ -1,4 +1,5 @@
-"""host commands: hostname, uri, version (tools/virsh-host.c)."""
+"""host commands: hostname, uri, version, node information (tools/virsh-host.c); the node's
+memory pages, memory tuning, CPU map, SEV and suspend are in :mod:`vsh.commands.node`."""
 
 from __future__ import annotations
 
