@@ -169,3 +169,18 @@ def test_nodesuspend_checks_before_calling() -> None:
 def test_node_memory_tune_json_shape() -> None:
     document = {"shm_pages_to_scan": 100, "shm_sleep_millisecs": 20, "shm_full_scans": 3}
     assert problems(node.NODE_MEMORY_TUNE_JSON, document) == []
+
+
+def test_completers() -> None:
+    from vsh.commands.common import complete_cells
+
+    s = session_with(Fake(getCapabilities=CAPS))
+    # virshAllocpagesPagesizeCompleter: the CPU's page sizes, or the cell's with --cellno,
+    # as vshPrettyCapacity's "%.0f%s"
+    assert node.complete_pagesizes(s, 0, {}) == ["4KiB", "2MiB"]
+    assert node.complete_pagesizes(s, 0, {"cellno": "1"}) == ["4KiB"]
+    assert node.complete_pagesizes(s, 0, {"cellno": "9"}) == []
+    assert complete_cells(s) == ["0", "1"]
+    broken = session_with(Fake(getCapabilities=lv_error(libvirt.VIR_ERR_INTERNAL_ERROR)))
+    assert node.complete_pagesizes(broken, 0, {}) == []
+    assert complete_cells(broken) == []

@@ -10,11 +10,20 @@ setMemoryParameters fetches first and masks the driver's error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import libvirt
 
-from vsh.commands.common import json_text, opt_int, opt_scaled, opt_uint, opt_ullong
+from vsh.commands.common import (
+    complete_cells,
+    json_text,
+    opt_int,
+    opt_scaled,
+    opt_uint,
+    opt_ullong,
+)
+from vsh.completion.cache import depends_on
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -57,21 +66,31 @@ def _prop(node: Any, name: str) -> str | None:
     return str(node.xpath(f"string(@{name})")) if node.xpath(f"boolean(@{name})") else None
 
 
-def _complete_cells(s: Session, _flags: int = 0) -> list[str]:
-    """virshCellnoCompleter: the NUMA cell ids of the host."""
-    try:
-        root = _capabilities(s, "(capabilities)", "")
-        return [_prop(n, "id") or "" for n in root.nodes(_CELLS)]
-    except Exception:  # completion never fails
-        return []
+@depends_on("cellno")
+def complete_pagesizes(
+    s: Session, _flags: int = 0, values: Mapping[str, object] | None = None
+) -> list[str]:
+    """virshAllocpagesPagesizeCompleter: the page sizes of the cell given by
+    --cellno, else of the host's CPU, as ``4KiB``, ``2MiB``, ``1GiB``."""
+    from vsh.core.numbers import ULLONG_MAX, scale_integer
+    from vsh.output.text import capacity_parts
 
-
-def _complete_pagesizes(s: Session, _flags: int = 0) -> list[str]:
-    """virshAllocpagesPagesizeCompleter: the page sizes of the host's first cell."""
+    cell = (values or {}).get("cellno")
+    if isinstance(cell, str) and cell:
+        path = f'{_CELLS}[@id="{cell}"]/pages'
+    else:
+        path = "/capabilities/host/cpu/pages"
     try:
-        root = _capabilities(s, "(capabilities)", "")
-        pages = root.nodes(f"{_CELLS}[1]/pages")
-        return [_prop(n, "size") or "" for n in pages]
+        root = _capabilities(s, "capabilities", "")
+        sizes = []
+        for node in root.nodes(path):
+            size = c_ullong(_prop(node, "size") or "")
+            if size is None:
+                return []
+            unit = _prop(node, "unit") or ""
+            value, shown = capacity_parts(scale_integer(size, unit, 1024, ULLONG_MAX))
+            sizes.append(f"{value:.0f}{shown}")
+        return sizes
     except Exception:  # completion never fails
         return []
 
@@ -91,9 +110,9 @@ _PAGESIZE_HELP = "page size (in kibibytes)"
     group=GROUP,
     exclusive=(("all", "cellno"),),
 )
-@option("pagesize", OptKind.INT, _PAGESIZE_HELP, required=True, completer=_complete_pagesizes)
+@option("pagesize", OptKind.INT, _PAGESIZE_HELP, required=True, completer=complete_pagesizes)
 @option("pagecount", OptKind.INT, "page count", required=True)
-@option("cellno", OptKind.INT, _CELLNO_HELP, completer=_complete_cells)
+@option("cellno", OptKind.INT, _CELLNO_HELP, completer=complete_cells)
 @option("add", OptKind.BOOL, "instead of setting new pool size add pages to it")
 @option("all", OptKind.BOOL, "set on all NUMA cells")
 def allocpages(
@@ -183,8 +202,8 @@ def _free_text(entry: dict[str, Any]) -> str:
     exclusive=(("all", "cellno"),),
     json=FREEPAGES_JSON,
 )
-@option("cellno", OptKind.INT, _CELLNO_HELP, completer=_complete_cells)
-@option("pagesize", OptKind.INT, _PAGESIZE_HELP, completer=_complete_pagesizes)
+@option("cellno", OptKind.INT, _CELLNO_HELP, completer=complete_cells)
+@option("pagesize", OptKind.INT, _PAGESIZE_HELP, completer=complete_pagesizes)
 @option("all", OptKind.BOOL, "show free pages for all NUMA cells")
 @option("json", OptKind.BOOL, "print the free pages as JSON", extension=True)
 def freepages(s: Session, cellno: str | None, pagesize: str | None, all: bool, json: bool) -> bool:
