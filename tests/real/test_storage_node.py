@@ -393,3 +393,40 @@ def test_node_json_agrees_with_virsh(real_stack: Stack) -> None:
     for field in ("shm_pages_to_scan", "shm_sleep_millisecs", "shm_merge_across_nodes"):
         if field in settings:
             assert re.search(rf"^\t{field}\s+{settings[field]}$", shown, re.M), field
+
+
+# -- --xpath on the dump commands the test driver lacks --------------------------------------
+
+XPATHS = ["count(//x)", "string(/*/name)", "1=1", "1,2", "name", "/*/name"]
+
+
+@pytest.fixture
+def filter_and_secret(real_stack: Stack, tmp_path: Path) -> Iterator[tuple[Stack, str]]:
+    """An nwfilter "xp-filter" and a secret (its UUID), removed afterwards."""
+    nwfilter = tmp_path / "filter.xml"
+    nwfilter.write_text(
+        "<filter name='xp-filter' chain='root'><rule action='accept' "
+        "direction='in'><all/></rule></filter>\n"
+    )
+    secret = tmp_path / "secret.xml"
+    uuid = "5c6b9e2e-2a8b-4d35-9d3a-6f0f3b1c2a11"
+    secret.write_text(
+        f"<secret ephemeral='no' private='yes'><uuid>{uuid}</uuid>"
+        "<usage type='volume'><volume>/x.img</volume></usage></secret>\n"
+    )
+    real_stack.virsh("nwfilter-define", str(nwfilter))
+    real_stack.virsh("secret-define", str(secret))
+    try:
+        yield real_stack, uuid
+    finally:
+        real_stack.virsh("nwfilter-undefine", "xp-filter", check=False)
+        real_stack.virsh("secret-undefine", uuid, check=False)
+
+
+@pytest.mark.parametrize("dump", ["nwfilter-dumpxml xp-filter", "secret-dumpxml {uuid}"])
+def test_xpath_results(filter_and_secret: tuple[Stack, str], dump: str) -> None:
+    stack, uuid = filter_and_secret
+    dump = dump.format(uuid=uuid)
+    needs(dump.split()[0])
+    lines = [f'{dump} --xpath "{e}"{w}' for e in XPATHS for w in ("", " --wrap")]
+    same(stack, "; ".join(lines))
