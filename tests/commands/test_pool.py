@@ -9,6 +9,7 @@ virshBuildPoolXML).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import libvirt
 import pytest
@@ -163,3 +164,31 @@ def test_pool_edit_falls_back_without_inactive_flag(monkeypatch: pytest.MonkeyPa
     assert run_script(s, "pool-edit p")
     assert output(s) == ("Pool p XML configuration not changed.\n\n", "")
     assert pool.called("XMLDesc") == [(libvirt.VIR_STORAGE_XML_INACTIVE,), (0,)]
+
+
+def test_pool_event_registers_delivers_and_deregisters() -> None:
+    from tests.commands.fakes import Fake, output, run_script, session_with
+
+    pool = Fake(name="p")
+
+    def register(obj: object, event_id: int, callback: Any, opaque: object) -> int:
+        # the driver fires two events at once; one-shot keeps the first
+        callback(None, pool, libvirt.VIR_STORAGE_POOL_EVENT_STARTED, 0, opaque)
+        callback(None, pool, libvirt.VIR_STORAGE_POOL_EVENT_STOPPED, 0, opaque)
+        return 7
+
+    conn = Fake(
+        storagePoolLookupByName=pool,
+        storagePoolEventRegisterAny=register,
+        storagePoolEventDeregisterAny=0,
+    )
+    s = session_with(conn)
+    assert run_script(s, "pool-event --pool p --event lifecycle --timeout 5")
+    assert output(s) == (
+        "event 'lifecycle' for storage pool p: Started\nevents received: 1\n\n",
+        "",
+    )
+    (registered,) = conn.called("storagePoolEventRegisterAny")
+    assert registered[0] is pool
+    assert registered[1] == libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE
+    assert conn.called("storagePoolEventDeregisterAny") == [(7,)]
