@@ -9,6 +9,10 @@ virshBuildPoolXML).
 from __future__ import annotations
 
 import json
+from typing import Any
+
+import libvirt
+import pytest
 
 from tests.conformance.harness import run_vsh
 from vsh.commands.pool import POOL_TYPES, c_pad, pool_state_text
@@ -103,3 +107,88 @@ def test_json_is_hidden_from_help() -> None:
     for name in ("pool-list", "pool-info"):
         outcome = run_vsh(["help", name])
         assert "--json" not in outcome.out
+
+
+# -- pool-event, find-storage-pool-sources-as, pool-edit ------------------------
+
+
+def test_pool_event_lines() -> None:
+    from vsh.commands.pool import POOL_EVENTS, pool_event_line
+
+    assert POOL_EVENTS == ("lifecycle", "refresh")  # VIR_STORAGE_POOL_EVENT_ID_* order
+    words = [pool_event_line("lifecycle", "p", (i, 0)) for i in range(-1, 7)]
+    words_ = ("unknown", "Defined", "Undefined", "Started", "Stopped", "Created", "Deleted")
+    assert words == [f"event 'lifecycle' for storage pool p: {w}\n" for w in (*words_, "unknown")]
+    assert pool_event_line("refresh", "p", ()) == "event 'refresh' for storage pool p\n"
+
+
+def test_find_sources_as_source_document() -> None:
+    from tests.commands.fakes import Fake, output, run_script, session_with
+
+    conn = Fake(findStoragePoolSources="<sources/>\n")
+    s = session_with(conn)
+    assert run_script(
+        s,
+        "find-storage-pool-sources-as iscsi h 3260 iqn.x; "
+        "find-storage-pool-sources-as netfs h; find-storage-pool-sources-as logical --port 1",
+    )
+    # virshBuildPoolXML's neighbour: <source> only with a host, the port and
+    # initiator only when given.
+    assert conn.called("findStoragePoolSources") == [
+        (
+            "iscsi",
+            "<source>\n  <host name='h' port='3260'/>\n  <initiator>\n"
+            "    <iqn name='iqn.x'/>\n  </initiator>\n</source>\n",
+            0,
+        ),
+        ("netfs", "<source>\n  <host name='h'/>\n</source>\n", 0),
+        ("logical", None, 0),
+    ]
+    assert output(s)[0] == "<sources/>\n\n" * 3  # each command ends with a newline
+
+
+def test_pool_edit_falls_back_without_inactive_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.commands.fakes import Fake, lv_error, output, run_script, session_with
+
+    xml = "<pool type='dir'><name>p</name></pool>"
+
+    def desc(flags: int) -> str:
+        if flags:
+            raise lv_error(libvirt.VIR_ERR_INVALID_ARG, "unsupported flags")
+        return xml
+
+    pool = Fake(XMLDesc=desc, name="p")
+    conn = Fake(storagePoolLookupByName=pool)
+    s = session_with(conn)
+    monkeypatch.setenv("VISUAL", "true")
+    assert run_script(s, "pool-edit p")
+    assert output(s) == ("Pool p XML configuration not changed.\n\n", "")
+    assert pool.called("XMLDesc") == [(libvirt.VIR_STORAGE_XML_INACTIVE,), (0,)]
+
+
+def test_pool_event_registers_delivers_and_deregisters() -> None:
+    from tests.commands.fakes import Fake, output, run_script, session_with
+
+    pool = Fake(name="p")
+
+    def register(obj: object, event_id: int, callback: Any, opaque: object) -> int:
+        # the driver fires two events at once; one-shot keeps the first
+        callback(None, pool, libvirt.VIR_STORAGE_POOL_EVENT_STARTED, 0, opaque)
+        callback(None, pool, libvirt.VIR_STORAGE_POOL_EVENT_STOPPED, 0, opaque)
+        return 7
+
+    conn = Fake(
+        storagePoolLookupByName=pool,
+        storagePoolEventRegisterAny=register,
+        storagePoolEventDeregisterAny=0,
+    )
+    s = session_with(conn)
+    assert run_script(s, "pool-event --pool p --event lifecycle --timeout 5")
+    assert output(s) == (
+        "event 'lifecycle' for storage pool p: Started\nevents received: 1\n\n",
+        "",
+    )
+    (registered,) = conn.called("storagePoolEventRegisterAny")
+    assert registered[0] is pool
+    assert registered[1] == libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE
+    assert conn.called("storagePoolEventDeregisterAny") == [(7,)]

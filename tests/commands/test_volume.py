@@ -132,3 +132,19 @@ def test_vol_info_json_physical_fails_like_virsh() -> None:
 def test_json_is_hidden_from_help() -> None:
     for name in ("vol-list", "vol-info"):
         assert "--json" not in run_vsh(["help", name]).out
+
+
+def test_clone_xml_sets_the_name_as_libxml2_does() -> None:
+    from vsh.commands.volume import clone_xml
+
+    xml = "<volume type='file'>\n  <name>a</name>\n  <key>/p/a</key>\n</volume>\n"
+    # xmlNodeSetContent, then libxml2's serialiser (double quotes, no
+    # declaration, no trailing newline), as virsh's --print-xml shows it.
+    assert (
+        clone_xml(xml, "b")
+        == '<volume type="file">\n  <name>b</name>\n  <key>/p/a</key>\n</volume>'
+    )
+    # the content is taken as XML text: entity references are read, '<' escaped
+    assert "<name>x&amp;y&lt;z</name>" in (clone_xml(xml, "x&amp;y<z") or "")
+    assert clone_xml("<pool><name>a</name></pool>", "b") is None
+    assert clone_xml("not xml", "b") is None

@@ -103,6 +103,9 @@ CASES: list[tuple[str, str, str, bool]] = [
     (DEFAULT, SNAPS, "snapshot-restore s1 test", False),
     (DEFAULT, SNAPS, "snapshot-restore s1 --all --dry-run", False),
     (DEFAULT, "", "domfsinfo test", False),
+    (DEFAULT, "", "nodecpumap", False),
+    (DEFAULT, "", "freepages --all", False),
+    (DEFAULT, "", "freepages 0 2M", False),
 ]
 
 RUN_HERE = {line.split()[0] for _uri, _setup, line, _empty in CASES}
@@ -120,6 +123,8 @@ NOT_ON_TEST_DRIVER = {
     "migrate-getmaxdowntime",
     "migrate-compcache",
     "migrate-getspeed",
+    "node-memory-tune",
+    "nodesevinfo",
 }
 
 

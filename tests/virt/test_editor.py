@@ -344,3 +344,35 @@ def test_terminal_prompt_accepts_i_only_when_offered() -> None:
         + editor.reedit_prompt("Failed.", False) * 2
         + "\r\r\n<f>"
     )
+
+
+@pytest.mark.parametrize(
+    ("make", "status", "reason"),
+    [
+        (None, 127, "No such file or directory"),
+        (0o644, 126, "Permission denied"),
+    ],
+    ids=["missing", "not-executable"],
+)
+def test_editor_that_cannot_be_executed(
+    s: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make: int | None,
+    status: int,
+    reason: str,
+) -> None:
+    # virsh's child reports the failed exec (libvirt's default error output)
+    # and exits 127 or 126; the parent reports that status.
+    path = tmp_path / "ed"
+    if make is not None:
+        path.write_text("#!/bin/sh\n")
+        path.chmod(make)
+    monkeypatch.setenv("VISUAL", str(path))
+    with pytest.raises(editor.EditFailed):
+        editor.run_editor(s, "/tmp/f.xml")
+    assert err(s) == (
+        f"libvirt:  error : cannot execute binary {path}: {reason}\n"
+        "error: internal error: Child process "
+        f"({path} /tmp/f.xml) unexpected exit status {status}\n"
+    )

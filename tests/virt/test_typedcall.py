@@ -67,3 +67,30 @@ def test_migrate3_takes_the_destination_connection(dom: libvirt.virDomain) -> No
         dconn.close()
     message = err.value.get_error_message()
     assert message == "this function is not supported by the connection driver: virDomainMigrate3"
+
+
+@pytest.fixture
+def conn() -> Iterator[libvirt.virConnect]:
+    c = libvirt.open("test:///default")
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+def test_node_free_pages_reads_the_counts(conn: libvirt.virConnect) -> None:
+    # The test driver fills x = 2x + 7 from 6 and returns 0 (the binding then
+    # reports nothing); virsh's `freepages --all` prints 19, 45, 97, 201.
+    assert typedcall.node_free_pages(conn, [4, 8], 0, 2) == [19, 45, 97, 201]
+    assert typedcall.node_free_pages(conn, [2048], -1, 1) == [19]
+
+
+def test_node_memory_parameters_report_the_drivers_error(conn: libvirt.virConnect) -> None:
+    with pytest.raises(libvirt.libvirtError) as err:
+        typedcall.node_count(conn, "virNodeGetMemoryParameters", 0)
+    assert "virNodeGetMemoryParameters" in str(err.value)
+    param = Param(libvirt.VIR_NODE_MEMORY_SHARED_PAGES_TO_SCAN, UINT, 5)
+    with pytest.raises(libvirt.libvirtError) as err:
+        typedcall.node_store(conn, "virNodeSetMemoryParameters", [param], 0)
+    # the set call itself, not a fetch made first (as the binding does)
+    assert "virNodeSetMemoryParameters" in str(err.value)

@@ -341,6 +341,21 @@ def os_error_text(exc: OSError) -> str:
 # completers of libvirt's fixed name lists
 
 
+def complete_cells(s: Session, _flags: int = 0) -> list[str]:
+    """virshCellnoCompleter: the NUMA cell ids of the host (freecell, freepages,
+    allocpages)."""
+    try:
+        from vsh.virt import xpathdump
+
+        root = xpathdump.parse(s.conn.getCapabilities(), "(capabilities)")
+        if root is None:
+            return []
+        nodes = root.xpath("/capabilities/host/topology/cells/cell/@id")
+        return [str(n.xpath("string(.)")) for n in nodes] if isinstance(nodes, list) else []
+    except Exception:  # completion never fails
+        return []
+
+
 def complete_virttypes(_s: Any, _flags: int = 0) -> list[str]:
     """virshDomainVirtTypeCompleter: libvirt's domain types."""
     return [

@@ -1,4 +1,5 @@
-"""host commands: hostname, uri, version (tools/virsh-host.c)."""
+"""host commands: hostname, uri, version, node information (tools/virsh-host.c); the node's
+memory pages, memory tuning, CPU map, SEV and suspend are in :mod:`vsh.commands.node`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import libvirt
 
-from vsh.commands.common import complete_arches, complete_virttypes, opt_int
+from vsh.commands.common import complete_arches, complete_cells, complete_virttypes, opt_int
 from vsh.core.command import command, option
 from vsh.core.errors import VshError
 from vsh.core.grammar import OptKind
@@ -339,20 +340,6 @@ def sysinfo(s: Session) -> bool:
     return True
 
 
-def _complete_cells(s: Session, _flags: int = 0) -> list[str]:
-    """virshCellnoCompleter: the NUMA cell ids of the host."""
-    try:
-        from vsh.virt import xpathdump
-
-        root = xpathdump.parse(s.conn.getCapabilities(), "(capabilities)")
-        if root is None:
-            return []
-        nodes = root.xpath("/capabilities/host/topology/cells/cell/@id")
-        return [str(n.xpath("string(.)")) for n in nodes] if isinstance(nodes, list) else []
-    except Exception:  # completion never fails
-        return []
-
-
 def _pending_error_text() -> str:
     """The message of libvirt's last error on this thread, as virsh's
     vshReportError would print it when a call failed without raising."""
@@ -430,7 +417,7 @@ FREECELL_JSON = shape(
     exclusive=(("all", "cellno"),),
     json=FREECELL_JSON,
 )
-@option("cellno", OptKind.INT, "NUMA cell number", completer=_complete_cells)
+@option("cellno", OptKind.INT, "NUMA cell number", completer=complete_cells)
 @option("all", OptKind.BOOL, "show free memory for all NUMA cells")
 @option("json", OptKind.BOOL, "print the free memory as JSON", extension=True)
 def freecell(s: Session, cellno: str | None, all: bool, json: bool) -> bool:

@@ -1,10 +1,10 @@
 """pool commands (tools/virsh-pool.c): storage pool life cycle and listing.
 
-In virsh's help order: pool-autostart, pool-build, pool-create-as,
+In virsh's help order: find-storage-pool-sources-as,
+find-storage-pool-sources, pool-autostart, pool-build, pool-create-as,
 pool-create, pool-define-as, pool-define, pool-delete, pool-destroy,
-pool-dumpxml, pool-info, pool-list, pool-name, pool-refresh, pool-start,
-pool-undefine, pool-uuid, pool-capabilities.  (virsh's
-find-storage-pool-sources[-as], pool-edit and pool-event are not here yet.)
+pool-dumpxml, pool-edit, pool-info, pool-list, pool-name, pool-refresh,
+pool-start, pool-undefine, pool-uuid, pool-event, pool-capabilities.
 
 Pools are found through :func:`vsh.virt.lookup.pool`: by UUID (a 36-byte
 argument), then by name, with ``failed to get pool 'x'``.
@@ -13,16 +13,20 @@ argument), then by name, with ``failed to get pool 'x'``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import libvirt
 
 from vsh.commands.common import (
     complete_empty,
+    event_wait_options,
     file_option,
     json_text,
     kv_text,
+    opt_timeout_ms,
     table_text,
+    timestamp_option,
     validate_option,
     xpath_options,
 )
@@ -35,6 +39,7 @@ from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of
 from vsh.core.session import DEBUG, Session
 from vsh.output.text import pretty_capacity
 from vsh.virt import lookup
+from vsh.virt.eventwait import EventWait, stamped
 from vsh.virt.failing import failing
 
 GROUP = "pool"
@@ -261,6 +266,67 @@ def _simple(
 
 
 @command(
+    "find-storage-pool-sources-as",
+    summary="find potential storage pool sources",
+    description="Returns XML <sources> document.",
+    group=GROUP,
+)
+@option("type", OptKind.DATA, "type of storage pool sources to find", required=True)
+@option("host", OptKind.STRING, "optional host to query", completer=complete_empty)
+@option("port", OptKind.STRING, "optional port to query", completer=complete_empty)
+@option(
+    "initiator", OptKind.STRING, "optional initiator IQN to use for query", completer=complete_empty
+)
+def find_storage_pool_sources_as(
+    s: Session, type: str, host: str | None, port: str | None, initiator: str | None
+) -> bool:
+    ptype = s.text(type, "type")
+    host = s.text(host, "host")
+    initiator = s.text(initiator, "initiator")
+    spec = None
+    if host is not None:
+        try:
+            port = s.text(port, "port")
+        except VshError as err:
+            raise VshError(*err.messages, "missing argument") from None
+        lines = ["<source>", f"  <host name='{host}'" + (f" port='{port}'" if port else "") + "/>"]
+        if initiator:
+            lines += ["  <initiator>", f"    <iqn name='{initiator}'/>", "  </initiator>"]
+        spec = "\n".join([*lines, "</source>"]) + "\n"
+    return _find_sources(s, ptype, spec)
+
+
+def _find_sources(s: Session, ptype: str | None, spec: str | None) -> bool:
+    """virConnectFindStoragePoolSources and its XML as is (no newline added)."""
+    with failing(f"Failed to find any {ptype} pool sources"):
+        found = s.conn.findStoragePoolSources(ptype, spec, 0)
+    s.print(found)
+    return True
+
+
+@command(
+    "find-storage-pool-sources",
+    summary="discover potential storage pool sources",
+    description="Returns XML <sources> document.",
+    group=GROUP,
+)
+@option("type", OptKind.DATA, "type of storage pool sources to discover", required=True)
+@option(
+    "srcSpec",
+    OptKind.STRING,
+    "optional file of source xml to query for pools",
+    value_kind="file",
+)
+def find_storage_pool_sources(s: Session, type: str, srcspec: str | None) -> bool:
+    from vsh.core.vshutil import read_file_all
+
+    ptype = s.text(type, "type")
+    path = s.text(srcspec, "srcSpec")
+    spec = read_file_all(path) if path is not None else None
+    return _find_sources(s, ptype, spec)
+
+
+@command(
     "pool-autostart",
     summary="autostart a pool",
     description="Configure a pool to be automatically started at boot.",
@@ -400,6 +466,51 @@ def pool_dumpxml(s: Session, pool: str, inactive: bool, xpath: str | None, wrap:
     from vsh.virt import xpathdump
 
     xpathdump.dump(s.print, xml, "pool", xpath, wrap)
+    return True
+
+
+@command(
+    "pool-edit",
+    summary="edit XML configuration for a storage pool",
+    description="Edit the XML configuration for a storage pool.",
+    group=GROUP,
+)
+@_pool_option(0)
+def pool_edit(s: Session, pool: str) -> bool:
+    from vsh.virt import editor
+
+    obj = lookup.pool(s, pool, cmd="pool-edit")
+    flags = L.VIR_STORAGE_XML_INACTIVE
+    try:
+        obj.XMLDesc(flags)
+    except libvirt.libvirtError as err:
+        # Some old daemons don't take the INACTIVE flag.
+        if err.get_error_code() != L.VIR_ERR_INVALID_ARG:
+            raise
+        flags = 0
+        s.last_error = None
+
+    def unchanged_is_done() -> bool:
+        s.print_extra(f"Pool {obj.name()} XML configuration not changed.\n")
+        return True
+
+    def define(_doc: str, edited: str) -> tuple[Any, Any]:
+        try:
+            return s.conn.storagePoolDefineXML(edited, 0), None
+        except libvirt.libvirtError as err:
+            return None, err
+
+    try:
+        edited = editor.edit(s, lambda: obj.XMLDesc(flags), define, unchanged_is_done)
+    except editor.EditFailed as failed:
+        if failed.cause is None:
+            return False
+        # Without a terminal virsh reports "Failed." and goes on with no pool:
+        # it prints "(null)" for the name and succeeds.
+        s.print_extra("Pool (null) XML configuration edited.\n")
+        return True
+    if edited is not None:
+        s.print_extra(f"Pool {edited.name()} XML configuration edited.\n")
     return True
 
 
@@ -789,6 +900,88 @@ def pool_uuid(s: Session, pool: str) -> bool:
         s.last_error = err
         s.error("failed to get pool UUID")
     return True  # virsh succeeds even then
+
+
+# -- pool-event ---------------------------------------------------------------
+
+# virshPoolEvent: the lifecycle events' words, in VIR_STORAGE_POOL_EVENT_* order.
+_LIFECYCLE = ("Defined", "Undefined", "Started", "Stopped", "Created", "Deleted")
+# virshPoolEventCallbacks, in VIR_STORAGE_POOL_EVENT_ID_* order.
+POOL_EVENTS = ("lifecycle", "refresh")
+
+
+def complete_pool_events(_s: Session, _flags: int = 0) -> list[str]:
+    """virshPoolEventNameCompleter."""
+    return list(POOL_EVENTS)
+
+
+def pool_event_line(event_name: str, pool_name: str, args: tuple[Any, ...]) -> str:
+    """The line virsh prints for one pool event (without its --timestamp stamp)."""
+    if event_name == "lifecycle":
+        event = args[0]
+        word = _LIFECYCLE[event] if 0 <= event < len(_LIFECYCLE) else "unknown"
+        return f"event 'lifecycle' for storage pool {pool_name}: {word}\n"
+    return f"event '{event_name}' for storage pool {pool_name}\n"
+
+
+def _pool_forward(events: EventWait, event_name: str) -> Callable[..., None]:
+    def callback(_conn: Any, cb_pool: Any, *rest: Any) -> None:
+        args = rest[:-1]  # the last argument is the opaque
+        name = cb_pool.name()
+        events.deliver(lambda stamp: stamped(stamp, pool_event_line(event_name, name, args)))
+
+    return callback
+
+
+@command(
+    "pool-event",
+    summary="Storage Pool Events",
+    description="List event types, or wait for storage pool events to occur",
+    group=GROUP,
+)
+@option(
+    "pool",
+    OptKind.STRING,
+    "filter by storage pool name or uuid",
+    completer=pool_names,
+)
+@option("event", OptKind.STRING, "which event type to wait for", completer=complete_pool_events)
+@event_wait_options
+@option("list", OptKind.BOOL, "list valid event types")
+@timestamp_option
+def pool_event(
+    s: Session,
+    pool: str | None,
+    event: str | None,
+    loop: bool,
+    timeout: str | None,
+    list: bool,  # virsh's option name
+    timestamp: bool,
+) -> bool:
+    if list:
+        s.print("".join(f"{name}\n" for name in POOL_EVENTS))
+        return True
+    name = s.text(event, "event")
+    if name is None:
+        raise VshError("either --list or --event <type> is required")
+    if name not in POOL_EVENTS:
+        raise VshError(f"unknown event type {name}")
+    wait_ms = opt_timeout_ms(timeout)
+    obj = None
+    if pool is not None:
+        try:
+            obj = lookup.pool(s, pool, cmd="pool-event")
+        except VshError as err:
+            # virsh reports the failed look-up and waits for every pool's events.
+            for message in err.messages:
+                s.error(message)
+    conn = s.conn
+    with EventWait(s, loop, timestamp) as events:
+        callback_id = conn.storagePoolEventRegisterAny(
+            obj, POOL_EVENTS.index(name), _pool_forward(events, name), None
+        )
+        events.registered(partial(conn.storagePoolEventDeregisterAny, callback_id))
+        return events.wait(wait_ms)
 
 
 @command(

@@ -1,9 +1,8 @@
 """volume commands (tools/virsh-volume.c): storage volumes.
 
-In virsh's help order: vol-create-as, vol-create, vol-delete, vol-download,
-vol-dumpxml, vol-info, vol-key, vol-list, vol-name, vol-path, vol-pool,
-vol-resize, vol-upload, vol-wipe.  (virsh's vol-clone and vol-create-from
-are not here yet.)
+In virsh's help order: vol-clone, vol-create-as, vol-create, vol-create-from,
+vol-delete, vol-download, vol-dumpxml, vol-info, vol-key, vol-list, vol-name,
+vol-path, vol-pool, vol-resize, vol-upload, vol-wipe.
 
 Volumes are found through :func:`vsh.virt.lookup.volume`: by name in ``--pool``
 when it is given, else by key, else by path, with virsh's messages.  Sizes
@@ -176,8 +175,78 @@ def _pool_required(help_text: str) -> _Deco:
 _PREALLOC = "preallocate metadata (for qcow2 instead of full allocation)"
 
 
+def _create_from_flags(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--prealloc-metadata and --reflink of vol-clone and vol-create-from."""
+    f = option(
+        "reflink",
+        OptKind.BOOL,
+        "use btrfs COW lightweight copy",
+        flag=L.VIR_STORAGE_VOL_CREATE_REFLINK,
+    )(f)
+    return option(
+        "prealloc-metadata",
+        OptKind.BOOL,
+        _PREALLOC,
+        flag=L.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA,
+    )(f)
+
+
+def clone_xml(origxml: str, newname: str) -> str | None:
+    """virshMakeCloneXML: the volume's XML with ``/volume/name`` set to
+    ``newname`` (libxml2's xmlNodeSetContent and serialiser, as virsh), or
+    None when the XML has no such element."""
+    from vsh.virt import xpathdump
+
+    root = xpathdump.parse(origxml, "(volume_definition)")
+    if root is None:
+        return None
+    names = root.nodes("/volume/name")
+    if not names:
+        return None
+    names[0].set_content(newname)
+    return xpathdump.node_to_string(root)
+
+
 # ---------------------------------------------------------------------------
 # commands, in virsh's table order
+
+
+@command(
+    "vol-clone",
+    summary="clone a volume.",
+    description="Clone an existing volume within the parent pool.",
+    group=GROUP,
+)
+@_vol_option()
+@option("newname", OptKind.DATA, "clone name", required=True, completer=complete_empty)
+@_pool_optional()
+@_create_from_flags
+@option("print-xml", OptKind.BOOL, "print XML document rather than clone the volume")
+def vol_clone(
+    s: Session,
+    vol: str,
+    newname: str,
+    pool: str | None,
+    prealloc_metadata: bool,
+    reflink: bool,
+    print_xml: bool,
+) -> bool:
+    origvol = lookup.volume(s, vol, pool, cmd="vol-clone")
+    flags = option_flags()
+    with failing("failed to get parent pool"):
+        origpool = origvol.storagePoolLookupByVolume()
+    name = s.text(newname, "newname")
+    assert name is not None
+    newxml = clone_xml(origvol.XMLDesc(0), name)
+    if newxml is None:
+        raise VshError("Failed to allocate XML buffer")
+    if print_xml:
+        s.print(newxml)
+        return True
+    with failing(f"Failed to clone vol from {origvol.name()}"):
+        newvol = origpool.createXMLFrom(newxml, origvol, flags)
+    s.print_extra(f"Vol {newvol.name()} cloned from {origvol.name()}\n")
+    return True
 
 
 @command(
@@ -297,6 +366,47 @@ def vol_create(s: Session, pool: str, file: str, prealloc_metadata: bool, valida
     with failing(f"Failed to create vol from {path}"):
         vol = pool_obj.createXML(xml, flags)
     s.print_extra(f"Vol {vol.name()} created from {path}\n")
+    return True
+
+
+@command(
+    "vol-create-from",
+    summary="create a vol, using another volume as input",
+    description="Create a vol from an existing volume.",
+    group=GROUP,
+)
+@_pool_required("pool name or uuid")
+@file_option("file containing an XML vol description")
+@_vol_option()
+@option(
+    "inputpool",
+    OptKind.STRING,
+    "pool name or uuid of the input volume's pool",
+    completer=pool_names,
+)
+@_create_from_flags
+@validate_option(L.VIR_STORAGE_VOL_CREATE_VALIDATE)
+def vol_create_from(
+    s: Session,
+    pool: str,
+    file: str,
+    vol: str,
+    inputpool: str | None,
+    prealloc_metadata: bool,
+    reflink: bool,
+    validate: bool,
+) -> bool:
+    from vsh.core.vshutil import read_file_all
+
+    pool_obj = lookup.pool(s, pool, cmd="vol-create-from")
+    flags = option_flags()
+    path = s.text(file, "file")
+    assert path is not None
+    inputvol = lookup.volume(s, vol, inputpool, pool_option="inputpool", cmd="vol-create-from")
+    xml = read_file_all(path)
+    with failing(f"Failed to create vol from {path}"):
+        newvol = pool_obj.createXMLFrom(xml, inputvol, flags)
+    s.print_extra(f"Vol {newvol.name()} created from input vol {inputvol.name()}\n")
     return True
 
 

@@ -64,6 +64,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.monitor.stats",
     "vsh.commands.events",
     "vsh.commands.host",
+    "vsh.commands.node",
     "vsh.commands.cpu",
     "vsh.commands.interface",
     "vsh.commands.nwfilter",

@@ -25,6 +25,7 @@ as virsh prints them; a failed step raises :class:`EditFailed`, whose
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -149,8 +150,11 @@ def run_editor(s: Session, path: str) -> None:
     try:
         status = subprocess.run(argv, executable=binary, check=False).returncode
     except OSError as exc:
-        s.error(f"Cannot run '{argv[0]}': {exc.strerror}")
-        raise EditFailed from exc
+        # virsh's child reports the failed exec itself (libvirt's default
+        # error output) and exits 127 (ENOENT) or 126, which the parent reports.
+        s.err.write(f"libvirt:  error : cannot execute binary {binary}: {exc.strerror}\n")
+        s.err.flush()
+        status = 127 if exc.errno == errno.ENOENT else 126
     if status != 0:
         what = f"exit status {status}" if status > 0 else f"fatal signal {-status}"
         shown = " ".join(shell_quote(a) for a in argv)

@@ -1,4 +1,4 @@
-"""libvirt's typed-parameter domain APIs called as virsh calls them (ctypes).
+"""libvirt's typed-parameter domain and node APIs called as virsh calls them (ctypes).
 
 The Python binding's ``setMemoryParameters`` and friends take a dict and
 first *get* the parameters to learn their types: a repeated or unknown
@@ -66,20 +66,22 @@ def _libvirt() -> ctypes.CDLL:
     return _lib
 
 
-def domain_ptr(dom: libvirt.virDomain) -> ctypes.c_void_p:
-    """The virDomainPtr inside the binding's object (a "virDomainPtr" capsule)."""
+def _capsule(obj: object, name: bytes) -> ctypes.c_void_p:
+    """The C pointer inside a binding object's ``_o`` capsule named ``name``."""
     get = ctypes.pythonapi.PyCapsule_GetPointer
     get.restype = ctypes.c_void_p
     get.argtypes = (ctypes.py_object, ctypes.c_char_p)
-    return ctypes.c_void_p(get(dom._o, b"virDomainPtr"))
+    return ctypes.c_void_p(get(obj._o, name))  # type: ignore[attr-defined]
+
+
+def domain_ptr(dom: libvirt.virDomain) -> ctypes.c_void_p:
+    """The virDomainPtr inside the binding's object."""
+    return _capsule(dom, b"virDomainPtr")
 
 
 def _connect_ptr(conn: libvirt.virConnect) -> ctypes.c_void_p:
-    """The virConnectPtr inside the binding's object (a "virConnectPtr" capsule)."""
-    get = ctypes.pythonapi.PyCapsule_GetPointer
-    get.restype = ctypes.c_void_p
-    get.argtypes = (ctypes.py_object, ctypes.c_char_p)
-    return ctypes.c_void_p(get(conn._o, b"virConnectPtr"))
+    """The virConnectPtr inside the binding's object."""
+    return _capsule(conn, b"virConnectPtr")
 
 
 def _raise() -> None:
@@ -231,7 +233,7 @@ def migrate3(
     call = lib.virDomainMigrate3
     call.restype = ctypes.c_void_p
     array = _encode(params)
-    ddom = call(_domain_ptr(dom), _connect_ptr(dconn), array, len(params), ctypes.c_uint(flags))
+    ddom = call(domain_ptr(dom), _connect_ptr(dconn), array, len(params), ctypes.c_uint(flags))
     if not ddom:
         _raise()
     lib.virDomainFree(ctypes.c_void_p(ddom))
@@ -243,5 +245,64 @@ def migrate_to_uri3(
     """``virDomainMigrateToURI3(dom, dconnuri, params, n, flags)`` (p2p, direct)."""
     array = _encode(params)
     call = _libvirt().virDomainMigrateToURI3
-    if call(_domain_ptr(dom), _arg(dconnuri), array, len(params), ctypes.c_uint(flags)) != 0:
+    if call(domain_ptr(dom), _arg(dconnuri), array, len(params), ctypes.c_uint(flags)) != 0:
         _raise()
+
+
+# -- connection-level calls (virNodeGet/SetMemoryParameters) ---------------------------
+
+
+def node_count(conn: libvirt.virConnect, api: str, flags: int) -> int:
+    """``virNodeGetX(conn, NULL, &n, flags)``: how many parameters there are."""
+    n = ctypes.c_int(0)
+    if getattr(_libvirt(), api)(_connect_ptr(conn), None, ctypes.byref(n), ctypes.c_uint(flags)):
+        _raise()
+    return n.value
+
+
+def node_fetch(conn: libvirt.virConnect, api: str, n: int, flags: int) -> list[Param]:
+    """``virNodeGetX(conn, params, &n, flags)`` with room for ``n``."""
+    array = (_Param * n)()
+    got = ctypes.c_int(n)
+    lib = _libvirt()
+    if getattr(lib, api)(_connect_ptr(conn), array, ctypes.byref(got), ctypes.c_uint(flags)):
+        _raise()
+    try:
+        return [_decode(array[i]) for i in range(got.value)]
+    finally:
+        lib.virTypedParamsClear(array, got)
+
+
+def node_store(conn: libvirt.virConnect, api: str, params: list[Param], flags: int) -> None:
+    """``virNodeSetX(conn, params, n, flags)`` with exactly ``params``."""
+    array = _encode(params)
+    if getattr(_libvirt(), api)(_connect_ptr(conn), array, len(params), ctypes.c_uint(flags)):
+        _raise()
+
+
+def node_free_pages(
+    conn: libvirt.virConnect, pages: list[int], start_cell: int, cell_count: int
+) -> list[int]:
+    """``virNodeGetFreePages``: the counts, ``cell_count`` rows of ``len(pages)``.
+
+    Called directly: the binding builds its answer from the call's return
+    value, which some drivers (the test driver) leave at 0 while filling the
+    counts, as virsh reads them.
+    """
+    sizes = (ctypes.c_uint * max(len(pages), 1))(*pages)
+    counts = (ctypes.c_ulonglong * max(len(pages) * cell_count, 1))()
+    call = _libvirt().virNodeGetFreePages
+    if (
+        call(
+            _connect_ptr(conn),
+            ctypes.c_uint(len(pages)),
+            sizes,
+            ctypes.c_int(start_cell),
+            ctypes.c_uint(cell_count),
+            counts,
+            ctypes.c_uint(0),
+        )
+        < 0
+    ):
+        _raise()
+    return [int(counts[i]) for i in range(len(pages) * cell_count)]
