@@ -259,12 +259,13 @@ command, and 1 if any line from a pipe failed):
 .RE
 .fi
 .PP
-Nightly snapshots, 7 daily and 4 weekly kept, and the monitoring check:
+Nightly snapshots by the policy \fBnightly\fR of \fIrotate.toml\fR (see FILES),
+and the monitoring check:
 .PP
 .nf
 .RS
-15 2 * * * vsh \-q \-c qemu:///system snapshot\-rotate \-\-all \-\-label nightly \-\-keep\-daily 7 \-\-keep\-weekly 4 \-\-wait 600
-vsh \-c qemu:///system snapshot\-rotate \-\-check \-\-all \-\-label nightly \-\-warn 26h \-\-crit 50h
+15 2 * * * vsh \-q \-c qemu:///system snapshot\-rotate \-\-all \-\-policy nightly
+vsh \-q \-c qemu:///system snapshot\-rotate \-\-check \-\-all \-\-policy nightly
 .RE
 .fi
 .SH DIFFERENCES FROM VIRSH

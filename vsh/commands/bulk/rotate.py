@@ -512,7 +512,7 @@ def check_line(
                 f" (warn {fmt(warn)})"
             )
     perf = " ".join(
-        f"{_perf_label(n)}={'U' if a is None else a}s;{warn};{crit};0" for n, a in ages.items()
+        f"{_perf_label(n)}={'U' if a is None else f'{a}s'};{warn};{crit};0" for n, a in ages.items()
     )
     if crits:
         status, text = CRITICAL, ", ".join(crits + warns)
