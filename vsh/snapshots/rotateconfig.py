@@ -48,6 +48,8 @@ KEYS: dict[str, str] = {
     "parallel": "int+",
     "name-format": "str",
     "hook": "str",
+    "warn": "str",
+    "crit": "str",
     "description": "str",
     "disk-only": "bool",
     "quiesce": "bool",

@@ -528,3 +528,16 @@ def test_check_unreachable_host_is_unknown(tmp_path) -> None:
     # without --check, a connection failure is virsh's plain 1
     done = run_vsh(uri, "snapshot-rotate", "--all", "--label", "n", "--keep-last", "1")
     assert done.returncode == 1 and done.stdout == ""
+
+
+def test_the_readme_example_policy_works(lab) -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Nightly snapshots") :]
+    toml = section[section.index("```toml\n") + 8 :]
+    _policy_file(toml[: toml.index("```")])
+    ok, docs, err = rotate(lab, "vm0", "--policy", "nightly", "--dry-run")
+    assert ok, err
+    assert len(docs[0]["planned"]) == 20 and docs[0]["deferred"]
+    done = run_vsh(lab.uri, "snapshot-rotate", "--check", "--all", "--policy", "nightly",
+                   "--now", NOW_TEXT)  # fmt: skip
+    assert done.returncode == 0 and done.stdout.startswith("OK: 3 domains"), done.stdout

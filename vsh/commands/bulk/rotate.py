@@ -614,13 +614,18 @@ SNAPSHOT_ROTATE_JSON = shape(
 @command(
     "snapshot-rotate",
     summary="create the nightly snapshot and prune old ones by a retention policy",
-    description="Create one snapshot per domain, named <label>-<UTC time> and marked with\n"
-    "    the label in its description, then delete the label's snapshots that no\n"
-    "    --keep-* rule keeps (restic/borg buckets in UTC). Only snapshots carrying\n"
-    "    the label's marker are ever deleted; never the current one or the newest.\n"
-    "    A flock per domain stops overlapping runs. Exit status: 0 done, 1 a\n"
-    "    failure, 75 a domain was busy. With --check: a monitoring check of the\n"
-    "    newest snapshot's age (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).",
+    description="Create one snapshot per domain, named <label>-<UTC time> and marked by\n"
+    "    a line 'vsh-rotate: label=<label>' in its description, then delete the\n"
+    "    label's snapshots that no --keep-* rule keeps (restic/borg buckets in UTC).\n"
+    "    Only snapshots with the label's line are ever deleted; never the current\n"
+    "    one, the newest, or one with a line 'vsh-rotate: keep'. Deletions go oldest\n"
+    "    first, at most --max-delete per domain. A flock per domain UUID stops\n"
+    "    overlapping runs (--wait). --now runs as if at that time; --hook runs after\n"
+    "    each domain with VSH_ROTATE_DOMAIN, _CREATED, _DELETED and _STATUS set.\n"
+    "    --policy reads [policy.NAME] from $XDG_CONFIG_HOME/vsh/rotate.toml or\n"
+    "    /etc/vsh/rotate.toml. Exit status: 0 done, 1 a failure, 75 a domain was\n"
+    "    busy. With --check: a monitoring check of the newest snapshot's age\n"
+    "    (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), with performance data.",
     group=GROUP,
     exclusive=(("check", "dry-run"), ("check", "prune-only")),
     mutates=("snapshots",),
