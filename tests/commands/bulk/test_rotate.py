@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.commands.bulk.support import Shell, current_of, libvirt, lv_error
 from tests.fixtures import rotategen
@@ -541,3 +543,78 @@ def test_the_readme_example_policy_works(lab) -> None:
     done = run_vsh(lab.uri, "snapshot-rotate", "--check", "--all", "--policy", "nightly",
                    "--now", NOW_TEXT)  # fmt: skip
     assert done.returncode == 0 and done.stdout.startswith("OK: 3 domains"), done.stdout
+
+
+# ---------------------------------------------------------------------------
+# Properties over random histories on the test driver
+# ---------------------------------------------------------------------------
+
+_times = st.lists(st.integers(min_value=NOW - 400 * 86400, max_value=NOW), min_size=0,
+                  max_size=40)  # fmt: skip
+_keep = st.integers(min_value=0, max_value=6)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    mine=_times,
+    others=st.lists(st.integers(min_value=NOW - 400 * 86400, max_value=NOW), max_size=5),
+    current=st.integers(min_value=-1, max_value=60),
+    keeps=st.tuples(_keep, _keep, _keep, _keep, _keep, _keep),
+    prune_only=st.booleans(),
+)
+def test_random_histories_dry_run_predicts_and_second_run_deletes_nothing(
+    tmp_path_factory, mine, others, current, keeps, prune_only
+) -> None:
+    last, hourly, daily, weekly, monthly, yearly = keeps
+    if not any(keeps):
+        last = 1
+    specs = labelled("nightly", mine) + [
+        SnapSpec(f"other-{i}", t, marker("weekly") if i % 2 else None) for i, t in enumerate(others)
+    ]
+    everything = sorted(specs, key=lambda s: (s.time, s.name))
+    chosen = everything[current].name if 0 <= current < len(everything) else None
+    path = tmp_path_factory.mktemp("prop") / "h.xml"
+    uri = rotategen.write(path, [rotategen.domain_xml("d", specs, current=chosen)])
+    sh = Shell(uri)
+    try:
+        counts = {"last": last, "hourly": hourly, "daily": daily, "weekly": weekly,
+                  "monthly": monthly, "yearly": yearly}  # fmt: skip
+        args = ["d", "--label", "nightly", "--max-delete", "1000"]
+        for rule, n in counts.items():
+            args += [f"--keep-{rule}", str(n)]
+        if prune_only:
+            args.append("--prune-only")
+        ok, planned, err = rotate(sh, *args, "--dry-run")
+        assert ok, err
+        ok, done, err = rotate(sh, *args)
+        assert ok, err
+        assert planned[0].pop("dry_run") and not done[0].pop("dry_run")
+        assert planned == done
+        left = names(sh.dom("d"))
+        assert {s.name for s in specs if not s.name.startswith("nightly")} <= left  # foreign
+        if prune_only and chosen is not None:
+            assert chosen in left  # the current one (a created snapshot becomes current)
+        if not prune_only:
+            assert done[0]["created"] in left
+        if mine:
+            newest = max(labelled("nightly", mine), key=lambda s: (s.time, s.name)).name
+            assert newest in left or done[0]["created"] is not None
+        ok, again, err = rotate(sh, *args)
+        assert ok, err
+        assert again[0]["deleted"] == [] and names(sh.dom("d")) == left
+    finally:
+        sh.close()
+
+
+def test_check_unknown_when_the_lazy_connection_fails(tmp_path) -> None:
+    uri = "test://" + str(tmp_path / "missing.xml")
+    done = subprocess.run(
+        [sys.executable, "-m", "vsh", "snapshot-rotate", "--check", "--all", "--label", "n",
+         "--warn", "1h", "--crit", "2h"],
+        capture_output=True, text=True, timeout=60, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), "VSH_DEFAULT_CONNECT_URI": uri},
+    )  # fmt: skip
+    assert done.returncode == 3, (done.stdout, done.stderr)
+    assert done.stdout.startswith(f"UNKNOWN: cannot connect to {uri}\n")

@@ -241,18 +241,20 @@ def _rotate_locked(dom: libvirt.virDomain, cfg: Config, out: Outcome) -> None:
     by_name = {s.name: s for s in snaps}
     if not cfg.prune_only:
         new = snapshot_name(cfg.name_format, cfg.label, cfg.now)
-        if new not in by_name:  # present: a run at this same second already made it
-            if not cfg.dry_run:
-                try:
-                    _create(dom, cfg, new, deadline)
-                except libvirt.libvirtError as err:
-                    out.result = FAILED
-                    out.error = f"cannot create snapshot '{new}': {libvirt_message(err)}"
-                    out.times = {s.name: s.time for s in snaps}
-                    return
-            # Counted at --now (its name's time) in this run, so --dry-run
-            # predicts the run exactly; later runs read its creationTime.
-            by_name[new] = retention.Snap(new, cfg.now)
+        # Present already: a run at this same instant made it (killed since, say).
+        if new not in by_name and not cfg.dry_run:
+            try:
+                _create(dom, cfg, new, deadline)
+            except libvirt.libvirtError as err:
+                out.result = FAILED
+                out.error = f"cannot create snapshot '{new}': {libvirt_message(err)}"
+                out.times = {s.name: s.time for s in snaps}
+                return
+        # This run's snapshot counts at --now (its name's time), made now or by
+        # an earlier run at the same instant: --dry-run then predicts the run
+        # exactly, and a second run at that instant plans the same.  Other
+        # runs read its creationTime, as for every other snapshot.
+        by_name[new] = retention.Snap(new, cfg.now)
         out.created = new
     if cfg.dry_run and out.created is not None:
         current: str | None = out.created  # a new snapshot becomes the current one
