@@ -618,3 +618,11 @@ def test_check_unknown_when_the_lazy_connection_fails(tmp_path) -> None:
     )  # fmt: skip
     assert done.returncode == 3, (done.stdout, done.stderr)
     assert done.stdout.startswith(f"UNKNOWN: cannot connect to {uri}\n")
+
+
+def test_the_asked_status_belongs_to_the_last_command_only(lab) -> None:
+    check = "snapshot-rotate --check vm0 --label none --warn 1h --crit 2h"
+    done = run_vsh(lab.uri, f"{check}; echo fine")
+    assert done.returncode == 0 and done.stdout.startswith("CRITICAL: vm0 has no 'none'")
+    done = run_vsh(lab.uri, f"echo fine; {check}")
+    assert done.returncode == 2

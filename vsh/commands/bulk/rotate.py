@@ -216,6 +216,8 @@ def _delete(dom: libvirt.virDomain, name: str, deadline: float) -> None:
 def rotate_domain(dom: libvirt.virDomain, name: str, cfg: Config) -> Outcome:
     """Lock, create, plan, delete: one domain (runs in a worker thread)."""
     out = Outcome(name)
+    # One --wait for everything: the lock, then libvirt's job lock.
+    deadline = time.monotonic() + cfg.wait
     try:
         out.uuid = dom.UUIDString()
         lock = DomainLock(out.uuid, cfg.wait)
@@ -227,7 +229,7 @@ def rotate_domain(dom: libvirt.virDomain, name: str, cfg: Config) -> Outcome:
         out.result, out.error = FAILED, _message(exc)
         return out
     try:
-        _rotate_locked(dom, cfg, out)
+        _rotate_locked(dom, cfg, out, deadline)
     except libvirt.libvirtError as err:
         out.result, out.error = FAILED, libvirt_message(err)
     finally:
@@ -235,8 +237,7 @@ def rotate_domain(dom: libvirt.virDomain, name: str, cfg: Config) -> Outcome:
     return out
 
 
-def _rotate_locked(dom: libvirt.virDomain, cfg: Config, out: Outcome) -> None:
-    deadline = time.monotonic() + cfg.wait
+def _rotate_locked(dom: libvirt.virDomain, cfg: Config, out: Outcome, deadline: float) -> None:
     snaps, pinned = labelled(dom, cfg.label)
     by_name = {s.name: s for s in snaps}
     if not cfg.prune_only:
@@ -629,7 +630,7 @@ SNAPSHOT_ROTATE_JSON = shape(
     "    busy. With --check: a monitoring check of the newest snapshot's age\n"
     "    (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), with performance data.",
     group=GROUP,
-    exclusive=(("check", "dry-run"), ("check", "prune-only")),
+    exclusive=(("check", "dry-run"), ("check", "prune-only"), ("check", "json")),
     mutates=("snapshots",),
     json=SNAPSHOT_ROTATE_JSON,
     unreachable=_unreachable,
@@ -715,7 +716,14 @@ def snapshot_rotate(s: Session, domain: tuple[str, ...], all: bool, **opt: Any) 
     if parallel == 1 or len(targets) < 2:
         outcomes = [work(t) for t in targets]
     else:
-        with ThreadPoolExecutor(parallel, thread_name_prefix="rotate") as pool:
+        pool = ThreadPoolExecutor(parallel, thread_name_prefix="rotate")
+        try:
             outcomes = list(pool.map(work, targets))
+        except KeyboardInterrupt:
+            # Start no other domain; those inside libvirt finish (their locks
+            # are released as they do), then Ctrl-C's 130.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
     _print_outcomes(s, cfg, outcomes, bool(opt.get("json")))
     return _finish(s, outcomes)
