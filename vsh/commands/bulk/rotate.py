@@ -240,10 +240,12 @@ def rotate_domain(dom: libvirt.virDomain, name: str, cfg: Config) -> Outcome:
 def _rotate_locked(dom: libvirt.virDomain, cfg: Config, out: Outcome, deadline: float) -> None:
     snaps, pinned = labelled(dom, cfg.label)
     by_name = {s.name: s for s in snaps}
+    makes = False  # this run makes a snapshot (which then becomes the current one)
     if not cfg.prune_only:
         new = snapshot_name(cfg.name_format, cfg.label, cfg.now)
         # Present already: a run at this same instant made it (killed since, say).
-        if new not in by_name and not cfg.dry_run:
+        makes = new not in by_name
+        if makes and not cfg.dry_run:
             try:
                 _create(dom, cfg, new, deadline)
             except libvirt.libvirtError as err:
@@ -257,8 +259,8 @@ def _rotate_locked(dom: libvirt.virDomain, cfg: Config, out: Outcome, deadline: 
         # runs read its creationTime, as for every other snapshot.
         by_name[new] = retention.Snap(new, cfg.now)
         out.created = new
-    if cfg.dry_run and out.created is not None:
-        current: str | None = out.created  # a new snapshot becomes the current one
+    if cfg.dry_run and makes:
+        current: str | None = out.created  # what the real run will read below
     else:
         current = current_name(dom)
     protected = {n: "pinned" for n in pinned}
