@@ -183,7 +183,11 @@ def test_name_format(lab) -> None:
     assert docs[0]["created"] == "nightly.2026-12-06_120000"
     ok, _out, err = lab.run("snapshot-rotate", "vm0", "--label", "n", "--keep-last", "1",
                            "--name-format", "{label}-%Y%m%d")  # fmt: skip
-    assert not ok and "invalid --name-format '{label}-%Y%m%d'" in err
+    assert not ok and "invalid --name-format '{label}-%Y%m%d': it needs a seconds field" in err
+    for bad in ("{label}-%%S", "{label}/%S"):
+        ok, _out, err = lab.run("snapshot-rotate", "vm0", "--label", "n", "--keep-last", "1",
+                                "--name-format", bad)  # fmt: skip
+        assert not ok and "invalid --name-format" in err
 
 
 def test_table_output(lab) -> None:

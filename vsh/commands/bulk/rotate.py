@@ -401,11 +401,12 @@ def _config(s: Session, opt: Mapping[str, Any]) -> Config:
             raise VshError(f"invalid time '{now_text}' for --now (ISO 8601, UTC by default)")
         now = parsed
     name_format = str(opt.get("name_format") or NAME_FORMAT)
-    sample = snapshot_name(name_format, label, now)
-    if not sample or "/" in sample or sample == snapshot_name(name_format, label, now + 1):
+    # Names must change every second (a seconds field), so each run's name is
+    # its own: a second run at the same instant finds "its" snapshot made.
+    if not re.search(r"%[SsT]", name_format.replace("%%", "")) or "/" in name_format:
         raise VshError(
-            f"invalid --name-format '{name_format}': it must give names that change every"
-            " second (include %S, or the default's %Y%m%dT%H%M%SZ)"
+            f"invalid --name-format '{name_format}': it needs a seconds field (%S, %s or %T)"
+            " and no '/'"
         )
     max_delete = _count(opt.get("max_delete"), "max-delete")
     wait = _count(opt.get("wait"), "wait")
