@@ -630,3 +630,28 @@ def test_the_asked_status_belongs_to_the_last_command_only(lab) -> None:
     assert done.returncode == 0 and done.stdout.startswith("CRITICAL: vm0 has no 'none'")
     done = run_vsh(lab.uri, f"echo fine; {check}")
     assert done.returncode == 2
+
+
+def test_creation_options_reach_libvirt_as_snapshot_create_as_sends_them(lab, monkeypatch) -> None:
+    sent: list[tuple[str, int]] = []
+
+    def create(self, xml, flags=0):
+        sent.append((xml, flags))
+        raise lv_error("stop here")
+
+    monkeypatch.setattr(libvirt.virDomain, "snapshotCreateXML", create)
+    lab.run("snapshot-rotate", "vm0", "--label", "nightly", "--keep-last", "1", "--now", NOW_TEXT,
+            "--disk-only", "--atomic", "--quiesce", "--diskspec", "vda,snapshot=external",
+            "--diskspec", "vdb,snapshot=no", "--description", "a<b")  # fmt: skip
+    xml, flags = sent[0]
+    assert flags == (
+        libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY
+        | libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC
+        | libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE
+    )
+    ok, expected, err = lab.run("snapshot-create-as", "vm0", "nightly-20261206T120000Z",
+                                "a<b\nvsh-rotate: label=nightly", "--print-xml",
+                                "--diskspec", "vda,snapshot=external",
+                                "--diskspec", "vdb,snapshot=no")  # fmt: skip
+    assert ok, err
+    assert xml + "\n" == expected.removesuffix("\n")

@@ -687,7 +687,7 @@ SNAPSHOT_ROTATE_JSON = shape(
 @option("memspec", OptKind.STRING, "memory attributes: [file=]name[,snapshot=type]",
         named_only=True, value_kind="memspec")  # fmt: skip
 @option("diskspec", OptKind.ARGV,
-        "disk attributes: disk[,snapshot=type][,driver=type][,stype=type][,file=name]",
+        "--diskspec SPEC, repeatable: disk[,snapshot=type][,driver=type][,stype=type][,file=name]",
         named_only=True, value_kind="diskspec")  # fmt: skip
 @option("json", OptKind.BOOL, "print the plan and outcome as JSON", extension=True)
 def snapshot_rotate(s: Session, domain: tuple[str, ...], all: bool, **opt: Any) -> bool:
