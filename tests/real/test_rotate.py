@@ -196,3 +196,27 @@ def test_lock_files_are_per_domain_uuid(real_stack, guests, runtime):
     uuid = real_stack.virsh("domuuid", "rot-lock").stdout.strip()
     lock = runtime / "vsh" / f"rotate-{uuid}.lock"
     assert lock.exists() and oct(os.stat(lock).st_mode & 0o777) == "0o600"
+
+
+def test_undeletable_snapshot_stops_that_domain_with_libvirts_reason(real_stack, guests, runtime):
+    guests("rot-ext", start=True)
+    guests("rot-ok", start=True)
+    for n, more in ((0, ()), (1, ("--disk-only",))):  # internal, then an external child
+        done = rotate(real_stack, runtime, "rot-ext", "--label", LABEL, "--keep-last", "5",
+                      "--now", day(n), *more)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    for n in range(3):
+        done = rotate(real_stack, runtime, "rot-ok", "--label", LABEL, "--keep-last", "5",
+                      "--now", day(n))  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    before = snapshots(real_stack, "rot-ext")
+    done = rotate(real_stack, runtime, "rot-ext", "rot-ok", "--label", LABEL, "--prune-only",
+                  "--keep-last", "1")  # fmt: skip
+    assert done.returncode == 1
+    rows = [line.split() for line in done.stdout.splitlines() if line.strip()]
+    assert rows == [["rot-ext", "-", "1", "0", "failed"], ["rot-ok", "-", "1", "2", "ok"]]
+    assert done.stderr.startswith(
+        f"error: domain 'rot-ext': cannot delete snapshot '{before[0]}': Operation not supported:"
+    )
+    assert snapshots(real_stack, "rot-ext") == before  # nothing half-done
+    assert snapshots(real_stack, "rot-ok") == [f"{LABEL}-20301203T021500Z"]
