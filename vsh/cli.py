@@ -19,12 +19,16 @@ import io
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from vsh.core import globalopts
 from vsh.core.errors import ExitStatus, VshError
 from vsh.core.numbers import c_int
 from vsh.core.session import ERROR, INFO, Session, Settings
 from vsh.virt import connector
+
+if TYPE_CHECKING:
+    from vsh.core.grammar import ParsedCommand
 
 LIBVIRT_VERSION = "9.0.0"  # the virsh release whose behaviour vsh reproduces
 
@@ -172,9 +176,23 @@ def run_main(argv: Sequence[str], session: Session) -> int:
         return ExitStatus.FAILED
     init_debug(session)  # virsh's vshInitReload, after the commands are parsed
     if not _init_connection(session):
-        return ExitStatus.FAILED
+        return _unreachable_status(session, commands)
     ok = runner.run(session, commands)
-    return ExitStatus.OK if ok else ExitStatus.FAILED
+    if ok:
+        return ExitStatus.OK
+    return session.exit_status or ExitStatus.FAILED
+
+
+def _unreachable_status(session: Session, commands: Sequence[ParsedCommand]) -> int:
+    """1, as virsh, unless a lone vsh command asks for its own status (a monitoring check)."""
+    if len(commands) == 1:
+        cmd = commands[0].cmd
+        hook = getattr(cmd, "unreachable", None)
+        if hook is not None and not commands[0].help_requested:
+            status = hook(session, commands[0].values)
+            if status is not None:
+                return int(status)
+    return ExitStatus.FAILED
 
 
 def _init_connection(session: Session) -> bool:

@@ -159,7 +159,8 @@ def test_read_only_commands(name: str) -> None:
         "start", "destroy", "suspend", "resume", "define", "undefine", "create", "shutdown",
         "reboot", "reset", "autostart", "snapshot-create", "snapshot-create-as",
         "snapshot-delete", "snapshot-revert", "snapshot-edit", "snapshot-redefine",
-        "snapshot-restore", "checkpoint-create", "checkpoint-create-as", "checkpoint-delete",
+        "snapshot-restore", "snapshot-rotate", "checkpoint-create", "checkpoint-create-as",
+        "checkpoint-delete",
         "checkpoint-edit",
     ],
 )  # fmt: skip

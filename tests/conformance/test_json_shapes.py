@@ -102,6 +102,13 @@ CASES: list[tuple[str, str, str, bool]] = [
     (DEFAULT, BUNDLE, "snapshot-redefine --all @DIR@ --skip-existing", False),
     (DEFAULT, SNAPS, "snapshot-restore s1 test", False),
     (DEFAULT, SNAPS, "snapshot-restore s1 --all --dry-run", False),
+    (DEFAULT, SNAPS, "snapshot-rotate test --label n --keep-last 2", False),
+    (
+        DEFAULT,
+        "snapshot-create-as test old --description 'vsh-rotate: label=n'",
+        "snapshot-rotate --all --label n --keep-daily 1 --dry-run",
+        False,
+    ),
     (DEFAULT, "", "domfsinfo test", False),
     (DEFAULT, "", "nodecpumap", False),
     (DEFAULT, "", "freepages --all", False),

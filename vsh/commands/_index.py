@@ -263,6 +263,7 @@ COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
     'snapshot-export': ('vsh.commands.bulk.export', 'snapshot_export', 'vsh', "export a domain's snapshot metadata to one file", False),
     'snapshot-redefine': ('vsh.commands.bulk.redefine', 'snapshot_redefine', 'vsh', 'redefine snapshot metadata from bundles or snapshot XML files', False),
     'snapshot-restore': ('vsh.commands.bulk.restore', 'snapshot_restore', 'vsh', 'revert many domains to a snapshot, in parallel', False),
+    'snapshot-rotate': ('vsh.commands.bulk.rotate', 'snapshot_rotate', 'vsh', 'create the nightly snapshot and prune old ones by a retention policy', False),
     'self-test': ('vsh.commands.builtins', 'self_test', 'virsh', 'internal command for testing virt shells', True),
     'complete': ('vsh.commands.builtins', 'complete', 'virsh', 'internal command for autocompletion', True),
     'completion': ('vsh.commands.builtins', 'completion', 'vsh', 'print a shell completion script', False),

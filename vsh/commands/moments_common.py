@@ -117,3 +117,28 @@ def iso_creation(facts: moments.Facts) -> str | None:
     """The JSON ``creation_time``: ISO 8601, None when unreadable."""
     seconds = moments.parse_llong(facts.creation or "")
     return None if seconds is None else moments.iso_time(seconds)
+
+
+# The creation options of snapshot-create, snapshot-create-as and snapshot-rotate
+# and the flags they set.
+CREATE_FLAGS = {
+    "redefine": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE,
+    "current": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT,
+    "no_metadata": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA,
+    "halt": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_HALT,
+    "disk_only": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY,
+    "reuse_external": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT,
+    "quiesce": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE,
+    "atomic": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC,
+    "live": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_LIVE,
+    "validate": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE,
+}
+
+
+def create_flags(**wanted: bool) -> int:
+    """The VIR_DOMAIN_SNAPSHOT_CREATE_* flags for the options given."""
+    flags = 0
+    for name, given in wanted.items():
+        if given:
+            flags |= CREATE_FLAGS[name]
+    return flags

@@ -96,30 +96,6 @@ def _create(s: Session, dom: libvirt.virDomain, xml: str, flags: int, path: str 
     return mc.report_created(s, "snapshot", snap.getName(), path)
 
 
-# snapshot-create / snapshot-create-as options and the creation flags they set.
-_CREATE_FLAGS = {
-    "redefine": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE,
-    "current": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT,
-    "no_metadata": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA,
-    "halt": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_HALT,
-    "disk_only": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY,
-    "reuse_external": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT,
-    "quiesce": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE,
-    "atomic": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC,
-    "live": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_LIVE,
-    "validate": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE,
-}
-
-
-def _create_flags(**wanted: bool) -> int:
-    """The VIR_DOMAIN_SNAPSHOT_CREATE_* flags for the options given."""
-    flags = 0
-    for name, given in wanted.items():
-        if given:
-            flags |= _CREATE_FLAGS[name]
-    return flags
-
-
 @command(
     "snapshot-create",
     summary="Create a snapshot from XML",
@@ -153,7 +129,7 @@ def snapshot_create(
     live: bool,
     validate: bool,
 ) -> bool:
-    flags = _create_flags(
+    flags = mc.create_flags(
         redefine=redefine,
         current=current,
         no_metadata=no_metadata,
@@ -219,7 +195,7 @@ def snapshot_create_as(
     memspec: str | None,
     diskspec: tuple[str, ...],
 ) -> bool:
-    flags = _create_flags(
+    flags = mc.create_flags(
         no_metadata=no_metadata,
         halt=halt,
         disk_only=disk_only,

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from vsh.core.jsonshape import JsonShape
 
 Completer = Callable[..., Iterable[str]]
+# (session, the parsed option values) -> exit status, or None for the usual 1
+Unreachable = Callable[[Any, Mapping[str, Any]], "int | None"]
 
 
 class VshOption(click.Option):
@@ -96,6 +98,7 @@ class VshCommand(click.Command):
         mutates: Sequence[str] = (),
         params: list[click.Parameter] | None = None,
         json: JsonShape | None = None,
+        unreachable: Unreachable | None = None,
     ) -> None:
         super().__init__(
             name,
@@ -115,6 +118,9 @@ class VshCommand(click.Command):
         self.mutates = tuple(mutates)
         # The document --json prints (man page, shape test); None: no --json.
         self.json_shape = json
+        # Called when the connection cannot be made, before the command runs:
+        # may print and return the exit status to use instead of 1.
+        self.unreachable = unreachable
 
     # -- what the grammar needs -------------------------------------------
     @property
@@ -173,6 +179,7 @@ def command(
     exclusive: Sequence[tuple[str, str]] = (),
     mutates: Sequence[str] = (),
     json: JsonShape | None = None,
+    unreachable: Unreachable | None = None,
 ) -> Callable[[Callable[..., Any]], VshCommand]:
     """Declare a command.  ``summary`` is virsh's "help" info, ``description`` its "desc"."""
 
@@ -191,6 +198,7 @@ def command(
             mutates=mutates,
             params=params,
             json=json,
+            unreachable=unreachable,
         )
         cmd.__doc__ = f.__doc__
         return cmd

@@ -79,6 +79,7 @@ MODULES: tuple[str, ...] = (
     "vsh.commands.bulk.export",
     "vsh.commands.bulk.redefine",
     "vsh.commands.bulk.restore",
+    "vsh.commands.bulk.rotate",
     "vsh.commands.builtins",
 )
 

@@ -95,9 +95,13 @@ def execute(session: Session, parsed: ParsedCommand) -> bool:
     cmd = parsed.cmd
     assert isinstance(cmd, VshCommand)
     ok = False
+    session.exit_status = None
     try:
         if not cmd.needs_connection or session.connection.ensure() is not None:
             ok = _call(session, cmd, parsed)
+        elif cmd.unreachable is not None:
+            _report_last_error(session)
+            session.exit_status = cmd.unreachable(session, parsed.values)
     except VshError as exc:
         for message in exc.messages:
             session.error(message)

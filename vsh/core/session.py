@@ -124,6 +124,10 @@ class Session:
         self.err: TextIO = err if err is not None else sys.stderr
         # The libvirt error a failing command leaves to be reported (vshReportError).
         self.last_error: libvirt.libvirtError | None = None
+        # The exit status a failing command asks for instead of 1 (vsh's own
+        # commands: snapshot-rotate's 75 and its --check's 2 and 3); the runner
+        # clears it before each command, the front end reads it after the last.
+        self.exit_status: int | None = None
         self._connector = connector
         self._connection: ConnectionManager | None = None
         self._log: TextIO | None = None

@@ -162,6 +162,14 @@ The last command failed, or the command line could not be parsed (nothing
 ran).
 With commands on a pipe, any failed command.
 .TP
+.B 2\fR, \fB3
+\fBsnapshot\-rotate \-\-check\fR: CRITICAL, UNKNOWN (Nagios plugin statuses;
+1 is WARNING there).
+.TP
+.B 75
+\fBsnapshot\-rotate\fR: another run held a domain's lock (EX_TEMPFAIL);
+nothing was changed on that domain and nothing failed.
+.TP
 .B 130
 Interrupted by Ctrl\-C.
 .TP
@@ -194,6 +202,18 @@ Time zone for snapshot creation times.
 .TP
 .I $XDG_CACHE_HOME/vsh/history
 Interactive shell history (default \fI~/.cache/vsh/history\fR).
+.TP
+.I $XDG_CONFIG_HOME/vsh/rotate.toml\fR, \fI/etc/vsh/rotate.toml
+\fBsnapshot\-rotate \-\-policy\fR \fINAME\fR reads the table
+\fB[policy.\fR\fINAME\fR\fB]\fR of the first of these files that has it:
+keys are the command's long options (\fBlabel\fR, \fBkeep\-daily\fR,
+\fBdisk\-only\fR, \fBdiskspec\fR as a list, ...); options given on the
+command line win.
+.TP
+.I $XDG_RUNTIME_DIR/vsh/rotate\-UUID.lock
+\fBsnapshot\-rotate\fR's per\-domain \fBflock\fR(2) lock (\fI/run/vsh/\fR
+for root without \fBXDG_RUNTIME_DIR\fR); the kernel releases it when vsh
+exits, however it exits.
 .TP
 .I $XDG_CONFIG_HOME/libvirt/libvirt.conf
 libvirt's client configuration, read as by virsh: \fBuri_default\fR (the
@@ -236,6 +256,16 @@ command, and 1 if any line from a pipe failed):
 .nf
 .RS
 0 3 * * * vsh \-q \-c qemu:///system snapshot\-restore base \-\-all || alert
+.RE
+.fi
+.PP
+Nightly snapshots by the policy \fBnightly\fR of \fIrotate.toml\fR (see FILES),
+and the monitoring check:
+.PP
+.nf
+.RS
+15 2 * * * vsh \-q \-c qemu:///system snapshot\-rotate \-\-all \-\-policy nightly
+vsh \-q \-c qemu:///system snapshot\-rotate \-\-check \-\-all \-\-policy nightly
 .RE
 .fi
 .SH DIFFERENCES FROM VIRSH

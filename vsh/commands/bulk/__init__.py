@@ -1,5 +1,5 @@
 """Bulk snapshot commands virsh lacks: snapshot-export, snapshot-redefine,
-snapshot-restore, one module each.
+snapshot-restore, snapshot-rotate, one module each.
 
 libvirt keeps snapshot metadata per host and has no bulk API (see the docs
 in ``vsh/snapshots/bundle.py`` and ``vsh/snapshots/redefine.py``).  These
