@@ -29,8 +29,11 @@ setup: deps $(STAMP)
 run: setup
 	@sh scripts/demo.sh $(VENV)/bin/vsh
 
+# The second pass runs every differential test again through the warm server
+# (tests/warmmode.py): the same outputs must come out of a forked worker.
 test: setup
 	$(PY) -m pytest tests
+	VSH_TEST_WARM=1 $(PY) -m pytest -q tests/conformance tests/test_upstream.py tests/test_cli.py
 
 # The generated differential test (tests/conformance/test_generated.py) with one
 # seed and COUNT cases; `make test` runs its fixed seeds.  SEED defaults to the clock.

@@ -155,12 +155,15 @@ for name in "$@"; do
     work=$SCRATCH/run-$name
     mkdir -p "$work"
     start=$(date +%s)
+    # The warm pass of make test (VSH_WARM=force) keeps its server's directory.
+    runtime=$SCRATCH/home/.run
+    [ "${VSH_WARM:-}" = force ] && runtime=${XDG_RUNTIME_DIR:-$runtime}
     # The environment of libvirt's meson test() for these scripts.
     (cd "$work" && env -u LIBVIRT_DEFAULT_URI -u VIRSH_DEFAULT_CONNECT_URI \
         -u VSH_DEFAULT_CONNECT_URI -u VIRSH_DEBUG -u VSH_DEBUG -u VIRSH_LOG_FILE \
         -u VSH_LOG_FILE -u LIBVIRT_LOG_OUTPUTS -u VIR_TEST_DEBUG -u VIR_TEST_VERBOSE \
         HOME="$SCRATCH/home" XDG_CONFIG_HOME="$SCRATCH/home/.config" \
-        XDG_CACHE_HOME="$SCRATCH/home/.cache" XDG_RUNTIME_DIR="$SCRATCH/home/.run" \
+        XDG_CACHE_HOME="$SCRATCH/home/.cache" XDG_RUNTIME_DIR="$runtime" \
         LC_ALL=C LIBVIRT_AUTOSTART=0 G_DEBUG=fatal-warnings VIR_TEST_EXPENSIVE=1 \
         abs_builddir="$FAKEBUILD/tests" abs_srcdir="$SRC/tests" \
         abs_top_builddir="$FAKEBUILD" abs_top_srcdir="$SRC" \

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import settings
 
 import vsh.virt
+from tests.warmmode import vsh_env
 from vsh.core.session import set_default_connector
 
 # CI (CI=true) explores a fixed set of examples, so a red run is reproducible and
@@ -15,6 +16,10 @@ from vsh.core.session import set_default_connector
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# Every vsh a test starts, whatever environment it is given: in-process, or the
+# warm path in make test's second pass (tests/warmmode.py).
+os.environ.update(vsh_env())
 
 # Sessions that tests make themselves connect as the front end's do.
 set_default_connector(vsh.virt.connector)

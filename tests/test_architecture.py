@@ -43,7 +43,8 @@ LAYER_OF = (
     ("vsh.shell", "shell"),
     ("vsh.devtools", "devtools"),
     ("vsh.cli", "front"),
-    ("vsh.__main__", "front"),
+    ("vsh.__main__", "warm"),  # the same entry point as the `vsh` script
+    ("vsh.warm", "warm"),
     ("vsh", "root"),  # vsh/__init__.py: the version, nothing else
 )
 
@@ -67,6 +68,9 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "shell": frozenset({"core", "completion", "output", "virt", "snapshots"}),
     # cli.py (and __main__.py): options, then the runner, the shell or stdin
     "front": frozenset({"core", "shell", "virt", "front"}),
+    # the warm path: the client falls back to the front end; the server preloads
+    # the front end, libvirt (through virt), completion and the command table
+    "warm": frozenset({"core", "front", "virt", "completion"}),
     # build-time generators: read the command table, the man page's sources...
     "devtools": frozenset(
         {"core", "output", "snapshots", "virt", "completion", "commands", "shell", "front"}

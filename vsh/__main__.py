@@ -1,7 +1,7 @@
-"""``python -m vsh``."""
+"""``python -m vsh``: the same entry point as the ``vsh`` script."""
 
 import sys
 
-from vsh.cli import main
+from vsh.warm.client import main
 
 sys.exit(main())

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.warmmode import vsh_env
+
 VIRSH = os.environ.get("VSH_ORACLE", "/usr/bin/virsh")
 _BIN = Path(sys.executable).parent
 VSH = [str(_BIN / "vsh")] if (_BIN / "vsh").exists() else [sys.executable, "-m", "vsh"]
@@ -53,6 +55,7 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         NO_COLOR="1",
     )
     env.pop("LC_ALL", None)
+    env.update(vsh_env())  # in-process, or the warm path in make test's second pass
     if extra:
         env.update(extra)
     return env

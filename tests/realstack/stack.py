@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.realstack.bootsector import POWEROFF_LINE, READY_LINE, disk_image
+from tests.warmmode import vsh_env
 
 PACKAGES = (
     "libvirt-daemon",
@@ -580,6 +581,7 @@ class Stack:
             k: v for k, v in os.environ.items() if not k.startswith(("VIRSH_", "VSH_", "LIBVIRT_"))
         }
         env.update(LANG="C.UTF-8", TZ="UTC")
+        env.update(vsh_env())  # in-process, or the warm path in make test's second pass
         env.pop("LC_ALL", None)
         return env
 

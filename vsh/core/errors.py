@@ -7,20 +7,21 @@ libvirt message that caused the failure; :class:`VshError` carries both.
 
 from __future__ import annotations
 
-from enum import IntEnum
-from typing import TYPE_CHECKING
-
+# Lean on purpose: the warm client (vsh.warm.client) imports this through
+# globalopts before it knows whether it needs the rest of vsh; typing and enum
+# would cost more than the client's whole budget.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import libvirt
 
 
-class ExitStatus(IntEnum):
+class ExitStatus:
     """Process exit statuses (documented in the man page, EXIT STATUS)."""
 
-    OK = 0
-    FAILED = 1  # a command failed, or the command line could not be parsed
-    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
-    BROKEN_PIPE = 141  # stdout closed early, as `vsh list | head -1` (128 + SIGPIPE)
+    OK: int = 0
+    FAILED: int = 1  # a command failed, or the command line could not be parsed
+    INTERRUPTED: int = 130  # Ctrl-C (128 + SIGINT)
+    BROKEN_PIPE: int = 141  # stdout closed early, as `vsh list | head -1` (128 + SIGPIPE)
 
 
 class VshError(Exception):

@@ -13,19 +13,25 @@ prefix, and ``--version`` takes an optional ``=ARG``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import NamedTuple
-
 from vsh.core.errors import VshError
+
+# Lean on purpose (no typing, no collections): the warm client scans argv with
+# this module before it knows whether it needs the rest of vsh.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 # getopt's has_arg values.
 NO_ARGUMENT, REQUIRED_ARGUMENT, OPTIONAL_ARGUMENT = 0, 1, 2
 
 
-class GlobalOption(NamedTuple):
-    name: str  # long name, without "--"
-    argument: int  # NO_ARGUMENT, REQUIRED_ARGUMENT or OPTIONAL_ARGUMENT
-    letter: str  # the short option it stands for
+class GlobalOption:
+    __slots__ = ("argument", "letter", "name")
+
+    def __init__(self, name: str, argument: int, letter: str) -> None:
+        self.name = name  # long name, without "--"
+        self.argument = argument  # NO_ARGUMENT, REQUIRED_ARGUMENT or OPTIONAL_ARGUMENT
+        self.letter = letter  # the short option it stands for
 
 
 OPTIONS = (

@@ -198,6 +198,41 @@ Disables colour and progress bars.
 .TP
 .B TZ
 Time zone for snapshot creation times.
+.TP
+.B VSH_WARM
+\fB0\fR runs every command in the \fBvsh\fR process itself, without the warm
+server (see \fBWARM START\fR); \fBforce\fR (for tests) makes a warm path that
+cannot be used an error instead of a silent fallback.
+.TP
+.B VSH_WARM_IDLE
+Seconds the warm server waits for a command before it exits (default 600).
+.SH WARM START
+A one-shot \fBvsh\fR hands its command line to a per-user server that has
+already loaded libvirt and vsh, and that forks one worker per command: every
+command starts from the same pristine state, and writes straight to the
+caller's terminal, pipe or file (the descriptors travel with the request).
+The exit status, \fB\-t\fR timing lines, \fB\-l\fR logs, Ctrl\-C (forwarded
+to the worker) and a closed standard output behave as without it.
+The first command starts the server in the background and runs in-process.
+.PP
+The interactive shell, consoles, the *\-edit commands,
+\fB\-\-interactive\fR secrets and remote URIs that may ask for a password on
+a terminal always run in-process: a worker has no controlling terminal.
+So does everything when anything about the server is wrong; \fB\-d\fR says
+why.
+.PP
+The server accepts only its own user (SO_PEERCRED), listens on a unix socket
+only, refuses a directory or socket with the wrong owner or mode, exits after
+\fBVSH_WARM_IDLE\fR seconds without a command, and gives way to a new one when
+vsh is upgraded or its files change.
+The cost is one resident process per user.
+.TP
+.B vsh \-\-warm\-status
+Whether the server runs, its PID, version and uptime (exit 1 when it does
+not).
+.TP
+.B vsh \-\-warm\-stop
+Stop it; the next command starts a new one.
 .SH FILES
 .TP
 .I $XDG_CACHE_HOME/vsh/history
@@ -225,6 +260,15 @@ The root user reads \fI/etc/libvirt/libvirt.conf\fR instead.
 Credentials for connections that ask for them (or the file named by
 \fBLIBVIRT_AUTH_FILE\fR; \fI/etc/libvirt/auth.conf\fR when the user has
 none).
+.TP
+.I $XDG_CONFIG_HOME/vsh/config.toml
+\fBwarm = false\fR turns the warm server off; \fBwarm_idle = SECONDS\fR sets
+its idle time.
+.TP
+.I $XDG_RUNTIME_DIR/vsh/warm.sock
+The warm server's socket, in a 0700 directory (\fI/tmp/vsh\-UID\fR when
+\fBXDG_RUNTIME_DIR\fR is unset), with its lock \fIwarm.lock\fR and log
+\fIwarm.log\fR.
 .SH EXAMPLES
 List every domain of the local system hypervisor:
 .PP

@@ -1,0 +1,339 @@
+"""The ``vsh`` entry point: hand the command to the warm server, or run it here.
+
+Lean on purpose: before it knows whether the server can run the command, this
+module imports only C modules of the standard library (``_socket``,
+``_signal``), ``struct``, and the argv scanner of :mod:`vsh.core.globalopts`.
+Everything heavy (libvirt, click, the command table) is already imported in
+the server; the worker it forks writes straight to this process's descriptors,
+which travel with the request (SCM_RIGHTS).
+
+What stays in this process (:func:`in_process_reason`): the interactive shell
+and anything that needs the controlling terminal, which a worker cannot have
+(consoles, editors, ``--interactive`` secrets, remote URIs that may prompt for
+a password); ``VSH_WARM=0`` or ``warm = false`` in ``config.toml``; libvirt's
+own logging variables, which libvirt reads once when it is loaded.
+
+``VSH_WARM=force`` (for tests) starts the server and waits for it instead of
+running the first command here, and reports a warm path that fails where the
+normal mode would silently run in-process.
+"""
+
+from __future__ import annotations
+
+import _signal  # type: ignore[import-not-found]  # signal (with enum) costs 3 ms
+import _socket
+import os
+import struct
+import sys
+
+from vsh.warm import paths, wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)
+TTY_COMMANDS = frozenset({"console", "edit"})
+# libvirt reads these once, when the library loads (virLogSetFromEnv)
+LIBVIRT_INIT_VARS = ("LIBVIRT_DEBUG", "LIBVIRT_LOG_FILTERS", "LIBVIRT_LOG_OUTPUTS")
+URI_VARS = ("VSH_DEFAULT_CONNECT_URI", "VIRSH_DEFAULT_CONNECT_URI", "LIBVIRT_DEFAULT_URI")
+CONTROL = ("--warm-status", "--warm-stop")
+START_WAIT = 10.0  # VSH_WARM=force: seconds to wait for a new server
+
+
+class Unavailable(Exception):
+    """The server cannot run this command (the message says why)."""
+
+
+class Stale(Unavailable):
+    """The server is another build of vsh; it has gone away."""
+
+
+class Lost(Exception):
+    """The worker started but its end was never reported: never run it again."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] and args[0] in CONTROL and len(args) == 1:
+        return control(args[0])
+    mode = os.environ.get("VSH_WARM", "")
+    reason = in_process_reason(args, mode)
+    if reason is None:
+        try:
+            return run_warm(args, force=mode == "force")
+        except Lost as why:
+            sys.stderr.write(f"error: warm server: {why}\n")
+            return 1
+        except Unavailable as why:
+            if mode == "force":
+                sys.stderr.write(f"error: warm path unavailable: {why}\n")
+                return 1
+            debug_note(args, str(why))
+    return in_process(args)
+
+
+def in_process(args: list[str]) -> int:
+    from vsh.cli import main as cli_main
+
+    return cli_main(args)
+
+
+def debug_note(args: list[str], why: str) -> None:
+    """With -d, say why the warm path was not taken (otherwise silent)."""
+    if any(a == "-d" or a.startswith(("-d", "--debug")) for a in args):
+        sys.stderr.write(f"warm: {why}\n")
+
+
+# -- where the command runs -------------------------------------------------------------
+def in_process_reason(args: list[str], mode: str) -> str | None:
+    """Why this command must run in this process, or None for the warm path."""
+    if mode == "0" or (mode != "force" and config_disables()):
+        return "turned off"
+    if any(os.environ.get(name) for name in LIBVIRT_INIT_VARS):
+        return "libvirt logging variables are set"
+    from vsh.core import globalopts
+
+    rest: list[str] = []
+    uris: list[str] = []
+    try:
+        for letter, value, _long in globalopts.getopt(args, rest):
+            if letter == "c" and value is not None:
+                uris.append(value)
+    except Exception:  # a bad option: the front end's own error message
+        return "global option error"
+    if not rest:
+        if os.isatty(0) and os.isatty(1):
+            return "interactive shell"
+        return None
+    words = [w for arg in rest for w in arg.replace(";", " ").split()]
+    for word in words:
+        if word in TTY_COMMANDS or word.endswith("-edit") or word == "--interactive":
+            return f"{word} needs the terminal"
+    uris += [w for w in words if "://" in w]
+    uris += [os.environ.get(name, "") for name in URI_VARS]
+    if any(may_prompt(uri) for uri in uris) and has_terminal():
+        return "a remote connection may prompt on the terminal"
+    return None
+
+
+def may_prompt(uri: str) -> bool:
+    """A URI whose transport can ask for a password (ssh, tls/tcp with SASL)."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        return False
+    transport = scheme.partition("+")[2]
+    if transport:
+        return transport not in ("unix",)
+    return not rest.startswith("/")  # a host name: remote over tls
+
+
+def has_terminal() -> bool:
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+    except OSError:
+        return False
+    return True
+
+
+def config_disables() -> bool:
+    """``warm = false`` in ``$XDG_CONFIG_HOME/vsh/config.toml``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.environ.get("HOME", "/"), ".config")
+    path = os.path.join(base, "vsh", "config.toml")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    import tomllib
+
+    try:
+        return tomllib.loads(data.decode("utf-8", "replace")).get("warm", True) is False
+    except tomllib.TOMLDecodeError:
+        return False  # the front end does not read this file; a bad one changes nothing
+
+
+# -- talking to the server -------------------------------------------------------------
+def connect(*, start: bool, force: bool) -> _socket.socket:
+    """A connection to this user's server (checked), starting one if asked."""
+    try:
+        directory = paths.ensure_private(paths.directory(), create=start)
+    except FileNotFoundError:
+        raise Unavailable("no runtime directory") from None
+    except (OSError, paths.Unsafe) as exc:
+        raise Unavailable(str(exc)) from None
+    path = os.path.join(directory, paths.SOCKET_NAME)
+    try:
+        return open_socket(path)
+    except Unavailable:
+        if not start:
+            raise
+        spawn_server()
+        if not force:
+            raise
+    return wait_for_server(path)
+
+
+def open_socket(path: str) -> _socket.socket:
+    try:
+        paths.check_private(path, _is_socket, "socket")
+    except FileNotFoundError:
+        raise Unavailable("server not running") from None
+    except (OSError, paths.Unsafe) as exc:
+        raise Unavailable(str(exc)) from None
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+        cred = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
+        _pid, uid, _gid = struct.unpack("3i", cred)
+        if uid != os.geteuid():
+            raise Unavailable(f"the server runs as UID {uid}")
+    except OSError as exc:
+        sock.close()
+        raise Unavailable(f"cannot connect: {exc.strerror or exc}") from None
+    except Unavailable:
+        sock.close()
+        raise
+    return sock
+
+
+def _is_socket(mode: int) -> bool:
+    return (mode & 0o170000) == 0o140000
+
+
+def wait_for_server(path: str) -> _socket.socket:
+    import time
+
+    deadline = time.monotonic() + START_WAIT
+    while True:
+        try:
+            return open_socket(path)
+        except Unavailable:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def spawn_server() -> None:
+    """Start the server in the background, in its own session, on /dev/null."""
+    env = {k: v for k, v in os.environ.items() if k not in LIBVIRT_INIT_VARS}
+    actions = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in wire.STDIO]
+    try:  # noqa: SIM105 (contextlib costs the client 3 ms)
+        os.posix_spawn(
+            sys.executable,
+            [sys.executable, "-m", "vsh.warm.server"],
+            env,
+            file_actions=actions,
+            setsid=True,
+        )
+    except OSError:
+        pass  # this command runs here anyway; the next one tries again
+
+
+def run_warm(args: list[str], *, force: bool) -> int:
+    """Run the command in a worker; its exit status (128+N if killed by signal N)."""
+    for fd in wire.STDIO:
+        try:
+            os.fstat(fd)
+        except OSError:
+            raise Unavailable(f"descriptor {fd} is closed") from None
+    try:
+        return send_run(connect(start=True, force=force), args)
+    except Stale:
+        if not force:
+            raise
+    # forced: the stale server is leaving and a fresh one is on its way
+    path = os.path.join(paths.directory(), paths.SOCKET_NAME)
+    return send_run(wait_for_server(path), args)
+
+
+def send_run(sock: _socket.socket, args: list[str]) -> int:
+    try:
+        cwd = os.getcwdb()
+    except OSError:
+        sock.close()
+        raise Unavailable("no working directory") from None
+    umask = os.umask(0o022)
+    os.umask(umask)
+    fields = wire.run_fields(sys.argv[0] if sys.argv else "vsh", args, cwd, umask)
+    request = wire.encode_request("run", wire.identity(), fields)
+    rights = struct.pack("3i", *wire.STDIO)
+    try:
+        sent = sock.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])
+        if sent < len(request):
+            sock.sendall(request[sent:])
+    except OSError as exc:
+        sock.close()
+        raise Unavailable(f"cannot send: {exc.strerror or exc}") from None
+    return relay(sock)
+
+
+def relay(sock: _socket.socket) -> int:
+    """Forward signals to the worker until it reports how it ended."""
+    worker = [0]
+
+    def forward(signum: int, _frame: object) -> None:
+        if worker[0]:
+            try:  # noqa: SIM105 (contextlib costs the client 3 ms)
+                os.killpg(worker[0], signum)
+            except OSError:
+                pass
+
+    previous = {sig: _signal.signal(sig, forward) for sig in FORWARDED}
+    buffer = b""
+    try:
+        while True:
+            try:
+                chunk = sock.recv(4096)
+            except OSError as exc:
+                if worker[0]:
+                    raise Lost(f"worker {worker[0]}: {exc.strerror or exc}") from None
+                raise Unavailable(f"lost the server: {exc.strerror or exc}") from None
+            if not chunk:
+                if worker[0]:
+                    raise Lost(f"worker {worker[0]} ended without an exit status")
+                raise Unavailable("the server hung up")
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                word, _, value = line.decode("ascii", "replace").partition(" ")
+                if word == "pid":
+                    worker[0] = int(value)
+                elif word == "exit":
+                    return int(value)
+                elif word == "signal":
+                    return 128 + int(value)
+                elif word == "stale":
+                    spawn_server()  # the old one is leaving
+                    raise Stale("the server was another build of vsh")
+                elif word == "refused":
+                    raise Unavailable(f"refused: {value}")
+    finally:
+        sock.close()
+        for sig, handler in previous.items():
+            _signal.signal(sig, handler)
+
+
+# -- --warm-status / --warm-stop ---------------------------------------------------------------
+def control(option: str) -> int:
+    kind = "status" if option == "--warm-status" else "stop"
+    path = os.path.join(paths.directory(), paths.SOCKET_NAME)
+    try:
+        sock = open_socket(path)
+    except Unavailable as why:
+        sys.stdout.write(f"warm server: not running ({why}; socket {path})\n")
+        return 0 if kind == "stop" else 1
+    reply = b""
+    try:
+        sock.sendall(wire.encode_request(kind, wire.identity()))
+        while chunk := sock.recv(4096):
+            reply += chunk
+    finally:
+        sock.close()
+    for line in reply.decode("utf-8", "replace").splitlines():
+        word, _, value = line.partition(" ")
+        if word == "status":
+            sys.stdout.write(f"warm server: running ({value}; socket {path})\n")
+        elif word == "stopping":
+            sys.stdout.write(f"warm server: stopped ({value})\n")
+    return 0
