@@ -314,3 +314,36 @@ def test_managedsave_dumpxml_define_edit(real_stack, guests, tmp_path):
     assert ok(vsh(real_stack, "dumpxml", b, "--xpath", "//description")).out == (
         "<description>edited</description>\n\n"
     )
+
+
+GRAPHICS = "<graphics type='vnc' port='-1' autoport='yes' passwd='s3cret' listen='127.0.0.1'/>"
+
+
+@pytest.mark.real(timeout=200)
+def test_security_info_shows_the_password(real_stack, guests, tmp_path):
+    """A VNC password in a save image and a managed save image: hidden unless
+    --security-info, through both tools alike."""
+    needs("save-image-dumpxml", "managedsave-dumpxml")
+    g = "di-secret"
+    guests(g, start=True)
+    img = str(_images(real_stack) / f"{g}.save")
+    ok(virsh(real_stack, "save", g, img))
+    xml = tmp_path / "secret.xml"
+    dumped = ok(virsh(real_stack, "save-image-dumpxml", img)).out
+    xml.write_text(dumped.replace("</devices>", f"{GRAPHICS}\n  </devices>"))
+    ok(virsh(real_stack, "save-image-define", img, str(xml)))
+    for extra in ([], ["--xpath", "//graphics"], ["--xpath", "//graphics/@passwd"]):
+        hidden = same(real_stack, "save-image-dumpxml", img, *extra)
+        assert "s3cret" not in hidden.out
+        if extra[-1:] == ["//graphics/@passwd"]:  # no such attribute without the flag
+            assert hidden.out == "\n"
+        shown = same(real_stack, "save-image-dumpxml", img, "--security-info", *extra)
+        assert "s3cret" in shown.out
+    # the same through a managed save image
+    ok(virsh(real_stack, "restore", img))
+    ok(virsh(real_stack, "managedsave", g))
+    for extra in ([], ["--xpath", "//graphics", "--wrap"]):
+        assert "s3cret" not in same(real_stack, "managedsave-dumpxml", g, *extra).out
+        shown = same(real_stack, "managedsave-dumpxml", g, "--security-info", *extra)
+        assert "s3cret" in shown.out
+    ok(virsh(real_stack, "managedsave-remove", g))  # or undefine (cleanup) refuses
