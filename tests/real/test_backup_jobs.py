@@ -10,6 +10,7 @@ lines, their labels, units and layout must still match).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,10 +73,7 @@ def test_backup_push_to_file(real_stack, guests, tmp_path):
     out = _exact(real_stack, a, b, lambda g: ["backup-begin", g, xml(g)])
     assert (out.status, out.out) == (0, "Backup started\n\n")
     for g in (a, b):  # a 1 MiB disk: done at once, but wait for it rather than assume
-        real_stack.wait_state(g, "running")
-        for _ in range(100):
-            if ok(virsh(real_stack, "domjobinfo", g)).out.startswith("Job type:         None"):
-                break
+        _wait_no_job(real_stack, g)
     stats = _kept_stats(real_stack, b)
     assert "Operation:        Backup      \n" in stats and "File processed:" in stats
     for g in (a, b):
@@ -183,3 +181,65 @@ def test_domjobinfo_after_save_and_dump(real_stack, guests):
     for extra in ([], ["--completed"], ["--rawstats"]):
         same(real_stack, "domjobinfo", g, *extra)
     same(real_stack, "domjobabort", g)
+
+
+@pytest.mark.real(timeout=200)
+def test_backup_with_checkpoint_then_incremental(real_stack, guests, tmp_path):
+    """--checkpointxml creates a checkpoint with the full backup; the next backup
+    is incremental from it (qcow2 bitmaps in the guest's disk)."""
+    needs("backup-begin")
+    a, b = _pair(guests, "bk-inc")
+    images = real_stack.root / "images"
+    checkpoint = tmp_path / "c1.xml"
+    checkpoint.write_text("<domaincheckpoint><name>c1</name></domaincheckpoint>\n")
+    for g in (a, b):
+        (tmp_path / f"{g}-full.xml").write_text(
+            "<domainbackup><disks><disk name='vda' type='file'>"
+            f"<target file='{images / g}.full'/><driver type='qcow2'/>"
+            "</disk></disks></domainbackup>\n"
+        )
+        (tmp_path / f"{g}-inc.xml").write_text(
+            "<domainbackup><incremental>c1</incremental><disks><disk name='vda' type='file'>"
+            f"<target file='{images / g}.inc'/><driver type='qcow2'/>"
+            "</disk></disks></domainbackup>\n"
+        )
+    out = _exact(
+        real_stack,
+        a,
+        b,
+        lambda g: [
+            "backup-begin",
+            g,
+            "--backupxml",
+            str(tmp_path / f"{g}-full.xml"),
+            "--checkpointxml",
+            str(checkpoint),
+        ],
+    )
+    assert out.out == "Backup started\n\n"
+    for g in (a, b):
+        listed = ok(virsh(real_stack, "checkpoint-list", g, "--name")).out
+        assert listed == "c1\n\n"
+        _wait_no_job(real_stack, g)
+    out = _exact(real_stack, a, b, lambda g: ["backup-begin", g, str(tmp_path / f"{g}-inc.xml")])
+    assert out.out == "Backup started\n\n"
+    for g in (a, b):
+        _wait_no_job(real_stack, g)
+        assert (images / f"{g}.inc").read_bytes()[:4] == b"QFI\xfb"
+    # the same checkpoint name again: refused alike
+    out = _exact(
+        real_stack,
+        a,
+        b,
+        lambda g: ["backup-begin", g, str(tmp_path / f"{g}-inc.xml"), str(checkpoint)],
+    )
+    assert out.status == 1
+    for g in (a, b):  # the guests' cleanup undefines with --checkpoints-metadata
+        ok(virsh(real_stack, "checkpoint-delete", g, "c1"))
+
+
+def _wait_no_job(stack: Stack, g: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not ok(virsh(stack, "domjobinfo", g)).out.startswith("Job type:         None"):
+        assert time.monotonic() < deadline, f"{g}: the backup job did not end"
+        time.sleep(0.1)
