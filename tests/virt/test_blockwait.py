@@ -165,3 +165,31 @@ def test_a_failed_abort_is_virshs_error() -> None:
     with waiter(session(), Conn(), dom, timeout_ms=1) as w, pytest.raises(VshError) as exc:
         w.wait()
     assert exc.value.messages == ["failed to abort job for disk 'vda'"]
+
+
+def test_an_event_cuts_the_pause_short() -> None:
+    """The event (from libvirt's event thread) wakes the wait at once: one more
+    poll, then its status, long before the next tick."""
+    import threading
+    import time
+
+    conn = Conn()
+    dom = Dom([job(0, 100)])
+
+    def fire() -> None:
+        conn.callbacks[L.VIR_DOMAIN_EVENT_ID_BLOCK_JOB](
+            None, None, "vda", 0, L.VIR_DOMAIN_BLOCK_JOB_READY, None
+        )
+
+    opts: dict[str, Any] = {"verbose": False, "timeout_ms": 0, "async_abort": False}
+    w = BlockJobWait(session(), conn, dom, "vda", "Block Pull", interval=30.0, **opts)
+    timer = threading.Timer(0.05, fire)
+    started = time.monotonic()
+    timer.start()
+    try:
+        assert w.wait() == L.VIR_DOMAIN_BLOCK_JOB_READY
+    finally:
+        timer.cancel()
+        w.close()
+    assert time.monotonic() - started < 10
+    assert dom.polls == 2  # virsh's order: query, then look at the recorded status

@@ -3,7 +3,9 @@ tools/virsh-domain.c) for blockcommit, blockcopy and blockpull.
 
 Before the job starts, the BLOCK_JOB and BLOCK_JOB_2 events of the domain are
 registered; an event naming the waited-for disk records its status.  Then,
-every 0.5 s, the job is queried (virDomainGetBlockJobInfo):
+every 0.5 s, the job is queried (virDomainGetBlockJobInfo); unlike virsh's fixed
+sleep, an event for the disk cuts the pause short, so the wait ends as soon as
+the job does instead of at the next tick (same polls and outcome, sooner):
 
 * a failed query ends the wait with ``failed to query job for disk DEV``;
 * a recorded event ends it with that event's status;
@@ -21,6 +23,7 @@ A COMPLETED or READY end with ``--verbose`` prints ``[100 %]``.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from typing import Any
 
@@ -63,6 +66,7 @@ class BlockJobWait:
         self.async_abort = async_abort
         self.interval = interval
         self.status = -1
+        self._woken = threading.Event()  # set by the event thread: poll again now
         self.callbacks: list[int] = []
         for event_id in _EVENTS:
             try:
@@ -78,6 +82,7 @@ class BlockJobWait:
         """virshBlockJobStatusHandler (runs in the event loop's thread)."""
         if disk == self.dev:
             self.status = status
+            self._woken.set()
 
     def close(self) -> None:
         """virshBlockJobWaitFree."""
@@ -134,7 +139,7 @@ class BlockJobWait:
             if held or (self.timeout_ms and elapsed_ms > self.timeout_ms):
                 self._abort()
                 return int(L.VIR_DOMAIN_BLOCK_JOB_CANCELED)
-            time.sleep(self.interval)
+            self._woken.wait(self.interval)
 
     def _abort(self) -> None:
         flags = L.VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC if self.async_abort else 0
