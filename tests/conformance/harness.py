@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,15 @@ class Outcome:
     status: int
     out: str
     err: str
+
+
+_VSH_GROUP = re.compile(r" Beyond virsh \(help keyword 'vsh'\):?\n(    .*\n)*\n")
+
+
+def without_vsh_group(text: str) -> str:
+    """A command listing (`help`, `--help`) without vsh's own group, the one
+    deliberate difference between vsh's listing and virsh's."""
+    return _VSH_GROUP.sub("", text)
 
 
 def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
