@@ -494,8 +494,46 @@ class Context:
             TERM="dumb",
         )
         env.pop("LC_ALL", None)
+        # In-process unless a figure asks for the warm server (warm_env): every
+        # other figure keeps measuring what it always has, and no server is left.
+        env.update(VSH_WARM="0", XDG_RUNTIME_DIR=str(self.runtime_dir()))
         env.update(extra)
         return env
+
+    def runtime_dir(self) -> Path:
+        """A private XDG_RUNTIME_DIR for the warm server of this run (0700)."""
+        path = self.workdir / "run"
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)
+        return path
+
+    def warm_env(self, **extra: str) -> dict[str, str]:
+        """The environment of a vsh that hands its commands to the warm server."""
+        return self.env(VSH_WARM="force", **extra)
+
+    def stop_warm_server(self, timeout: float = 30.0) -> None:
+        """Stop this run's warm server, even one still starting, and wait until
+        it has gone: a server holds ``warm.lock`` from its first instant."""
+        import fcntl
+
+        lock = self.runtime_dir() / "vsh" / "warm.lock"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                fd = os.open(lock, os.O_RDWR)
+            except FileNotFoundError:
+                return  # no server ever ran here
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return  # free: no server
+            except BlockingIOError:
+                pass
+            finally:
+                os.close(fd)
+            if (lock.parent / "warm.sock").exists():
+                spawn([self.vsh, "--warm-stop"], env=self.env(), capture=True, timeout=30)
+            time.sleep(0.01)
+        raise Unavailable(f"the warm server in {lock.parent} did not stop")
 
     def command(
         self,
