@@ -292,13 +292,13 @@ def _listen(stack: Stack, program: list[str], args: list[str]) -> subprocess.Pop
 @pytest.mark.parametrize(
     "args",
     [
-        ["net-event", "--event", "lifecycle", "--loop", "--timeout", "9"],
-        ["net-event", "--event", "lifecycle", "--loop", "--timeout", "9", "--timestamp"],
+        ["net-event", "--event", "lifecycle", "--loop", "--timeout", "15"],
+        ["net-event", "--event", "lifecycle", "--loop", "--timeout", "15", "--timestamp"],
         # one-shot: the first event ends the wait
         ["net-event", EVENT_NET, "--event", "lifecycle", "--timeout", "20"],
         # a network that is not there: virsh says so, then waits for every network
         ["net-event", "--network", NET, "--event", "lifecycle", "--timeout", "20"],
-        ["net-event", "nosuchnet", "--event", "lifecycle", "--loop", "--timeout", "9"],
+        ["net-event", "nosuchnet", "--event", "lifecycle", "--loop", "--timeout", "15"],
     ],
 )
 def test_event(real_stack: Stack, tmp_path: Path, args: list[str]) -> None:
@@ -311,7 +311,9 @@ def test_event(real_stack: Stack, tmp_path: Path, args: list[str]) -> None:
         _refused("a network namespace with a bridge", real_stack.private_net_refused or "")
     listeners = [_listen(real_stack, [VIRSH], args), _listen(real_stack, VSH, args)]
     try:
-        time.sleep(4)  # both registered (each starts in well under a second)
+        # both registered: each starts in well under a second, but a loaded
+        # machine (make test runs beside other work) has been seen to need 4 s
+        time.sleep(6)
         real_stack.virsh("net-define", str(xml))
         started = real_stack.virsh("net-start", EVENT_NET, check=False)
         if started.returncode != 0:

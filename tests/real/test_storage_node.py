@@ -260,7 +260,7 @@ def _watch(stack: Stack, program: list[str], args: str, actions: list[str]) -> O
         env=harness.base_env(),
     )
     try:
-        time.sleep(3)  # connected and registered
+        time.sleep(5)  # connected and registered, even on a busy machine
         for action in actions:
             stack.virsh(*action.split())
         out, err = proc.communicate(timeout=TIMEOUT)

@@ -8,6 +8,7 @@ net-port-create, net-port-dumpxml, net-port-delete.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import libvirt
@@ -17,13 +18,12 @@ from vsh.commands.common import (
     event_wait_options,
     file_option,
     json_text,
-    opt_timeout_ms,
     table_text,
     timestamp_option,
     validate_option,
     xpath_options,
 )
-from vsh.commands.objects import act, flagged, from_file, set_autostart
+from vsh.commands.objects import act, flagged, from_file, object_events, set_autostart
 from vsh.completion.cache import depends_on
 from vsh.completion.providers import dhcp_lease_macs, network_names, network_on_line
 from vsh.core.command import command, option, option_flags
@@ -32,6 +32,7 @@ from vsh.core.grammar import OptKind
 from vsh.core.jsonshape import BOOL, INT, NULL, STR, array_of, choice, object_of, prop, shape
 from vsh.core.session import DEBUG, INFO, Session
 from vsh.virt import lookup
+from vsh.virt.eventwait import stamped
 from vsh.virt.failing import failing
 
 GROUP = "network"
@@ -753,6 +754,17 @@ def _net_event_names(_s: Session, _flags: int = 0) -> list[str]:
     return list(NET_EVENT_NAMES)
 
 
+def _net_forward(events: Any, _name: str) -> Callable[..., None]:
+    """The libvirt callback of net-event's one event type, lifecycle."""
+
+    def lifecycle(_conn: Any, cb_net: Any, kind: int, _detail: int, _opaque: Any) -> None:
+        what = _NET_EVENTS[kind] if 0 <= kind < len(_NET_EVENTS) else "unknown"
+        line = f"event 'lifecycle' for network {cb_net.name()}: {what}\n"
+        events.deliver(lambda stamp: stamped(stamp, line))
+
+    return lifecycle
+
+
 @command(
     "net-event",
     summary="Network Events",
@@ -773,45 +785,21 @@ def net_event(
     list: bool,  # virsh's option name
     timestamp: bool,
 ) -> bool:
-    from functools import partial
-
-    from vsh.virt.eventwait import EventWait, stamped
-
-    if list:
-        s.print("".join(f"{name}\n" for name in NET_EVENT_NAMES))
-        return True
-    name = s.text(event, "event")
-    if name is None:
-        raise VshError("either --list or --event <type> is required")
-    if name not in NET_EVENT_NAMES:
-        raise VshError(f"unknown event type {name}")
-    event_id = NET_EVENT_NAMES.index(name)
-    wait_ms = opt_timeout_ms(timeout)
-    net = None
-    if network is not None:
-        # virsh reports a network it cannot find and then waits for the
-        # events of every network; libvirt's reason is shown only if the
-        # command fails.
-        try:
-            net = lookup.network(s, network, cmd="net-event")
-        except VshError as err:
-            for message in err.messages:
-                s.error(message)
-            s.last_error = err.cause
-
-    def lifecycle(_conn: Any, cb_net: Any, kind: int, _detail: int, _opaque: Any) -> None:
-        what = _NET_EVENTS[kind] if 0 <= kind < len(_NET_EVENTS) else "unknown"
-        line = f"event 'lifecycle' for network {cb_net.name()}: {what}\n"
-        events.deliver(lambda stamp: stamped(stamp, line))
-
     conn = s.conn
-    with EventWait(s, loop, timestamp) as events:
-        callback_id = conn.networkEventRegisterAny(net, event_id, lifecycle, None)
-        events.registered(partial(conn.networkEventDeregisterAny, callback_id))
-        ok = events.wait(wait_ms)
-    if ok:
-        s.last_error = None
-    return ok
+    return object_events(
+        s,
+        names=NET_EVENT_NAMES,
+        event=event,
+        list_only=list,
+        timeout=timeout,
+        loop=loop,
+        timestamp=timestamp,
+        find=None if network is None else lambda: lookup.network(s, network, cmd="net-event"),
+        lenient_lookup=True,
+        register=lambda obj, index, cb: conn.networkEventRegisterAny(obj, index, cb, None),
+        deregister=conn.networkEventDeregisterAny,
+        callback=_net_forward,
+    )
 
 
 # ---------------------------------------------------------------------------

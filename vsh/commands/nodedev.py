@@ -9,7 +9,6 @@ nodedev-start, nodedev-autostart, nodedev-info.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import libvirt
@@ -19,12 +18,11 @@ from vsh.commands.common import (
     event_wait_options,
     file_option,
     json_text,
-    opt_timeout_ms,
     timestamp_option,
     validate_option,
     xpath_options,
 )
-from vsh.commands.objects import act, from_file, read_xml, set_autostart
+from vsh.commands.objects import act, from_file, object_events, read_xml, set_autostart
 from vsh.completion.providers import nodedev_names
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -531,21 +529,18 @@ def nodedev_event(
     list: bool,  # virsh's option name
     timestamp: bool,
 ) -> bool:
-    if list:
-        s.print("".join(f"{name}\n" for name in EVENT_NAMES))
-        return True
-    name = s.text(event, "event")
-    if name is None:
-        raise VshError("either --list or --event <type> is required")
-    if name not in _EVENTS:
-        raise VshError(f"unknown event type {name}")
-    wait_ms = opt_timeout_ms(timeout)
-    dev = _by_name(s, device) if device is not None else None
-
     conn = s.conn
-    with EventWait(s, loop, timestamp) as events:
-        callback_id = conn.nodeDeviceEventRegisterAny(
-            dev, EVENT_NAMES.index(name), _forward(events, name), None
-        )
-        events.registered(partial(conn.nodeDeviceEventDeregisterAny, callback_id))
-        return events.wait(wait_ms)
+    return object_events(
+        s,
+        names=EVENT_NAMES,
+        event=event,
+        list_only=list,
+        timeout=timeout,
+        loop=loop,
+        timestamp=timestamp,
+        find=None if device is None else lambda: _by_name(s, device),
+        lenient_lookup=False,
+        register=lambda obj, index, cb: conn.nodeDeviceEventRegisterAny(obj, index, cb, None),
+        deregister=conn.nodeDeviceEventDeregisterAny,
+        callback=_forward,
+    )

@@ -11,15 +11,18 @@ declares no commands.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import libvirt
 
+from vsh.commands.common import opt_timeout_ms
 from vsh.core.errors import VshError
 from vsh.core.session import Session
 from vsh.core.vshutil import read_file_all
 from vsh.virt.domxml import utf8_problem
+from vsh.virt.eventwait import EventWait
 from vsh.virt.failing import failing
 
 
@@ -98,3 +101,58 @@ def set_autostart(s: Session, obj: Any, disable: bool, failed: str, done: str) -
         obj.setAutostart(0 if disable else 1)
     s.print_extra(done.format(verb=verb + "ed") + "\n")
     return True
+
+
+def object_events(
+    s: Session,
+    *,
+    names: Sequence[str],
+    event: str | None,
+    list_only: bool,
+    timeout: str | None,
+    loop: bool,
+    timestamp: bool,
+    find: Callable[[], Any] | None,
+    lenient_lookup: bool,
+    register: Callable[[Any, int, Callable[..., None]], int],
+    deregister: Callable[[int], object],
+    callback: Callable[[EventWait, str], Callable[..., None]],
+) -> bool:
+    """net-event, pool-event, secret-event, nodedev-event: virsh's one shape.
+
+    ``--list`` prints ``names``; otherwise ``--event`` picks one of them and
+    the command waits (``--loop``, ``--timeout``, ``--timestamp``) for it on the
+    object ``find()`` looks up, or on every object without one.  With
+    ``lenient_lookup``, a failed look-up is reported and the command waits for
+    every object's events, as virsh does; libvirt's reason is then shown only
+    if the command fails.  ``register(obj, index, cb)`` is the connection's
+    ``...EventRegisterAny`` and ``callback(events, name)`` the libvirt callback
+    that delivers one line.
+    """
+    if list_only:
+        s.print("".join(f"{name}\n" for name in names))
+        return True
+    name = s.text(event, "event")
+    if name is None:
+        raise VshError("either --list or --event <type> is required")
+    if name not in names:
+        raise VshError(f"unknown event type {name}")
+    wait_ms = opt_timeout_ms(timeout)
+    obj = None
+    if find is not None:
+        try:
+            obj = find()
+        except VshError as err:
+            if not lenient_lookup:
+                raise
+            for message in err.messages:
+                s.error(message)
+            if err.cause is not None:  # some look-ups leave it in s.last_error themselves
+                s.last_error = err.cause
+    with EventWait(s, loop, timestamp) as events:
+        callback_id = register(obj, list(names).index(name), callback(events, name))
+        events.registered(partial(deregister, callback_id))
+        ok = events.wait(wait_ms)
+    if ok:
+        s.last_error = None
+    return ok

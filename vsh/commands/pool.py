@@ -13,7 +13,6 @@ argument), then by name, with ``failed to get pool 'x'``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import libvirt
@@ -24,13 +23,12 @@ from vsh.commands.common import (
     file_option,
     json_text,
     kv_text,
-    opt_timeout_ms,
     table_text,
     timestamp_option,
     validate_option,
     xpath_options,
 )
-from vsh.commands.objects import act, from_file, set_autostart
+from vsh.commands.objects import act, from_file, object_events, set_autostart
 from vsh.completion.providers import pool_names
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -958,30 +956,21 @@ def pool_event(
     list: bool,  # virsh's option name
     timestamp: bool,
 ) -> bool:
-    if list:
-        s.print("".join(f"{name}\n" for name in POOL_EVENTS))
-        return True
-    name = s.text(event, "event")
-    if name is None:
-        raise VshError("either --list or --event <type> is required")
-    if name not in POOL_EVENTS:
-        raise VshError(f"unknown event type {name}")
-    wait_ms = opt_timeout_ms(timeout)
-    obj = None
-    if pool is not None:
-        try:
-            obj = lookup.pool(s, pool, cmd="pool-event")
-        except VshError as err:
-            # virsh reports the failed look-up and waits for every pool's events.
-            for message in err.messages:
-                s.error(message)
     conn = s.conn
-    with EventWait(s, loop, timestamp) as events:
-        callback_id = conn.storagePoolEventRegisterAny(
-            obj, POOL_EVENTS.index(name), _pool_forward(events, name), None
-        )
-        events.registered(partial(conn.storagePoolEventDeregisterAny, callback_id))
-        return events.wait(wait_ms)
+    return object_events(
+        s,
+        names=POOL_EVENTS,
+        event=event,
+        list_only=list,
+        timeout=timeout,
+        loop=loop,
+        timestamp=timestamp,
+        find=None if pool is None else lambda: lookup.pool(s, pool, cmd="pool-event"),
+        lenient_lookup=True,
+        register=lambda obj, index, cb: conn.storagePoolEventRegisterAny(obj, index, cb, None),
+        deregister=conn.storagePoolEventDeregisterAny,
+        callback=_pool_forward,
+    )
 
 
 @command(

@@ -22,12 +22,11 @@ from vsh.commands.common import (
     complete_empty,
     event_wait_options,
     file_option,
-    opt_timeout_ms,
     timestamp_option,
     validate_option,
     xpath_options,
 )
-from vsh.commands.objects import act, read_xml, refuse_not_utf8
+from vsh.commands.objects import act, object_events, read_xml, refuse_not_utf8
 from vsh.completion.providers import secret_uuids
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -466,28 +465,18 @@ def secret_event(
     list: bool,  # virsh's option name
     timestamp: bool,
 ) -> bool:
-    if list:
-        s.print("".join(f"{name}\n" for name in EVENT_NAMES))
-        return True
-    name = s.text(event, "event")
-    if name is None:
-        raise VshError("either --list or --event <type> is required")
-    if name not in EVENT_NAMES:
-        raise VshError(f"unknown event type {name}")
-    wait_ms = opt_timeout_ms(timeout)
-    sec = None
-    if secret is not None:
-        try:
-            sec = lookup.secret(s, secret, cmd="secret-event")
-        except VshError as err:
-            # virsh reports the failed look-up and waits for every secret's events.
-            for message in err.messages:
-                s.error(message)
-            s.last_error = err.cause
     conn = s.conn
-    with EventWait(s, loop, timestamp) as events:
-        callback_id = conn.secretEventRegisterAny(
-            sec, EVENT_NAMES.index(name), _callback(events, name), None
-        )
-        events.registered(partial(conn.secretEventDeregisterAny, callback_id))
-        return events.wait(wait_ms)
+    return object_events(
+        s,
+        names=EVENT_NAMES,
+        event=event,
+        list_only=list,
+        timeout=timeout,
+        loop=loop,
+        timestamp=timestamp,
+        find=None if secret is None else lambda: lookup.secret(s, secret, cmd="secret-event"),
+        lenient_lookup=True,
+        register=lambda obj, index, cb: conn.secretEventRegisterAny(obj, index, cb, None),
+        deregister=conn.secretEventDeregisterAny,
+        callback=_callback,
+    )
