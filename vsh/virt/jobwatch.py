@@ -139,6 +139,12 @@ class JobWatch:
         )
         try:
             with sigint_held():  # virsh's virshCatchInt: recorded, ignored
+                # virsh's watch prints these while its worker is still starting,
+                # so they come before anything the worker says: say them first
+                if self.watching_stdin:
+                    self._debug("on TTY, enabling Ctrl-c processing")
+                if self.timeout:
+                    self._debug(f"setting timeout of {self.timeout:g} secs")
                 thread.start()
                 try:
                     self._watch(wake_r)
@@ -177,11 +183,9 @@ class JobWatch:
         poller = select.poll()
         poller.register(wake_fd, select.POLLIN)
         if self.watching_stdin:
-            self._debug("on TTY, enabling Ctrl-c processing")
             poller.register(self.terminal.fd, select.POLLIN)
         deadline: float | None = None
         if self.timeout:
-            self._debug(f"setting timeout of {self.timeout:g} secs")
             deadline = time.monotonic() + self.timeout
         next_poll = time.monotonic() + self.interval
         while True:
