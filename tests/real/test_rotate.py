@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.realstack.stack import Stack
+from vsh.snapshots.domainlock import DomainLock
 
 pytestmark = pytest.mark.real(timeout=600)
 
@@ -96,16 +97,24 @@ def test_running_guest_rotated_over_several_runs_keep_last_3(real_stack, guests,
 
 def test_two_overlapping_runs(real_stack, guests, runtime):
     guests("rot-two", start=True)
+    uuid = real_stack.virsh("domuuid", "rot-two").stdout.strip()
     args = ("rot-two", "--label", LABEL, "--keep-last", "5", "--now", day(0))
-    # without --wait: one run gets the lock, the other exits 75 and changes nothing
-    a, b = start(real_stack, runtime, *args), start(real_stack, runtime, *args)
-    results = sorted(p.wait(120) for p in (a, b))
-    outs = [p.communicate() for p in (a, b)]
-    assert results == [0, 75], outs
+    # another run holds the lock (taken here, so that no timing decides who is first):
+    # without --wait, exit 75 and nothing changed
+    with DomainLock(uuid, directory=runtime / "vsh"):
+        busy = rotate(real_stack, runtime, *args)
+        assert busy.returncode == 75, (busy.stdout, busy.stderr)
+        assert "another snapshot-rotate holds its lock" in busy.stderr
+        assert snapshots(real_stack, "rot-two") == []
+        # with --wait, it waits for the holder, then runs
+        waiting = start(real_stack, runtime, *args, "--wait", "120")
+        time.sleep(3)
+        assert waiting.poll() is None
+        assert snapshots(real_stack, "rot-two") == []
+    assert waiting.wait(120) == 0, waiting.communicate()
     assert snapshots(real_stack, "rot-two") == [f"{LABEL}-20301201T021500Z"]
-    busy = next(err for (_out, err), p in zip(outs, (a, b), strict=True) if p.returncode == 75)
-    assert "another snapshot-rotate holds its lock" in busy
-    # with --wait: the second waits, then finds its snapshot made (same --now): no duplicate
+    # two runs really at once, with --wait: the second finds its snapshot made (same
+    # --now): no duplicate, whichever comes first
     args = ("rot-two", "--label", LABEL, "--keep-last", "5", "--now", day(1), "--wait", "120")
     a, b = start(real_stack, runtime, *args), start(real_stack, runtime, *args)
     assert [p.wait(180) for p in (a, b)] == [0, 0]
