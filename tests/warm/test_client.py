@@ -26,7 +26,6 @@ def _no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         ["-c", "test:///default", "list; dominfo test"],
         ["list", "--all"],
         ["-q", "complete", "--", "dominfo", "t"],
-        [],  # piped stdin: a script, fine for a worker
         ["-c", "qemu+unix:///system?socket=/x", "list"],
         ["-c", "qemu+ssh://h/system", "list"],  # no terminal: nothing can prompt
     ],
@@ -44,6 +43,8 @@ def test_warm(args: list[str]) -> None:
         (["secret-set-value", "s", "--interactive"], "--interactive needs the terminal"),
         (["--no-such-option"], "global option error"),
         (["-c"], "global option error"),
+        ([], "commands on stdin"),
+        (["-c", "test:///default"], "commands on stdin"),
     ],
 )
 def test_in_process(args: list[str], why: str) -> None:

@@ -211,6 +211,7 @@ def test_timing_and_log_lines(warm: Warm, tmp_path: Path) -> None:
 
 
 def test_piped_script_on_stdin(warm: Warm) -> None:
+    """Runs in-process (one start-up serves every line), so forcing changes nothing."""
     same_both_ways(warm, ["-c", DEFAULT], stdin="list\ndominfo nosuch\ndomstate test\n")
 
 

@@ -218,6 +218,7 @@ The first command starts the server in the background and runs in-process.
 The interactive shell, consoles, the *\-edit commands,
 \fB\-\-interactive\fR secrets and remote URIs that may ask for a password on
 a terminal always run in-process: a worker has no controlling terminal.
+Commands read from standard input do too: one start-up serves them all.
 So does everything when anything about the server is wrong; \fB\-d\fR says
 why.
 .PP

@@ -7,8 +7,9 @@ Everything heavy (libvirt, click, the command table) is already imported in
 the server; the worker it forks writes straight to this process's descriptors,
 which travel with the request (SCM_RIGHTS).
 
-What stays in this process (:func:`in_process_reason`): the interactive shell
-and anything that needs the controlling terminal, which a worker cannot have
+What stays in this process (:func:`in_process_reason`): the interactive shell,
+commands read from stdin (one start-up serves them all), and anything that
+needs the controlling terminal, which a worker cannot have
 (consoles, editors, ``--interactive`` secrets, remote URIs that may prompt for
 a password); ``VSH_WARM=0`` or ``warm = false`` in ``config.toml``; libvirt's
 own logging variables, which libvirt reads once when it is loaded.
@@ -105,7 +106,10 @@ def in_process_reason(args: list[str], mode: str) -> str | None:
     if not rest:
         if os.isatty(0) and os.isatty(1):
             return "interactive shell"
-        return None
+        # One start-up serves every line anyway, and a Ctrl-C that arrives with
+        # the end of the input must win over it, as it does in-process: a
+        # forwarded signal could come after the worker has seen the EOF.
+        return "commands on stdin"
     words = [w for arg in rest for w in arg.replace(";", " ").split()]
     for word in words:
         if word in TTY_COMMANDS or word.endswith("-edit") or word == "--interactive":
