@@ -121,3 +121,20 @@ def test_client_imports_nothing_heavy() -> None:
         cwd=Path(__file__).resolve().parents[2],
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_server_holding_the_lock_is_starting(tmp_path: Path) -> None:
+    import fcntl
+    import os
+
+    assert client.server_starting(str(tmp_path)) is False  # no lock file at all
+    lock = tmp_path / "warm.lock"
+    lock.touch()
+    assert client.server_starting(str(tmp_path)) is False  # nobody holds it
+    fd = os.open(lock, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        assert client.server_starting(str(tmp_path)) is True
+    finally:
+        os.close(fd)
+    assert client.server_starting(str(tmp_path)) is False

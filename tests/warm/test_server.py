@@ -325,7 +325,11 @@ def _refuse_other_uid(warm: Warm) -> None:
         "s.connect(sys.argv[1])\n"
         "fields = wire.run_fields('vsh', ['list'], b'/', 18)\n"
         "req = wire.encode_request('run', wire.identity(), fields)\n"
-        "s.sendmsg([req], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack('3i', 0, 1, 2))])\n"
+        "rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack('3i', 0, 1, 2))]\n"
+        "try:\n"
+        "    s.sendmsg([req], rights)\n"
+        "except BrokenPipeError:\n"
+        "    pass  # refused before the request was read: the answer is waiting\n"
         "print(s.recv(4096).decode(), end='')\n"
     )
     repo = str(Path(__file__).resolve().parents[2])

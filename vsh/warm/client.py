@@ -172,10 +172,31 @@ def connect(*, start: bool, force: bool) -> _socket.socket:
     except Unavailable:
         if not start:
             raise
-        spawn_server()
+        if not server_starting(directory):
+            spawn_server()
         if not force:
             raise
     return wait_for_server(path)
+
+
+def server_starting(directory: str) -> bool:
+    """Whether a server holds the lock but does not listen yet (it is loading
+    vsh): then the commands of a tight loop must not each start another."""
+    import fcntl
+
+    try:
+        fd = os.open(os.path.join(directory, paths.LOCK_NAME), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # drops the shared lock taken when nobody held it
+    return False
 
 
 def open_socket(path: str) -> _socket.socket:
