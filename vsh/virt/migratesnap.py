@@ -1,0 +1,74 @@
+"""The libvirt side of ``migrate --with-snapshots`` (vsh issue 14): reading
+the source's snapshots as :class:`vsh.snapshots.migrationplan.Moment` records
+and the destination checks.  Orders, refusals and messages are decided in
+:mod:`vsh.snapshots.migrationplan`.
+"""
+
+from __future__ import annotations
+
+import libvirt
+
+from vsh.snapshots.migrationplan import Moment
+from vsh.virt import snapshotstore
+from vsh.virt.domxml import parse_xml
+
+
+def _location(xml: str) -> str:
+    """``internal`` or ``external`` when a disk or the memory of the
+    snapshot is kept that way (internal wins: it is the stricter refusal),
+    else ``""``."""
+    root = parse_xml(xml)
+    if root is None:
+        return ""
+    for kind in ("internal", "external"):
+        expr = (
+            f"count(/domainsnapshot/disks/disk[@snapshot='{kind}'])"
+            f" + count(/domainsnapshot/memory[@snapshot='{kind}'])"
+        )
+        if root.string(f"string({expr})") not in ("", "0"):
+            return kind
+    return ""
+
+
+def source_moments(dom: libvirt.virDomain) -> list[Moment]:
+    """Every snapshot of ``dom``, parents first, with its parent, whether it
+    is current and where its disk state lives."""
+    current = snapshotstore.current_name(dom)
+    out: list[Moment] = []
+    for snap in snapshotstore.snapshots_parents_first(dom):
+        name = snap.getName()
+        xml = snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE)
+        parent = snapshotstore.parent_name(snap)
+        out.append(Moment(name, parent, name == current, _location(xml)))
+    return out
+
+
+def _find(dconn: libvirt.virConnect, uuid: str, name: str) -> list[libvirt.virDomain]:
+    found: list[libvirt.virDomain] = []
+    for look, key in ((dconn.lookupByUUIDString, uuid), (dconn.lookupByName, name)):
+        try:
+            dom = look(key)
+        except libvirt.libvirtError:
+            continue
+        if all(d.UUIDString() != dom.UUIDString() for d in found):
+            found.append(dom)
+    return found
+
+
+def destination_problems(dconn: libvirt.virConnect, uuid: str, name: str) -> list[str]:
+    """Snapshot or checkpoint metadata the destination already holds for a
+    domain with this UUID or the target name (libvirt does not check it; a
+    stale definition's snapshots would clash with the redefined ones)."""
+    out: list[str] = []
+    for dom in _find(dconn, uuid, name):
+        snaps = dom.snapshotNum(0)
+        try:
+            checkpoints = len(dom.listAllCheckpoints(0))
+        except libvirt.libvirtError:
+            checkpoints = 0  # drivers without checkpoints hold none
+        if snaps or checkpoints:
+            out.append(
+                f"the destination already has domain '{dom.name()}' with {snaps} snapshot(s) "
+                f"and {checkpoints} checkpoint(s)"
+            )
+    return out
