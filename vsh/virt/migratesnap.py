@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import libvirt
 
+from vsh.snapshots import migrationplan
+from vsh.snapshots.domainlock import Busy, DomainLock
 from vsh.snapshots.migrationplan import Moment
 from vsh.virt import snapshotstore
 from vsh.virt.domxml import parse_xml
@@ -72,3 +74,52 @@ def destination_problems(dconn: libvirt.virConnect, uuid: str, name: str) -> lis
                 f"and {checkpoints} checkpoint(s)"
             )
     return out
+
+
+class Checked:
+    """What the checks found: the source's snapshots, every problem, and
+    the lock (held when there is no problem; release it when done)."""
+
+    def __init__(self, moments: list[Moment], problems: list[str], lock: DomainLock) -> None:
+        self.moments = moments
+        self.problems = problems
+        self.lock = lock
+
+
+def check(
+    dom: libvirt.virDomain, metadata_uri: str, target_name: str, copy_storage: str | None
+) -> Checked:
+    """Every check of issue 14 before anything changes, all problems at once."""
+    problems: list[str] = []
+    moments = source_moments(dom)
+    uuid = dom.UUIDString()
+    try:
+        mconn = libvirt.open(metadata_uri)
+    except libvirt.libvirtError as err:
+        problems.append(f"the destination is not reachable through {metadata_uri}: {err}")
+    else:
+        try:
+            problems += destination_problems(mconn, uuid, target_name)
+        finally:
+            mconn.close()
+    problems += migrationplan.storage_problems(moments, copy_storage)
+    lock = DomainLock(uuid, purpose="migrate")
+    try:
+        lock.acquire()
+    except Busy:
+        problems.append(f"another migrate --with-snapshots of this domain is running ({lock.path})")
+    if problems:
+        lock.release()
+    return Checked(moments, problems, lock)
+
+
+def plan_lines(moments: list[Moment], storage: str) -> list[str]:
+    """The dry run's plan: snapshots in redefine order, the current one, storage."""
+    order = migrationplan.redefine_order(moments)
+    parent = {m.name: m.parent for m in moments}
+    current = next((m.name for m in moments if m.current), None)
+    lines = [f"Snapshots to move, in redefine order ({len(order)}):"]
+    lines += [f"  {n}" + (f" (parent '{parent[n]}')" if parent[n] else "") for n in order]
+    lines.append(f"Current: {current if current is not None else '(none)'}")
+    lines.append(f"Storage: {storage}")
+    return lines

@@ -34,7 +34,7 @@ from vsh.core.jsonshape import INT, NUM, STR, object_of, prop, shape
 from vsh.core.numbers import as_signed64
 from vsh.core.session import DEBUG, INFO, Session
 from vsh.core.vshutil import read_file_all
-from vsh.virt import lookup, typedcall
+from vsh.virt import lookup, migratesnap, typedcall
 from vsh.virt.conn import open_connection
 from vsh.virt.jobwatch import watch_job
 from vsh.virt.typedcall import Param
@@ -475,6 +475,16 @@ def _number(name: str, help_text: str) -> Callable[..., Any]:
 @_number("parallel-connections", "number of connections for parallel migration")
 @_number("bandwidth", "migration bandwidth limit in MiB/s")
 @_text("tls-destination", "override the destination host name used for TLS verification")
+@option("with-snapshots", OptKind.BOOL, "carry the snapshot metadata along (vsh)", extension=True)
+@option("with-checkpoints", OptKind.BOOL, "carry the checkpoint metadata too (vsh)", extension=True)
+@option(
+    "metadata-uri",
+    OptKind.STRING,
+    "the destination as this client reaches it, for the metadata (vsh)",
+    extension=True,
+    completer=complete_empty,
+)
+@option("dry-run", OptKind.BOOL, "run the checks and print the plan only (vsh)", extension=True)
 def migrate(s: Session, domain: str, desturi: str, **opts: Any) -> bool:
     for needy, needed in REQUIRED:
         if _given(opts, needy) not in (None, False) and not _given(opts, needed):
@@ -485,6 +495,8 @@ def migrate(s: Session, domain: str, desturi: str, **opts: Any) -> bool:
         raise VshError("migrate: Unexpected timeout for offline migration")
     if not timeout and (opts["timeout_suspend"] or opts["timeout_postcopy"]):
         raise VshError("migrate: Unexpected --timeout-* option without --timeout")
+    if opts["with_snapshots"] or opts["with_checkpoints"] or opts["dry_run"]:
+        return _with_snapshots(s, dom, desturi, opts)
     declared = option_flags()  # in the command's thread; the worker adds to it
     conn = s.conn
     iteration_cb = -1
@@ -532,3 +544,30 @@ def _run_migration(
 
     on_timeout = _timeout_action(s, dom, bool(opts["timeout_postcopy"])) if timeout else None
     watch_job(s, dom, opts["verbose"], "Migration", work, timeout=timeout, on_timeout=on_timeout)
+
+
+def _with_snapshots(s: Session, dom: libvirt.virDomain, desturi: str, opts: Any) -> bool:
+    """``--with-snapshots`` (vsh issue 14): the checks and the dry run."""
+    for name in ("with-checkpoints", "metadata-uri", "dry-run"):
+        if _given(opts, name) not in (None, False) and not opts["with_snapshots"]:
+            raise VshError(f"Option --with-snapshots is required by option --{name}")
+    uri = s.text(_given(opts, "metadata-uri"), "metadata-uri") or desturi
+    target = s.text(_given(opts, "dname"), "dname") or dom.name()
+    copy = next((c for c in _COPY_OPTIONS if opts[c.replace("-", "_")]), None)
+    checked = migratesnap.check(dom, uri, target, copy)
+    if checked.problems:
+        for problem in checked.problems:
+            s.error(f"migrate: {problem}")
+        return False
+    try:
+        if not opts["dry_run"]:
+            # the journal, the metadata moves and the recovery are not built yet
+            raise VshError("migrate: --with-snapshots needs --dry-run in this version")
+        for line in migratesnap.plan_lines(checked.moments, copy or "shared"):
+            s.print(line + "\n")
+    finally:
+        checked.lock.release()
+    return True
+
+
+_COPY_OPTIONS = ("copy-storage-all", "copy-storage-inc")
