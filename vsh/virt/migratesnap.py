@@ -6,9 +6,13 @@ and the destination checks.  Orders, refusals and messages are decided in
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import libvirt
 
-from vsh.snapshots import migrationplan
+from vsh.snapshots import bundle, migrationplan, redefine
+from vsh.snapshots.atomicfile import AtomicFile
 from vsh.snapshots.domainlock import Busy, DomainLock
 from vsh.snapshots.migrationplan import Moment
 from vsh.virt import snapshotstore
@@ -123,3 +127,62 @@ def plan_lines(moments: list[Moment], storage: str) -> list[str]:
     lines.append(f"Current: {current if current is not None else '(none)'}")
     lines.append(f"Storage: {storage}")
     return lines
+
+
+def journal_dir() -> Path:
+    """``$XDG_STATE_HOME/vsh/migrations`` (default ``~/.local/state/...``)."""
+    state = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+    return Path(state) / "vsh" / "migrations"
+
+
+def write_journal(dom: libvirt.virDomain, directory: Path | None = None) -> str:
+    """Every snapshot's full XML (security information included) in one
+    bundle, written atomically with mode 0600; returns its path."""
+    where = directory or journal_dir()
+    where.mkdir(mode=0o700, parents=True, exist_ok=True)
+    uuid = dom.UUIDString()
+    path = str(where / migrationplan.journal_name(uuid))
+    snaps = snapshotstore.snapshots_parents_first(dom)
+    with AtomicFile(path) as f:
+        writer = bundle.BundleWriter(
+            f.write,
+            domain=dom.name(),
+            uuid=uuid,
+            current=snapshotstore.current_name(dom),
+            count=len(snaps),
+            secure=True,
+        )
+        writer.begin()
+        for snap in snaps:
+            writer.add(snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE))
+        writer.end()
+    return path
+
+
+def remove_metadata(dom: libvirt.virDomain, moments: list[Moment]) -> None:
+    """Leaves first, one metadata-only delete at a time (never --children)."""
+    for name in migrationplan.delete_order(moments):
+        dom.snapshotLookupByName(name, 0).delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+
+
+def redefine_journal(conn: libvirt.virConnect, dom: libvirt.virDomain, path: str) -> list[str]:
+    """Redefine the journal's snapshots on ``dom`` with the bulk redefine's
+    plan and execution (parents first, current last, existing ones skipped);
+    returns the problems (empty on success)."""
+    try:
+        doc = bundle.scan(bundle.FileSource(path))
+    except bundle.BundleError as exc:
+        return [str(exc)]
+    plan = redefine.make_plan(
+        [doc], snapshotstore.target_info(dom), redefine.Options(skip_existing=True)
+    )
+    if not plan.ok:
+        return [p.message for p in plan.problems]
+    target = snapshotstore.LibvirtTarget(conn, dom, [step.name for step in plan.to_define])
+    try:
+        out = redefine.execute(plan, target)
+    finally:
+        target.close()
+    if not out.ok:
+        return [out.error or f"failed to redefine snapshot '{out.failed_at}'"]
+    return []

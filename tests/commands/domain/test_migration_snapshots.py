@@ -89,7 +89,28 @@ def test_new_options_need_with_snapshots(s: Session) -> None:
     assert output(s)[1] == "error: Option --with-snapshots is required by option --dry-run\n"
 
 
-def test_without_dry_run_not_built_yet(s: Session, tmp_path: Path) -> None:
+def test_failed_migration_restores_the_source(
+    s: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the test driver refuses metadata-only deletes: the move fails at the removal
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    _tree(s)
+    dom = s.conn.lookupByName("test")
+    before = sorted(
+        (x.getName(), x.getParent().getName() if x.getName() != "a" else None)
+        for x in dom.listAllSnapshots(0)
+    )
     dest = _empty_node(tmp_path)
     assert not run_script(s, f"migrate test {dest} --with-snapshots")
-    assert "needs --dry-run in this version" in output(s)[1]
+    err = output(s)[1]
+    assert err == (
+        "snapshot metadata restored on the source\n"
+        "error: unsupported flags (0x2) in function testDomainSnapshotDelete\n"
+    )
+    after = sorted(
+        (x.getName(), x.getParent().getName() if x.getName() != "a" else None)
+        for x in dom.listAllSnapshots(0)
+    )
+    assert after == before
+    assert dom.snapshotCurrent(0).getName() == "b"
+    assert list((tmp_path / "state" / "vsh" / "migrations").iterdir()) == []
