@@ -108,3 +108,58 @@ def test_copy_storage_with_internal_snapshots_refused(stack_pair: StackPair) -> 
         assert _state(stack_pair.source, name) == before
     finally:
         clean(stack_pair, name)
+
+
+@pytest.mark.real(timeout=300)
+def test_offline_persistent_then_revert_on_destination(stack_pair: StackPair) -> None:
+    name = "mig-snap-off"
+    try:
+        _tree(stack_pair, name)
+        stack_pair.source.virsh("destroy", name)
+        before = _state(stack_pair.source, name)
+        dest = stack_pair.destination.uri
+        out = vsh(
+            stack_pair.source,
+            *("migrate", name, dest, "--offline", "--persistent", "--with-snapshots"),
+            timeout=240,
+        )
+        assert out.status == 0, out.err
+        assert _state(stack_pair.destination, name) == before
+        ok(virsh(stack_pair.destination, "snapshot-revert", name, "s2"))
+        assert _state(stack_pair.destination, name)[1] == "s2\n"
+        assert ok(virsh(stack_pair.source, "snapshot-list", name, "--name")).out.strip() == ""
+    finally:
+        clean(stack_pair, name)
+
+
+@pytest.mark.real(timeout=300)
+def test_stale_snapshot_on_destination_refused(stack_pair: StackPair) -> None:
+    name = "mig-snap-stale"
+    try:
+        _tree(stack_pair, name)
+        before = _state(stack_pair.source, name)
+        # an old inactive definition with a snapshot, under the same name
+        xml = ok(virsh(stack_pair.source, "dumpxml", "--inactive", name)).out
+        path = stack_pair.destination.root / "xml" / f"{name}-stale.xml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(xml)
+        ok(virsh(stack_pair.destination, "define", str(path)))
+        snap = (
+            "<domainsnapshot><name>old</name><state>shutoff</state>"
+            f"<creationTime>1</creationTime>{xml}</domainsnapshot>"
+        )
+        snap_path = path.with_suffix(".snap.xml")
+        snap_path.write_text(snap)
+        ok(virsh(stack_pair.destination, "snapshot-create", name, str(snap_path), "--redefine"))
+        out = vsh(
+            stack_pair.source,
+            *("migrate", name, stack_pair.destination.uri, "--live", "--unsafe"),
+            *LOCAL_URI,
+            "--with-snapshots",
+        )
+        assert out.status == 1
+        assert f"the destination already has domain '{name}' with 1 snapshot(s)" in out.err
+        assert _state(stack_pair.source, name) == before
+        assert ok(virsh(stack_pair.source, "domstate", name)).out == "running\n\n"
+    finally:
+        clean(stack_pair, name)
