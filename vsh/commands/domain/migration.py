@@ -477,16 +477,21 @@ def _number(name: str, help_text: str) -> Callable[..., Any]:
 @_number("parallel-connections", "number of connections for parallel migration")
 @_number("bandwidth", "migration bandwidth limit in MiB/s")
 @_text("tls-destination", "override the destination host name used for TLS verification")
-@option("with-snapshots", OptKind.BOOL, "carry the snapshot metadata along (vsh)", extension=True)
-@option("with-checkpoints", OptKind.BOOL, "carry the checkpoint metadata too (vsh)", extension=True)
+@option("with-snapshots", OptKind.BOOL, "carry the snapshot metadata along", extension=True)
+@option(
+    "with-checkpoints",
+    OptKind.BOOL,
+    "carry the checkpoint metadata too (not built yet)",
+    extension=True,
+)
 @option(
     "metadata-uri",
     OptKind.STRING,
-    "the destination as this client reaches it, for the metadata (vsh)",
+    "the destination as this client reaches it, for the metadata",
     extension=True,
     completer=complete_empty,
 )
-@option("dry-run", OptKind.BOOL, "run the checks and print the plan only (vsh)", extension=True)
+@option("dry-run", OptKind.BOOL, "run the checks and print the plan only", extension=True)
 def migrate(s: Session, domain: str, desturi: str, **opts: Any) -> bool:
     for needy, needed in REQUIRED:
         if _given(opts, needy) not in (None, False) and not _given(opts, needed):
