@@ -7,6 +7,9 @@ the last one created; then the guest starts and moves.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.real.test_migration import LOCAL_URI, clean, fresh
@@ -161,5 +164,34 @@ def test_stale_snapshot_on_destination_refused(stack_pair: StackPair) -> None:
         assert f"the destination already has domain '{name}' with 1 snapshot(s)" in out.err
         assert _state(stack_pair.source, name) == before
         assert ok(virsh(stack_pair.source, "domstate", name)).out == "running\n\n"
+    finally:
+        clean(stack_pair, name)
+
+
+@pytest.mark.real(timeout=300)
+def test_killed_after_removal_recovered_from_the_journal(
+    stack_pair: StackPair, tmp_path: Path
+) -> None:
+    """What a SIGKILL between the removal and the migration leaves: the
+    journal and a source without metadata; snapshot-redefine finishes it."""
+    import libvirt
+
+    from vsh.virt import migratesnap
+
+    name = "mig-snap-kill"
+    try:
+        _tree(stack_pair, name)
+        before = _state(stack_pair.source, name)
+        conn = libvirt.open(stack_pair.source.uri)
+        try:
+            dom = conn.lookupByName(name)
+            journal = migratesnap.write_journal(dom, tmp_path)
+            migratesnap.remove_metadata(dom, migratesnap.source_moments(dom))
+        finally:
+            conn.close()
+        assert os.stat(journal).st_mode & 0o777 == 0o600
+        assert ok(virsh(stack_pair.source, "snapshot-list", name, "--name")).out.strip() == ""
+        ok(vsh(stack_pair.source, "snapshot-redefine", name, journal, "--skip-existing"))
+        assert _state(stack_pair.source, name) == before
     finally:
         clean(stack_pair, name)
