@@ -114,3 +114,26 @@ def test_failed_migration_restores_the_source(
     assert after == before
     assert dom.snapshotCurrent(0).getName() == "b"
     assert list((tmp_path / "state" / "vsh" / "migrations").iterdir()) == []
+
+
+def test_destination_failure_keeps_the_journal(
+    s: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a migration that "succeeded" but left no guest on the destination
+    from vsh.commands.domain import migration
+    from vsh.virt import migratesnap
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(migratesnap, "remove_metadata", lambda dom, moments: None)
+    monkeypatch.setattr(migration, "_migrate_now", lambda *args: True)
+    _tree(s)
+    dest = _empty_node(tmp_path)
+    assert not run_script(s, f"migrate test {dest} --with-snapshots")
+    (journal,) = (tmp_path / "state" / "vsh" / "migrations").iterdir()
+    assert journal.stat().st_mode & 0o777 == 0o600
+    err = output(s)[1].splitlines()
+    assert err[0].startswith("error: migrate: ")
+    assert err[-1] == (
+        f"error: migrate: the journal is kept; finish with: vsh -c {dest} "
+        f"snapshot-redefine test {journal} --skip-existing"
+    )
