@@ -50,8 +50,10 @@ class DomainLock:
         directory: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        purpose: str = "rotate",
     ) -> None:
-        self.path = (directory or lock_dir()) / f"rotate-{uuid}.lock"
+        # one lock file per purpose: a rotation may run while the guest migrates
+        self.path = (directory or lock_dir()) / f"{purpose}-{uuid}.lock"
         self.wait = wait
         self._clock = clock
         self._sleep = sleep

@@ -14,6 +14,7 @@ job is watched (--verbose progress, Ctrl-C, --timeout's action).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,7 +35,8 @@ from vsh.core.jsonshape import INT, NUM, STR, object_of, prop, shape
 from vsh.core.numbers import as_signed64
 from vsh.core.session import DEBUG, INFO, Session
 from vsh.core.vshutil import read_file_all
-from vsh.virt import lookup, typedcall
+from vsh.snapshots import migrationplan
+from vsh.virt import lookup, migratesnap, typedcall
 from vsh.virt.conn import open_connection
 from vsh.virt.jobwatch import watch_job
 from vsh.virt.typedcall import Param
@@ -475,6 +477,21 @@ def _number(name: str, help_text: str) -> Callable[..., Any]:
 @_number("parallel-connections", "number of connections for parallel migration")
 @_number("bandwidth", "migration bandwidth limit in MiB/s")
 @_text("tls-destination", "override the destination host name used for TLS verification")
+@option("with-snapshots", OptKind.BOOL, "carry the snapshot metadata along", extension=True)
+@option(
+    "with-checkpoints",
+    OptKind.BOOL,
+    "carry the checkpoint metadata too (not built yet)",
+    extension=True,
+)
+@option(
+    "metadata-uri",
+    OptKind.STRING,
+    "the destination as this client reaches it, for the metadata",
+    extension=True,
+    completer=complete_empty,
+)
+@option("dry-run", OptKind.BOOL, "run the checks and print the plan only", extension=True)
 def migrate(s: Session, domain: str, desturi: str, **opts: Any) -> bool:
     for needy, needed in REQUIRED:
         if _given(opts, needy) not in (None, False) and not _given(opts, needed):
@@ -485,6 +502,20 @@ def migrate(s: Session, domain: str, desturi: str, **opts: Any) -> bool:
         raise VshError("migrate: Unexpected timeout for offline migration")
     if not timeout and (opts["timeout_suspend"] or opts["timeout_postcopy"]):
         raise VshError("migrate: Unexpected --timeout-* option without --timeout")
+    if opts["with_snapshots"] or opts["with_checkpoints"] or opts["dry_run"]:
+        return _with_snapshots(s, dom, domain, desturi, opts, timeout)
+    return _migrate_now(s, dom, domain, desturi, opts, timeout)
+
+
+def _migrate_now(
+    s: Session,
+    dom: libvirt.virDomain,
+    domain: str,
+    desturi: str,
+    opts: Mapping[str, Any],
+    timeout: int,
+) -> bool:
+    """virsh's migration proper: the destination connection, then the worker."""
     declared = option_flags()  # in the command's thread; the worker adds to it
     conn = s.conn
     iteration_cb = -1
@@ -532,3 +563,91 @@ def _run_migration(
 
     on_timeout = _timeout_action(s, dom, bool(opts["timeout_postcopy"])) if timeout else None
     watch_job(s, dom, opts["verbose"], "Migration", work, timeout=timeout, on_timeout=on_timeout)
+
+
+def _with_snapshots(
+    s: Session, dom: libvirt.virDomain, domain: str, desturi: str, opts: Any, timeout: int
+) -> bool:
+    """``--with-snapshots`` (vsh issue 14): checks, journal, move, redefine."""
+    for name in ("with-checkpoints", "metadata-uri", "dry-run"):
+        if _given(opts, name) not in (None, False) and not opts["with_snapshots"]:
+            raise VshError(f"Option --with-snapshots is required by option --{name}")
+    uri = s.text(_given(opts, "metadata-uri"), "metadata-uri") or desturi
+    target = s.text(_given(opts, "dname"), "dname") or dom.name()
+    copy = next((c for c in _COPY_OPTIONS if opts[c.replace("-", "_")]), None)
+    checked = migratesnap.check(dom, uri, target, copy)
+    if checked.problems:
+        for problem in checked.problems:
+            s.error(f"migrate: {problem}")
+        return False
+    try:
+        if opts["dry_run"]:
+            for line in migratesnap.plan_lines(checked.moments, copy or "shared"):
+                s.print(line + "\n")
+            return True
+        if opts["with_checkpoints"]:
+            raise VshError("migrate: --with-checkpoints is not built yet")
+        return _move(s, dom, domain, desturi, opts, timeout, checked.moments, uri, target)
+    finally:
+        checked.lock.release()
+
+
+def _move(
+    s: Session,
+    dom: libvirt.virDomain,
+    domain: str,
+    desturi: str,
+    opts: Any,
+    timeout: int,
+    moments: list[migrationplan.Moment],
+    uri: str,
+    target: str,
+) -> bool:
+    journal = migratesnap.write_journal(dom)
+    moved = False
+    try:  # a failed removal is undone as a failed migration is
+        migratesnap.remove_metadata(dom, moments)
+        moved = _migrate_now(s, dom, domain, desturi, opts, timeout)
+    finally:
+        if not moved:  # put everything back on the source from the journal
+            problems = migratesnap.redefine_journal(s.conn, dom, journal)
+            problems += migrationplan.verify(moments, migratesnap.source_moments(dom))
+            if problems:
+                for problem in problems:
+                    s.error(f"migrate: {problem}")
+                resume = migrationplan.resume_command(domain, journal, s.conn.getURI())
+                s.error(f"migrate: the journal is kept; finish with: {resume}")
+            else:
+                os.unlink(journal)
+                s.out.flush()  # a status line beside libvirt's error, not an error itself
+                s.err.write("snapshot metadata restored on the source\n")
+    problems = _redefine_on_destination(uri, target, journal, moments)
+    if problems:
+        for problem in problems:
+            s.error(f"migrate: {problem}")
+        resume = migrationplan.resume_command(target, journal, uri)
+        s.error(f"migrate: the journal is kept; finish with: {resume}")
+        return False
+    os.unlink(journal)
+    s.print(migrationplan.done_message(moments, None, uri) + "\n")
+    return True
+
+
+def _redefine_on_destination(
+    uri: str, target: str, journal: str, moments: list[migrationplan.Moment]
+) -> list[str]:
+    try:
+        mconn = libvirt.open(uri)
+    except libvirt.libvirtError as err:
+        return [f"cannot reach the destination through {uri}: {err}"]
+    try:
+        ddom = mconn.lookupByName(target)
+        problems = migratesnap.redefine_journal(mconn, ddom, journal)
+        return problems or migrationplan.verify(moments, migratesnap.source_moments(ddom))
+    except libvirt.libvirtError as err:
+        return [str(err)]
+    finally:
+        mconn.close()
+
+
+_COPY_OPTIONS = ("copy-storage-all", "copy-storage-inc")

@@ -1,0 +1,59 @@
+"""migrate --with-snapshots, libvirt side, on the test driver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libvirt
+import pytest
+
+from vsh.snapshots.migrationplan import Moment
+from vsh.virt.migratesnap import destination_problems, source_moments
+
+
+@pytest.fixture
+def conn() -> Iterator[libvirt.virConnect]:
+    c = libvirt.open("test:///default")
+    yield c
+    c.close()
+
+
+def _snap(dom: libvirt.virDomain, name: str, disk: str = "") -> None:
+    disks = f"<disks><disk name='vda' snapshot='{disk}'/></disks>" if disk else ""
+    dom.snapshotCreateXML(f"<domainsnapshot><name>{name}</name>{disks}</domainsnapshot>", 0)
+
+
+def test_source_moments_tree_and_current(conn: libvirt.virConnect) -> None:
+    dom = conn.lookupByName("test")
+    _snap(dom, "a")
+    _snap(dom, "b")
+    dom.revertToSnapshot(dom.snapshotLookupByName("a"), 0)
+    _snap(dom, "c")
+    dom.revertToSnapshot(dom.snapshotLookupByName("b"), 0)
+    got = source_moments(dom)
+    assert {m.name: m.parent for m in got} == {"a": None, "b": "a", "c": "a"}
+    assert [m.name for m in got if m.current] == ["b"]
+    assert [m.name for m in got].index("a") == 0
+
+
+def test_destination_problems(conn: libvirt.virConnect) -> None:
+    dom = conn.lookupByName("test")
+    uuid = dom.UUIDString()
+    assert destination_problems(conn, uuid, "test") == []
+    assert destination_problems(conn, "00000000-0000-0000-0000-00000000abcd", "nope") == []
+    _snap(dom, "stale")
+    (msg,) = destination_problems(conn, "00000000-0000-0000-0000-00000000abcd", "test")
+    assert "'test' with 1 snapshot(s)" in msg
+    assert len(destination_problems(conn, uuid, "other")) == 1
+
+
+def test_location_read() -> None:
+    from vsh.virt.migratesnap import _location
+
+    xml = "<domainsnapshot><disks><disk name='vda' snapshot='external'/></disks></domainsnapshot>"
+    assert _location(xml) == "external"
+    assert _location("<domainsnapshot><memory snapshot='internal'/></domainsnapshot>") == (
+        "internal"
+    )
+    assert _location("<domainsnapshot/>") == ""
+    assert Moment("x").location == ""

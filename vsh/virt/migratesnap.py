@@ -1,0 +1,188 @@
+"""The libvirt side of ``migrate --with-snapshots`` (vsh issue 14): reading
+the source's snapshots as :class:`vsh.snapshots.migrationplan.Moment` records
+and the destination checks.  Orders, refusals and messages are decided in
+:mod:`vsh.snapshots.migrationplan`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import libvirt
+
+from vsh.snapshots import bundle, migrationplan, redefine
+from vsh.snapshots.atomicfile import AtomicFile
+from vsh.snapshots.domainlock import Busy, DomainLock
+from vsh.snapshots.migrationplan import Moment
+from vsh.virt import snapshotstore
+from vsh.virt.domxml import parse_xml
+
+
+def _location(xml: str) -> str:
+    """``internal`` or ``external`` when a disk or the memory of the
+    snapshot is kept that way (internal wins: it is the stricter refusal),
+    else ``""``."""
+    root = parse_xml(xml)
+    if root is None:
+        return ""
+    for kind in ("internal", "external"):
+        expr = (
+            f"count(/domainsnapshot/disks/disk[@snapshot='{kind}'])"
+            f" + count(/domainsnapshot/memory[@snapshot='{kind}'])"
+        )
+        if root.string(f"string({expr})") not in ("", "0"):
+            return kind
+    return ""
+
+
+def source_moments(dom: libvirt.virDomain) -> list[Moment]:
+    """Every snapshot of ``dom``, parents first, with its parent, whether it
+    is current and where its disk state lives."""
+    current = snapshotstore.current_name(dom)
+    out: list[Moment] = []
+    for snap in snapshotstore.snapshots_parents_first(dom):
+        name = snap.getName()
+        xml = snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE)
+        parent = snapshotstore.parent_name(snap)
+        out.append(Moment(name, parent, name == current, _location(xml)))
+    return out
+
+
+def _find(dconn: libvirt.virConnect, uuid: str, name: str) -> list[libvirt.virDomain]:
+    found: list[libvirt.virDomain] = []
+    for look, key in ((dconn.lookupByUUIDString, uuid), (dconn.lookupByName, name)):
+        try:
+            dom = look(key)
+        except libvirt.libvirtError:
+            continue
+        if all(d.UUIDString() != dom.UUIDString() for d in found):
+            found.append(dom)
+    return found
+
+
+def destination_problems(dconn: libvirt.virConnect, uuid: str, name: str) -> list[str]:
+    """Snapshot or checkpoint metadata the destination already holds for a
+    domain with this UUID or the target name (libvirt does not check it; a
+    stale definition's snapshots would clash with the redefined ones)."""
+    out: list[str] = []
+    for dom in _find(dconn, uuid, name):
+        snaps = dom.snapshotNum(0)
+        try:
+            checkpoints = len(dom.listAllCheckpoints(0))
+        except libvirt.libvirtError:
+            checkpoints = 0  # drivers without checkpoints hold none
+        if snaps or checkpoints:
+            out.append(
+                f"the destination already has domain '{dom.name()}' with {snaps} snapshot(s) "
+                f"and {checkpoints} checkpoint(s)"
+            )
+    return out
+
+
+class Checked:
+    """What the checks found: the source's snapshots, every problem, and
+    the lock (held when there is no problem; release it when done)."""
+
+    def __init__(self, moments: list[Moment], problems: list[str], lock: DomainLock) -> None:
+        self.moments = moments
+        self.problems = problems
+        self.lock = lock
+
+
+def check(
+    dom: libvirt.virDomain, metadata_uri: str, target_name: str, copy_storage: str | None
+) -> Checked:
+    """Every check of issue 14 before anything changes, all problems at once."""
+    problems: list[str] = []
+    moments = source_moments(dom)
+    uuid = dom.UUIDString()
+    try:
+        mconn = libvirt.open(metadata_uri)
+    except libvirt.libvirtError as err:
+        problems.append(f"the destination is not reachable through {metadata_uri}: {err}")
+    else:
+        try:
+            problems += destination_problems(mconn, uuid, target_name)
+        finally:
+            mconn.close()
+    problems += migrationplan.storage_problems(moments, copy_storage)
+    lock = DomainLock(uuid, purpose="migrate")
+    try:
+        lock.acquire()
+    except Busy:
+        problems.append(f"another migrate --with-snapshots of this domain is running ({lock.path})")
+    if problems:
+        lock.release()
+    return Checked(moments, problems, lock)
+
+
+def plan_lines(moments: list[Moment], storage: str) -> list[str]:
+    """The dry run's plan: snapshots in redefine order, the current one, storage."""
+    order = migrationplan.redefine_order(moments)
+    parent = {m.name: m.parent for m in moments}
+    current = next((m.name for m in moments if m.current), None)
+    lines = [f"Snapshots to move, in redefine order ({len(order)}):"]
+    lines += [f"  {n}" + (f" (parent '{parent[n]}')" if parent[n] else "") for n in order]
+    lines.append(f"Current: {current if current is not None else '(none)'}")
+    lines.append(f"Storage: {storage}")
+    return lines
+
+
+def journal_dir() -> Path:
+    """``$XDG_STATE_HOME/vsh/migrations`` (default ``~/.local/state/...``)."""
+    state = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+    return Path(state) / "vsh" / "migrations"
+
+
+def write_journal(dom: libvirt.virDomain, directory: Path | None = None) -> str:
+    """Every snapshot's full XML (security information included) in one
+    bundle, written atomically with mode 0600; returns its path."""
+    where = directory or journal_dir()
+    where.mkdir(mode=0o700, parents=True, exist_ok=True)
+    uuid = dom.UUIDString()
+    path = str(where / migrationplan.journal_name(uuid))
+    snaps = snapshotstore.snapshots_parents_first(dom)
+    with AtomicFile(path) as f:
+        writer = bundle.BundleWriter(
+            f.write,
+            domain=dom.name(),
+            uuid=uuid,
+            current=snapshotstore.current_name(dom),
+            count=len(snaps),
+            secure=True,
+        )
+        writer.begin()
+        for snap in snaps:
+            writer.add(snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE))
+        writer.end()
+    return path
+
+
+def remove_metadata(dom: libvirt.virDomain, moments: list[Moment]) -> None:
+    """Leaves first, one metadata-only delete at a time (never --children)."""
+    for name in migrationplan.delete_order(moments):
+        dom.snapshotLookupByName(name, 0).delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+
+
+def redefine_journal(conn: libvirt.virConnect, dom: libvirt.virDomain, path: str) -> list[str]:
+    """Redefine the journal's snapshots on ``dom`` with the bulk redefine's
+    plan and execution (parents first, current last, existing ones skipped);
+    returns the problems (empty on success)."""
+    try:
+        doc = bundle.scan(bundle.FileSource(path))
+    except bundle.BundleError as exc:
+        return [str(exc)]
+    plan = redefine.make_plan(
+        [doc], snapshotstore.target_info(dom), redefine.Options(skip_existing=True)
+    )
+    if not plan.ok:
+        return [p.message for p in plan.problems]
+    target = snapshotstore.LibvirtTarget(conn, dom, [step.name for step in plan.to_define])
+    try:
+        out = redefine.execute(plan, target)
+    finally:
+        target.close()
+    if not out.ok:
+        return [out.error or f"failed to redefine snapshot '{out.failed_at}'"]
+    return []
