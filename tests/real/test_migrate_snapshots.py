@@ -8,6 +8,7 @@ the last one created; then the guest starts and moves.
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -71,18 +72,24 @@ def test_failed_migration_restores_the_source(stack_pair: StackPair) -> None:
     try:
         _tree(stack_pair, name)
         before = _state(stack_pair.source, name)
-        out = vsh(
-            stack_pair.source,
-            "migrate",
-            name,
-            stack_pair.destination.uri,
-            "--live",
-            "--unsafe",
-            "--migrateuri",
-            "tcp://192.0.2.1:49999",
-            "--with-snapshots",
-            timeout=240,
-        )
+        # a loopback port this test holds: the destination QEMU cannot listen there,
+        # so the migration fails without a packet leaving the machine
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            out = vsh(
+                stack_pair.source,
+                "migrate",
+                name,
+                stack_pair.destination.uri,
+                "--live",
+                "--unsafe",
+                "--migrateuri",
+                f"tcp://127.0.0.1:{port}",
+                "--with-snapshots",
+                timeout=240,
+            )
         assert out.status == 1
         assert "snapshot metadata restored on the source\n" in out.err
         assert _state(stack_pair.source, name) == before
