@@ -72,11 +72,11 @@ def test_failed_migration_restores_the_source(stack_pair: StackPair) -> None:
     try:
         _tree(stack_pair, name)
         before = _state(stack_pair.source, name)
-        # a loopback port this test holds: the destination QEMU cannot listen there,
-        # so the migration fails without a packet leaving the machine
+        # a loopback port this test holds bound (not listening): the destination
+        # QEMU cannot listen there and nothing accepts a connection to it, so the
+        # migration fails without a packet leaving the machine
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
             taken.bind(("127.0.0.1", 0))
-            taken.listen(1)
             port = taken.getsockname()[1]
             out = vsh(
                 stack_pair.source,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import libvirt
 import pytest
@@ -10,10 +11,24 @@ import pytest
 from vsh.snapshots.migrationplan import Moment
 from vsh.virt.migratesnap import destination_problems, source_moments
 
+NODE = """<node>
+  <domain type='test'>
+    <name>test</name>
+    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
+    <memory>8192</memory>
+    <os><type>hvm</type></os>
+  </domain>
+</node>
+"""
+
 
 @pytest.fixture
-def conn() -> Iterator[libvirt.virConnect]:
-    c = libvirt.open("test:///default")
+def conn(tmp_path: Path) -> Iterator[libvirt.virConnect]:
+    """A private test driver: test:///default's state is shared by every open
+    connection in the process, and other tests may hold one."""
+    node = tmp_path / "node.xml"
+    node.write_text(NODE)
+    c = libvirt.open(f"test://{node}")
     yield c
     c.close()
 
