@@ -12,7 +12,7 @@ from typing import Any
 import libvirt
 
 from vsh.commands.common import Decorator, file_option, opt_uint, validate_option, xpath_options
-from vsh.commands.objects import act, from_file
+from vsh.commands.objects import act, edit_definition, from_file
 from vsh.completion.providers import interface_macs, interface_names
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -226,30 +226,13 @@ def iface_destroy(s: Session, interface: str) -> bool:
 @_interface_option()
 def iface_edit(s: Session, interface: str) -> bool:
     iface = lookup.interface(s, interface, cmd="iface-edit")
-    from vsh.virt import editor
-
-    def unchanged_is_done() -> bool:
-        s.print_extra(f"Interface {iface.name()} XML configuration not changed.\n")
-        return True
-
-    def define(_doc: str, edited: str) -> tuple[Any, Any]:
-        try:
-            return s.conn.interfaceDefineXML(edited, 0), None
-        except libvirt.libvirtError as err:
-            return None, err
-
-    try:
-        edited = editor.edit(s, lambda: iface.XMLDesc(XML_INACTIVE), define, unchanged_is_done)
-    except editor.EditFailed as failed:
-        if failed.cause is None:
-            return False
-        # Without a terminal virsh reports "Failed." and carries on with no
-        # new interface: its name prints as "(null)" and the command succeeds.
-        s.print_extra("Interface (null) XML configuration edited.\n")
-        return True
-    if edited is not None:
-        s.print_extra(f"Interface {edited.name()} XML configuration edited.\n")
-    return True
+    return edit_definition(
+        s,
+        lambda name: f"Interface {name}",
+        iface.name(),
+        lambda: iface.XMLDesc(XML_INACTIVE),
+        lambda text: s.conn.interfaceDefineXML(text, 0),
+    )
 
 
 # ---------------------------------------------------------------------------

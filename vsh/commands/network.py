@@ -23,7 +23,14 @@ from vsh.commands.common import (
     validate_option,
     xpath_options,
 )
-from vsh.commands.objects import act, flagged, from_file, object_events, set_autostart
+from vsh.commands.objects import (
+    act,
+    edit_definition,
+    flagged,
+    from_file,
+    object_events,
+    set_autostart,
+)
 from vsh.completion.cache import depends_on
 from vsh.completion.providers import dhcp_lease_macs, network_names, network_on_line
 from vsh.core.command import command, option, option_flags
@@ -567,7 +574,6 @@ def net_uuid(s: Session, network: str) -> bool:
 )
 @_network_option()
 def net_edit(s: Session, network: str) -> bool:
-    from vsh.virt import editor
 
     net = lookup.network(s, network, cmd="net-edit")
 
@@ -581,29 +587,13 @@ def net_edit(s: Session, network: str) -> bool:
                 raise
             return str(net.XMLDesc(0))
 
-    def unchanged_is_done() -> bool:
-        s.print_extra(f"Network {net.name()} XML configuration not changed.\n")
-        return True
-
-    def define(_doc: str, edited: str) -> tuple[Any, Any]:
-        try:
-            return s.conn.networkDefineXML(edited), None
-        except libvirt.libvirtError as err:
-            return None, err
-
-    try:
-        edited = editor.edit(s, get_xml, define, unchanged_is_done)
-    except editor.EditFailed as failed:
-        if failed.cause is None:
-            return False
-        # Without a terminal virsh reports "Failed." and carries on with no
-        # network: it prints "(null)" for the name and succeeds.
-        s.print_extra("Network (null) XML configuration edited.\n")
-        return True
-    if edited is None:
-        return True
-    s.print_extra(f"Network {edited.name()} XML configuration edited.\n")
-    return True
+    return edit_definition(
+        s,
+        lambda name: f"Network {name}",
+        net.name(),
+        get_xml,
+        s.conn.networkDefineXML,
+    )
 
 
 # virshNetworkUpdateCommand and virshNetworkSection: the words' positions are

@@ -16,7 +16,7 @@ from vsh.commands.common import (
     validate_option,
     xpath_options,
 )
-from vsh.commands.objects import act, flagged, from_file, read_xml, refuse_not_utf8
+from vsh.commands.objects import act, edit_definition, flagged, from_file, read_xml, refuse_not_utf8
 from vsh.completion.providers import nwfilter_binding_portdevs, nwfilter_names
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -80,36 +80,16 @@ def nwfilter_undefine(s: Session, nwfilter: str) -> bool:
 )
 @_nwfilter_option
 def nwfilter_edit(s: Session, nwfilter: str) -> bool:
-    from vsh.virt import editor
 
     nwf = lookup.nwfilter(s, nwfilter, cmd="nwfilter-edit")
 
-    def get_xml() -> str:
-        return nwf.XMLDesc(0)
-
-    def unchanged_is_done() -> bool:
-        s.print_extra(f"Network filter {nwf.name()} XML configuration not changed.\n")
-        return True
-
-    def define(_doc: str, edited: str) -> tuple[Any, Any]:
-        try:
-            return s.conn.nwfilterDefineXML(edited), None
-        except libvirt.libvirtError as err:
-            return None, err
-
-    try:
-        edited = editor.edit(s, get_xml, define, unchanged_is_done)
-    except editor.EditFailed as failed:
-        if failed.cause is None:
-            return False
-        # Without a terminal virsh reports "Failed." and then carries on with
-        # no filter: it prints "(null)" for the name and succeeds.
-        s.print_extra("Network filter (null) XML configuration edited.\n")
-        return True
-    if edited is None:
-        return True
-    s.print_extra(f"Network filter {edited.name()} XML configuration edited.\n")
-    return True
+    return edit_definition(
+        s,
+        lambda name: f"Network filter {name}",
+        nwf.name(),
+        lambda: nwf.XMLDesc(0),
+        s.conn.nwfilterDefineXML,
+    )
 
 
 @command(

@@ -156,3 +156,44 @@ def object_events(
     if ok:
         s.last_error = None
     return ok
+
+
+def edit_definition(
+    s: Session,
+    named: Callable[[str], str],
+    current: str,
+    get_xml: Callable[[], str],
+    define_xml: Callable[[str], Any],
+    relax: Callable[[], None] | None = None,
+) -> bool:
+    """edit, net-edit, pool-edit, iface-edit, nwfilter-edit: virsh's one shape.
+
+    The editor loop of :mod:`vsh.virt.editor` over ``get_xml()`` and
+    ``define_xml(text)`` (a libvirt error there is offered for re-editing),
+    then virsh's status line, ``named(name)`` being its words for the object
+    (``Network x``, ``Domain 'x'``) and ``current`` the name being edited.
+    """
+    from vsh.virt import editor
+
+    def unchanged_is_done() -> bool:
+        s.print_extra(f"{named(current)} XML configuration not changed.\n")
+        return True
+
+    def define(_doc: str, edited: str) -> tuple[Any, Any]:
+        try:
+            return define_xml(edited), None
+        except libvirt.libvirtError as err:
+            return None, err
+
+    try:
+        edited = editor.edit(s, get_xml, define, unchanged_is_done, relax)
+    except editor.EditFailed as failed:
+        if failed.cause is None:
+            return False
+        # Without a terminal virsh reports "Failed." and then carries on with
+        # no object: it prints "(null)" for the name and succeeds.
+        s.print_extra(f"{named('(null)')} XML configuration edited.\n")
+        return True
+    if edited is not None:
+        s.print_extra(f"{named(edited.name())} XML configuration edited.\n")
+    return True

@@ -28,7 +28,7 @@ from vsh.commands.common import (
     validate_option,
     xpath_options,
 )
-from vsh.commands.objects import act, from_file, object_events, set_autostart
+from vsh.commands.objects import act, edit_definition, from_file, object_events, set_autostart
 from vsh.completion.providers import pool_names
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -475,7 +475,6 @@ def pool_dumpxml(s: Session, pool: str, inactive: bool, xpath: str | None, wrap:
 )
 @_pool_option(0)
 def pool_edit(s: Session, pool: str) -> bool:
-    from vsh.virt import editor
 
     obj = lookup.pool(s, pool, cmd="pool-edit")
     flags = L.VIR_STORAGE_XML_INACTIVE
@@ -488,28 +487,13 @@ def pool_edit(s: Session, pool: str) -> bool:
         flags = 0
         s.last_error = None
 
-    def unchanged_is_done() -> bool:
-        s.print_extra(f"Pool {obj.name()} XML configuration not changed.\n")
-        return True
-
-    def define(_doc: str, edited: str) -> tuple[Any, Any]:
-        try:
-            return s.conn.storagePoolDefineXML(edited, 0), None
-        except libvirt.libvirtError as err:
-            return None, err
-
-    try:
-        edited = editor.edit(s, lambda: obj.XMLDesc(flags), define, unchanged_is_done)
-    except editor.EditFailed as failed:
-        if failed.cause is None:
-            return False
-        # Without a terminal virsh reports "Failed." and goes on with no pool:
-        # it prints "(null)" for the name and succeeds.
-        s.print_extra("Pool (null) XML configuration edited.\n")
-        return True
-    if edited is not None:
-        s.print_extra(f"Pool {edited.name()} XML configuration edited.\n")
-    return True
+    return edit_definition(
+        s,
+        lambda name: f"Pool {name}",
+        obj.name(),
+        lambda: obj.XMLDesc(flags),
+        lambda text: s.conn.storagePoolDefineXML(text, 0),
+    )
 
 
 # -- pool-info ---------------------------------------------------------------

@@ -28,6 +28,7 @@ from vsh.commands.common import (
     file_option,
     opt_uint,
 )
+from vsh.commands.objects import edit_definition
 from vsh.completion.providers import domain_xml_on_line
 from vsh.core.command import command, option, option_flags
 from vsh.core.errors import VshError
@@ -467,7 +468,6 @@ def domrename(s: Session, domain: str, new_name: str) -> bool:
 @domain_option()
 @option("skip-validate", OptKind.BOOL, "skip validation of the XML against the schema")
 def edit(s: Session, domain: str, skip_validate: bool) -> bool:
-    from vsh.virt import editor
 
     dom = lookup.domain(s, domain, cmd="edit")
     define_flags = 0 if skip_validate else L.VIR_DOMAIN_DEFINE_VALIDATE
@@ -480,39 +480,20 @@ def edit(s: Session, domain: str, skip_validate: bool) -> bool:
     def get_xml() -> str:
         return dom.XMLDesc(L.VIR_DOMAIN_XML_SECURE | L.VIR_DOMAIN_XML_INACTIVE)
 
-    def unchanged_is_done() -> bool:
-        s.print_extra(f"Domain '{dom.name()}' XML configuration not changed.\n")
-        return True
-
-    def define(_doc: str, edited: str) -> tuple[Any, Any]:
+    def define(edited: str) -> Any:
         conn = s.conn
+        if not define_flags:
+            return conn.defineXML(edited)
         try:
-            if not define_flags:
-                return conn.defineXML(edited), None
-            try:
-                return conn.defineXMLFlags(edited, define_flags), None
-            except libvirt.libvirtError as err:
-                if err.get_error_code() != L.VIR_ERR_NO_SUPPORT or (
-                    define_flags != L.VIR_DOMAIN_DEFINE_VALIDATE
-                ):
-                    raise
-                return conn.defineXML(edited), None
+            return conn.defineXMLFlags(edited, define_flags)
         except libvirt.libvirtError as err:
-            return None, err
+            if err.get_error_code() != L.VIR_ERR_NO_SUPPORT or (
+                define_flags != L.VIR_DOMAIN_DEFINE_VALIDATE
+            ):
+                raise
+            return conn.defineXML(edited)
 
-    try:
-        edited = editor.edit(s, get_xml, define, unchanged_is_done, relax)
-    except editor.EditFailed as failed:
-        if failed.cause is None:
-            return False
-        # Without a terminal virsh reports "Failed." and then carries on with
-        # no domain: it prints "(null)" for the name and succeeds.
-        s.print_extra("Domain '(null)' XML configuration edited.\n")
-        return True
-    if edited is None:
-        return True
-    s.print_extra(f"Domain '{edited.name()}' XML configuration edited.\n")
-    return True
+    return edit_definition(s, lambda name: f"Domain '{name}'", dom.name(), get_xml, define, relax)
 
 
 # ---------------------------------------------------------------------------
