@@ -51,9 +51,28 @@ def rotate(stack: Stack, runtime: Path, *args: str, timeout: float = 180):
     )
 
 
-def start(stack: Stack, runtime: Path, *args: str) -> subprocess.Popen[str]:
+# vsh, in-process, that stops itself (SIGSTOP) right after its first snapshot deletion:
+# the test kills it there, half-way, however fast the deletions run on the machine
+_STOPS_AFTER_FIRST_DELETE = """
+import os, signal, sys
+import libvirt
+from vsh.cli import main
+deleted = libvirt.virDomainSnapshot.delete
+def delete(self, flags=0):
+    done = deleted(self, flags)
+    os.kill(os.getpid(), signal.SIGSTOP)
+    return done
+libvirt.virDomainSnapshot.delete = delete
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def start(stack: Stack, runtime: Path, *args: str, stop_after_delete: bool = False):
+    argv = _argv(stack, *args)
+    if stop_after_delete:
+        argv[1:3] = ["-c", _STOPS_AFTER_FIRST_DELETE]
     return subprocess.Popen(
-        _argv(stack, *args),
+        argv,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -65,6 +84,12 @@ def start(stack: Stack, runtime: Path, *args: str) -> subprocess.Popen[str]:
 def snapshots(stack: Stack, domain: str) -> list[str]:
     out = stack.virsh("snapshot-list", domain, "--name", "--topological").stdout
     return [line for line in out.splitlines() if line]
+
+
+def _stopped(pid: int) -> bool:
+    """Whether the process sits stopped (state T in /proc/PID/stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] == "T"
 
 
 def day(n: int) -> str:
@@ -133,17 +158,15 @@ def test_killed_mid_run_then_run_again_converges(real_stack, guests, runtime):
     names = snapshots(real_stack, "rot-kill")
     assert len(names) == 6
     proc = start(real_stack, runtime, "rot-kill", "--label", LABEL, "--prune-only",
-                 "--keep-last", "1")  # fmt: skip
-    # kill it as soon as its first deletion shows (SIGKILL: no clean-up of any kind)
+                 "--keep-last", "1", stop_after_delete=True)  # fmt: skip
+    # kill it where it stopped itself, after its first deletion (SIGKILL: no clean-up)
     deadline = time.monotonic() + 120
-    while proc.poll() is None and time.monotonic() < deadline:
-        if len(snapshots(real_stack, "rot-kill")) < 6:
-            proc.send_signal(signal.SIGKILL)
-            break
+    while proc.poll() is None and not _stopped(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
     proc.wait(60)
-    proc.communicate()
-    assert proc.returncode == -signal.SIGKILL  # killed half-way, not finished
+    out, err = proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, (out, err)  # killed half-way, not finished
     left = snapshots(real_stack, "rot-kill")
     assert names[-1] in left and len(left) < 6
     # the kernel dropped the lock: the next run needs no --wait, and converges
