@@ -474,3 +474,89 @@ def test_sources_close_cleanly(tmp_path) -> None:
     source.close()
     assert source.spool.closed
     assert not os.path.exists(str(tmp_path / "anything"))
+
+
+# ---------------------------------------------------------------------------
+# checkpoints (journals of migrate --with-checkpoints)
+# ---------------------------------------------------------------------------
+
+
+def checkpoint_xml(name: str, parent: str | None = None, *, uuid: str = UUID) -> str:
+    """Shaped like virDomainCheckpointGetXMLDesc output."""
+    parent_xml = f"  <parent>\n    <name>{parent}</name>\n  </parent>\n" if parent else ""
+    return (
+        f"<domaincheckpoint>\n  <name>{name}</name>\n{parent_xml}"
+        "  <creationTime>1700000100</creationTime>\n"
+        f"  <disks>\n    <disk name='vda' checkpoint='bitmap' bitmap='{name}'/>\n  </disks>\n"
+        f"  <domain type='kvm'>\n    <name>dom0</name>\n    <uuid>{uuid}</uuid>\n  </domain>\n"
+        "</domaincheckpoint>\n"
+    )
+
+
+def write_journal(path, snaps: list[str], checkpoints: list[str]) -> str:
+    out = io.StringIO()
+    w = BundleWriter(
+        out.write, domain="dom0", uuid=UUID, current=None, count=len(snaps), secure=True,
+        checkpoints=len(checkpoints),
+    )  # fmt: skip
+    w.begin()
+    for x in snaps:
+        w.add(x)
+    for x in checkpoints:
+        w.add_checkpoint(x)
+    w.end()
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return out.getvalue()
+
+
+def test_checkpoints_round_trip_after_the_snapshots(tmp_path) -> None:
+    chks = [checkpoint_xml("c1"), checkpoint_xml("c2", "c1")]
+    text = write_journal(tmp_path / "j.xml", [snapshot_xml("s0")], chks)
+    assert " checkpoints='2' " in text.splitlines()[2]
+    doc = scan(FileSource(str(tmp_path / "j.xml")))
+    assert [r.name for r in doc.records] == ["s0"]
+    assert [(c.name, c.parent, c.domain_uuid) for c in doc.checkpoints] == [
+        ("c1", None, UUID),
+        ("c2", "c1", UUID),
+    ]
+    assert [c.load() for c in doc.checkpoints] == chks
+    assert doc.checkpoints[1].label.endswith("j.xml[checkpoint 1]")
+    assert doc.problems == []
+
+
+def test_a_bundle_without_checkpoints_says_nothing_about_them(tmp_path) -> None:
+    text = write_bundle(tmp_path / "b.xml", [snapshot_xml("s0")])
+    assert "checkpoints" not in text
+    assert scan(FileSource(str(tmp_path / "b.xml"))).checkpoints == []
+
+
+def test_checkpoints_alone_make_a_usable_journal(tmp_path) -> None:
+    write_journal(tmp_path / "j.xml", [], [checkpoint_xml("c1")])
+    doc = scan(FileSource(str(tmp_path / "j.xml")))
+    assert doc.records == [] and [c.name for c in doc.checkpoints] == ["c1"]
+
+
+def test_writer_keeps_snapshots_before_checkpoints() -> None:
+    out = io.StringIO()
+    w = BundleWriter(out.write, domain="d", uuid=UUID, current=None, count=2, secure=True)
+    w.begin()
+    w.add(snapshot_xml("s0"))
+    w.add_checkpoint(checkpoint_xml("c1"))
+    w.add_checkpoint(checkpoint_xml("c2", "c1"))
+    with pytest.raises(ValueError, match="after a checkpoint"):
+        w.add(snapshot_xml("s1"))
+    with pytest.raises(BundleError, match="does not start with <domaincheckpoint>"):
+        w.add_checkpoint(snapshot_xml("s1"))
+    w.end()
+    assert out.getvalue().endswith("</domaincheckpoint>\n</snapshots>\n")
+
+
+def test_checkpoint_without_name_is_a_problem_and_root_checkpoint_refused(tmp_path) -> None:
+    text = write_journal(tmp_path / "j.xml", [snapshot_xml("s0")], [checkpoint_xml("c1")])
+    (tmp_path / "j.xml").write_text(text.replace("<name>c1</name>", ""), encoding="utf-8")
+    doc = scan(FileSource(str(tmp_path / "j.xml")))
+    assert doc.checkpoints == []
+    assert doc.problems == [f"{tmp_path / 'j.xml'}[checkpoint 0]: checkpoint without a <name>"]
+    (tmp_path / "c.xml").write_text(checkpoint_xml("c1"), encoding="utf-8")
+    with pytest.raises(BundleError, match="unexpected root element <domaincheckpoint>"):
+        scan(FileSource(str(tmp_path / "c.xml")))

@@ -319,6 +319,23 @@ def test_adopt_rewrites_name_and_uuid() -> None:
     assert [c.tag for c in ET.fromstring(out).find("domain")][:2] == ["name", "uuid"]
 
 
+def test_adopt_and_map_path_reach_the_inactive_domain_too() -> None:
+    """A running guest's snapshot also holds its persistent definition
+    (``<inactiveDomain>``, which a revert restores): it is renamed and
+    re-pathed like the embedded domain."""
+    xml = snap_xml("s", uuid=OTHER_UUID).replace(
+        "</domainsnapshot>",
+        f"<inactiveDomain type='kvm'><name>dom0</name><uuid>{OTHER_UUID}</uuid>"
+        "<devices><disk type='file' device='disk'><source file='/old/a.qcow2'/>"
+        "</disk></devices></inactiveDomain>\n</domainsnapshot>",
+    )
+    out = rewrite_xml(xml, adopt=("clone", UUID), map_paths=[("/old", "/new")])
+    inactive = ET.fromstring(out).find("inactiveDomain")
+    assert inactive.find("name").text == "clone"
+    assert inactive.find("uuid").text == UUID
+    assert inactive.find("devices/disk/source").get("file") == "/new/a.qcow2"
+
+
 def test_rewrite_refuses_dtds() -> None:
     with pytest.raises(Exception, match="DTD"):
         rewrite_xml("<!DOCTYPE x><domainsnapshot/>", adopt=("a", UUID))

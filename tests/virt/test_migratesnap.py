@@ -72,3 +72,47 @@ def test_location_read() -> None:
     )
     assert _location("<domainsnapshot/>") == ""
     assert Moment("x").location == ""
+
+
+def test_journal_with_checkpoints_then_redefined(tmp_path: Path) -> None:
+    """The journal carries the checkpoints; redefining it puts them back
+    (the test driver holds checkpoints only while a domain has no snapshot)."""
+    import os
+    import stat
+
+    from vsh.virt import checkpointstore
+    from vsh.virt.migratesnap import (
+        plan_lines,
+        redefine_journal,
+        remove_checkpoint_metadata,
+        source_checkpoints,
+        write_journal,
+    )
+
+    node = tmp_path / "node.xml"
+    node.write_text(NODE.replace("</os>", "</os><devices><disk type='file' device='disk'>"
+                    "<source file='/x.qcow2'/><target dev='vda'/></disk></devices>"))  # fmt: skip
+    conn = libvirt.open(f"test://{node}")
+    try:
+        dom = conn.lookupByName("test")
+        for name in ("c1", "c2"):
+            dom.checkpointCreateXML(f"<domaincheckpoint><name>{name}</name></domaincheckpoint>")
+        chks = source_checkpoints(dom)
+        assert chks == [Moment("c1"), Moment("c2", "c1")]
+        assert plan_lines([], "shared", chks) == [
+            "Snapshots to move, in redefine order (0):",
+            "Current: (none)",
+            "Checkpoints to move, in redefine order (2):",
+            "  c1",
+            "  c2 (parent 'c1')",
+            "Storage: shared",
+        ]
+        path = write_journal(dom, tmp_path / "journal", checkpoints=True)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        remove_checkpoint_metadata(dom, chks)
+        assert checkpointstore.existing(dom) == {}
+        assert redefine_journal(conn, dom, path) == []
+        assert source_checkpoints(dom) == chks
+        assert redefine_journal(conn, dom, path) == []  # existing ones are skipped
+    finally:
+        conn.close()

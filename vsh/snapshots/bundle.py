@@ -22,6 +22,10 @@ A bundle is one UTF-8 XML document holding a domain's whole snapshot tree::
   (``1``; a reader refuses others).  ``count``, ``security-info``,
   ``created`` and ``generator`` are informative.  Only ``<domainsnapshot>``
   elements may appear inside ``<snapshots>``; they come parents first.
+* A bundle may also carry the domain's checkpoints (``migrate
+  --with-checkpoints`` journals them): ``<domaincheckpoint>`` elements,
+  verbatim as virDomainCheckpointGetXMLDesc returned them, after the
+  snapshots, parents first; the root then says ``checkpoints='N'``.
 * Every ``<domainsnapshot>`` is the server's XML *verbatim* (not re-indented,
   so whitespace inside ``<description>`` survives), which keeps the bundle
   diffable against ``snapshot-dumpxml`` output.  A single
@@ -60,6 +64,7 @@ __all__ = [
     "MAX_SNAPSHOT_BYTES",
     "BundleError",
     "BundleWriter",
+    "CheckpointRecord",
     "Document",
     "FileSource",
     "Header",
@@ -138,6 +143,7 @@ class BundleWriter:
         secure: bool,
         generator: str = "vsh",
         created: float | None = None,
+        checkpoints: int = 0,
     ) -> None:
         self._write = write
         self.domain = domain
@@ -147,6 +153,7 @@ class BundleWriter:
         self.secure = secure
         self.generator = generator
         self.created = time.time() if created is None else created
+        self.checkpoints = checkpoints
         self.written = 0
         self._state = "new"
 
@@ -159,6 +166,7 @@ class BundleWriter:
             attrs.append(("current", self.current))
         attrs += [
             ("count", str(self.count)),
+            *([("checkpoints", str(self.checkpoints))] if self.checkpoints else []),
             ("security-info", "yes" if self.secure else "no"),
             ("created", stamp),
             ("generator", self.generator),
@@ -173,22 +181,33 @@ class BundleWriter:
     def add(self, snapshot_xml: str) -> None:
         """Append one ``<domainsnapshot>`` document (an XML declaration is dropped)."""
         if self._state != "open":
-            raise ValueError("add() outside begin()/end()")
-        text = _XML_DECL.sub("", snapshot_xml, count=1).lstrip()
-        if not text.startswith("<domainsnapshot"):
-            raise BundleError("snapshot XML does not start with <domainsnapshot>")
-        if "<!DOCTYPE" in text:
-            raise BundleError("snapshot XML carries a document type declaration")
-        if not text.endswith("\n"):
-            text += "\n"
-        self._write(text)
+            raise ValueError("add() outside begin()/end(), or after a checkpoint")
+        self._write(_element_text(snapshot_xml, "domainsnapshot", "snapshot"))
         self.written += 1
 
+    def add_checkpoint(self, checkpoint_xml: str) -> None:
+        """Append one ``<domaincheckpoint>`` document, after every snapshot."""
+        if self._state not in ("open", "checkpoints"):
+            raise ValueError("add_checkpoint() outside begin()/end()")
+        self._write(_element_text(checkpoint_xml, "domaincheckpoint", "checkpoint"))
+        self._state = "checkpoints"  # snapshots come first
+
     def end(self) -> None:
-        if self._state != "open":
+        if self._state not in ("open", "checkpoints"):
             raise ValueError("end() without begin()")
         self._write("</snapshots>\n")
         self._state = "closed"
+
+
+def _element_text(xml: str, root: str, what: str) -> str:
+    """``xml`` without its XML declaration, ending in a newline; refused
+    unless its root is ``root`` and it declares no document type."""
+    text = _XML_DECL.sub("", xml, count=1).lstrip()
+    if not text.startswith("<" + root):
+        raise BundleError(f"{what} XML does not start with <{root}>")
+    if "<!DOCTYPE" in text:
+        raise BundleError(f"{what} XML carries a document type declaration")
+    return text if text.endswith("\n") else text + "\n"
 
 
 # ---------------------------------------------------------------------------
@@ -332,17 +351,58 @@ class SnapshotRecord(Record):
 
         The bytes are checked against the digest taken in pass one.
         """
-        try:
-            data = self.source.read_range(self.start, self.end)
-        except OSError as exc:
-            raise BundleError(f"{self.source.label}: cannot read again: {_os_reason(exc)}") from exc
-        if len(data) != self.end - self.start or _digest(data) != self.digest:
-            raise BundleError(f"{self.source.label}: the file changed while vsh was reading it")
-        # The element ends at its '>'; libvirt's own XML ends with a newline.
-        try:
-            return data.decode("utf-8") + "\n"
-        except UnicodeDecodeError as exc:  # pragma: no cover - expat checked UTF-8
-            raise BundleError(f"{self.source.label}: not UTF-8: {exc}") from None
+        return _load(self.source, self.start, self.end, self.digest)
+
+
+class CheckpointRecord(Record):
+    """One checkpoint of a bundle: its name, parent, and where its XML is."""
+
+    __slots__ = ("digest", "domain_uuid", "end", "index", "name", "parent", "source", "start")
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        parent: str | None,
+        domain_uuid: str | None,
+        source: Source,
+        index: int,  # position among its document's checkpoints, from 0
+        start: int,
+        end: int,
+        digest: bytes,
+    ) -> None:
+        self.name = name
+        self.parent = parent
+        self.domain_uuid = domain_uuid
+        self.source = source
+        self.index = index
+        self.start = start
+        self.end = end
+        self.digest = digest
+
+    @property
+    def label(self) -> str:
+        return f"{self.source.label}[checkpoint {self.index}]"
+
+    def load(self) -> str:
+        """This checkpoint's XML exactly as in the document, plus a final newline."""
+        return _load(self.source, self.start, self.end, self.digest)
+
+
+def _load(source: Source, start: int, end: int, digest: bytes) -> str:
+    """Bytes ``start:end`` of ``source`` again, checked against the digest
+    taken in pass one, as text ending in a newline."""
+    try:
+        data = source.read_range(start, end)
+    except OSError as exc:
+        raise BundleError(f"{source.label}: cannot read again: {_os_reason(exc)}") from exc
+    if len(data) != end - start or _digest(data) != digest:
+        raise BundleError(f"{source.label}: the file changed while vsh was reading it")
+    # The element ends at its '>'; libvirt's own XML ends with a newline.
+    try:
+        return data.decode("utf-8") + "\n"
+    except UnicodeDecodeError as exc:  # pragma: no cover - expat checked UTF-8
+        raise BundleError(f"{source.label}: not UTF-8: {exc}") from None
 
 
 class Header(Record):
@@ -361,6 +421,7 @@ class Document(Record):
     header: Header
     source: Source
     records: list[SnapshotRecord] = fresh(list)
+    checkpoints: list[CheckpointRecord] = fresh(list)
     # Per-snapshot defects found while reading (a missing <name>, ...).
     problems: list[str] = fresh(list)
     # Most bytes held at once while reading (diagnostics: memory stays bounded).
@@ -492,8 +553,9 @@ _CAPTURE_LEVELS = max(len(k) for k in _CAPTURE)  # levels below <domainsnapshot>
 
 
 class _Pending:
-    def __init__(self, start: int) -> None:
+    def __init__(self, start: int, checkpoint: bool) -> None:
         self.start = start
+        self.checkpoint = checkpoint  # a <domaincheckpoint>, else a <domainsnapshot>
         self.values: dict[str, str] = {}
         self.domain_seen = False
         self.domain_type: str | None = None
@@ -507,6 +569,7 @@ class _Handler:
         self.header_only = header_only
         self.header: Header | None = None
         self.records: list[SnapshotRecord] = []
+        self.checkpoints: list[CheckpointRecord] = []
         self.problems: list[str] = []
         self.depth = 0
         # Start of the earliest byte that may still belong to a snapshot not
@@ -573,9 +636,10 @@ class _Handler:
             if depth == 0:
                 self.root(name, values)
             if depth == self.snap_depth:
-                if name != "domainsnapshot":
+                checkpoint = name == "domaincheckpoint" and depth > 0
+                if name != "domainsnapshot" and not checkpoint:
                     self.fail(f"unexpected element <{name}> in <snapshots>")
-                self.pending = _Pending(self.parser.byte_index)
+                self.pending = _Pending(self.parser.byte_index, checkpoint)
                 self.path = []
         elif depth - self.snap_depth <= _CAPTURE_LEVELS:
             path = self.path
@@ -659,23 +723,42 @@ class _Handler:
                 self.fail("unexpected text inside <snapshots>")
 
     def finish(self, pending: _Pending) -> None:
-        index = self.count
-        self.count += 1
+        if pending.checkpoint:
+            index = len(self.checkpoints)
+            label, what = f"{self.source.label}[checkpoint {index}]", "checkpoint"
+        else:
+            index = self.count
+            self.count += 1
+            label, what = f"{self.source.label}[{index}]", "snapshot"
+        root = "domaincheckpoint" if pending.checkpoint else "domainsnapshot"
         at = self.parser.byte_index
-        label = f"{self.source.label}[{index}]"
         if self.buf.slice(at, at + 2) != b"</":
-            self.problems.append(f"{label}: empty <domainsnapshot/>")
+            self.problems.append(f"{label}: empty <{root}/>")
             return
         close = self.buf.find(b">", at)
         if close < 0:  # pragma: no cover - expat has seen the whole end tag
-            self.fail("internal error: end of <domainsnapshot> not found")
+            self.fail(f"internal error: end of <{root}> not found")
         end = close + 1
         self.mark = end
         data = self.buf.slice(pending.start, end)
         v = pending.values
         name = v.get("name", "").strip() or None
         if name is None:
-            self.problems.append(f"{label}: snapshot without a <name>")
+            self.problems.append(f"{label}: {what} without a <name>")
+            return
+        if pending.checkpoint:
+            self.checkpoints.append(
+                CheckpointRecord(
+                    name=v["name"],
+                    parent=v.get("parent") or None,
+                    domain_uuid=(v.get("domain_uuid") or "").strip() or None,
+                    source=self.source,
+                    index=index,
+                    start=pending.start,
+                    end=end,
+                    digest=_digest(data),
+                )
+            )
             return
         # libvirt trims nothing, but XPath string() of <name> is what it reads.
         record = SnapshotRecord(
@@ -772,8 +855,15 @@ def scan(source: Source) -> Document:
     """
     handler = _run(source, header_only=False)
     assert handler.header is not None
-    doc = Document(handler.header, source, handler.records, handler.problems, handler.buf.peak)
-    if handler.count == 0:
+    doc = Document(
+        handler.header,
+        source,
+        handler.records,
+        handler.checkpoints,
+        handler.problems,
+        handler.buf.peak,
+    )
+    if handler.count == 0 and not handler.checkpoints:
         raise BundleError(f"{source.label}: the bundle holds no snapshots")
     return doc
 

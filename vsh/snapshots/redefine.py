@@ -71,7 +71,7 @@ class Problem(FrozenRecord):
     """A reason to refuse the whole run.
 
     ``kind``: input, record, domain, duplicate, cycle, missing-parent,
-    exists, parent-differs, uuid, no-domain, current, empty.
+    exists, parent-differs, uuid, no-domain, current, empty, checkpoint.
     """
 
     kind: str
@@ -204,7 +204,7 @@ def make_plan(
 
     records = [r for doc in documents for r in doc.records]
     pairs = [(r.name or "", r.parent) for r in records]
-    if not records and not problems:
+    if not records and not problems and not any(doc.checkpoints for doc in documents):
         problems.append(Problem("empty", "no snapshots to redefine"))
 
     check = graph.validate(pairs, target.existing)
@@ -398,6 +398,12 @@ def _children(node: object, tag: str) -> list[Any]:
     return [c for c in node.childNodes if getattr(c, "tagName", None) == tag]  # type: ignore[attr-defined]
 
 
+def _domains(root: object) -> list[Any]:
+    """The embedded ``<domain>`` and, for a running guest's snapshot, the
+    ``<inactiveDomain>`` (its persistent definition, which a revert restores)."""
+    return _children(root, "domain") + _children(root, "inactiveDomain")
+
+
 def _set_text(doc: object, element: object, text: str) -> bool:
     old = "".join(c.data for c in element.childNodes if c.nodeType == c.TEXT_NODE)  # type: ignore[attr-defined]
     if old == text:
@@ -420,6 +426,8 @@ def rewrite_xml(
     snapshot's ``<disks><disk>`` and the embedded domain's
     ``<devices><disk>`` (backing chains included), and the ``file`` of
     ``<memory>``.  Adopt: the embedded domain's ``<name>`` and ``<uuid>``.
+    The ``<inactiveDomain>`` of a running guest's snapshot is the embedded
+    domain's twin and is rewritten the same way.
     The input is returned unchanged when nothing needs rewriting.
     """
     if adopt is None and not map_paths:
@@ -449,14 +457,14 @@ def rewrite_xml(
             for disk in _children(disks, "disk"):
                 for source in disk.getElementsByTagName("source"):
                     fix(source)
-        for dom in _children(root, "domain"):
+        for dom in _domains(root):
             for devices in _children(dom, "devices"):
                 for disk in _children(devices, "disk"):
                     for source in disk.getElementsByTagName("source"):
                         fix(source)
     if adopt is not None:
         name, uuid = adopt
-        for dom in _children(root, "domain"):
+        for dom in _domains(root):
             names = _children(dom, "name")
             if names:
                 changed |= _set_text(doc, names[0], name)
@@ -519,6 +527,7 @@ class Outcome(Record):
     rolled_back: list[str] = fresh(list)
     rollback_errors: list[tuple[str, str]] = fresh(list)
     rollback_attempted: bool = False
+    checkpoints: int = 0  # checkpoints defined after the snapshots (journals)
 
     @property
     def ok(self) -> bool:
@@ -618,6 +627,12 @@ def execute(plan: Plan, target: Target, progress: Progress | None = None) -> Out
     if held:
         out.interrupted = True
     return out
+
+
+def roll_back(out: Outcome, target: Target, plan: Plan) -> None:
+    """Undo what a successful :func:`execute` defined, when a later step of
+    the same job (its checkpoints) failed."""
+    _rollback(out, target, {s.name: s.parent for s in plan.steps})
 
 
 def _settle_in_flight(out: Outcome, target: Target, name: str) -> None:

@@ -1,6 +1,7 @@
 """The libvirt side of ``migrate --with-snapshots`` (vsh issue 14): reading
-the source's snapshots as :class:`vsh.snapshots.migrationplan.Moment` records
-and the destination checks.  Orders, refusals and messages are decided in
+the source's snapshots and checkpoints as
+:class:`vsh.snapshots.migrationplan.Moment` records, the checks, the
+journal, and removing and redefining the metadata.  Orders, refusals and messages are decided in
 :mod:`vsh.snapshots.migrationplan`.
 """
 
@@ -11,11 +12,11 @@ from pathlib import Path
 
 import libvirt
 
-from vsh.snapshots import bundle, migrationplan, redefine
+from vsh.snapshots import bundle, checkpointredefine, migrationplan, redefine
 from vsh.snapshots.atomicfile import AtomicFile
 from vsh.snapshots.domainlock import Busy, DomainLock
 from vsh.snapshots.migrationplan import Moment
-from vsh.virt import snapshotstore
+from vsh.virt import checkpointstore, snapshotstore
 from vsh.virt.domxml import parse_xml
 
 
@@ -47,6 +48,14 @@ def source_moments(dom: libvirt.virDomain) -> list[Moment]:
         parent = snapshotstore.parent_name(snap)
         out.append(Moment(name, parent, name == current, _location(xml)))
     return out
+
+
+def source_checkpoints(dom: libvirt.virDomain) -> list[Moment]:
+    """Every checkpoint of ``dom``, parents first, with its parent."""
+    return [
+        Moment(chk.getName(), checkpointstore.parent_name(chk))
+        for chk in checkpointstore.parents_first(dom)
+    ]
 
 
 def _find(dconn: libvirt.virConnect, uuid: str, name: str) -> list[libvirt.virDomain]:
@@ -82,20 +91,38 @@ def destination_problems(dconn: libvirt.virConnect, uuid: str, name: str) -> lis
 
 class Checked:
     """What the checks found: the source's snapshots, every problem, and
-    the lock (held when there is no problem; release it when done)."""
+    the lock (held when there is no problem; release it when done).
+    ``checkpoints`` is None unless they are carried too."""
 
-    def __init__(self, moments: list[Moment], problems: list[str], lock: DomainLock) -> None:
+    def __init__(
+        self,
+        moments: list[Moment],
+        checkpoints: list[Moment] | None,
+        problems: list[str],
+        lock: DomainLock,
+    ) -> None:
         self.moments = moments
+        self.checkpoints = checkpoints
         self.problems = problems
         self.lock = lock
 
 
 def check(
-    dom: libvirt.virDomain, metadata_uri: str, target_name: str, copy_storage: str | None
+    dom: libvirt.virDomain,
+    metadata_uri: str,
+    target_name: str,
+    copy_storage: str | None,
+    with_checkpoints: bool = False,
 ) -> Checked:
     """Every check of issue 14 before anything changes, all problems at once."""
     problems: list[str] = []
     moments = source_moments(dom)
+    checkpoints: list[Moment] | None = None
+    if with_checkpoints:
+        try:
+            checkpoints = source_checkpoints(dom)
+        except libvirt.libvirtError as err:
+            problems.append(f"cannot list the checkpoints of the source: {err}")
     uuid = dom.UUIDString()
     try:
         mconn = libvirt.open(metadata_uri)
@@ -114,17 +141,24 @@ def check(
         problems.append(f"another migrate --with-snapshots of this domain is running ({lock.path})")
     if problems:
         lock.release()
-    return Checked(moments, problems, lock)
+    return Checked(moments, checkpoints, problems, lock)
 
 
-def plan_lines(moments: list[Moment], storage: str) -> list[str]:
-    """The dry run's plan: snapshots in redefine order, the current one, storage."""
-    order = migrationplan.redefine_order(moments)
+def _ordered(moments: list[Moment]) -> list[str]:
     parent = {m.name: m.parent for m in moments}
+    order = migrationplan.redefine_order(moments)
+    return [f"  {n}" + (f" (parent '{parent[n]}')" if parent[n] else "") for n in order]
+
+
+def plan_lines(moments: list[Moment], storage: str, checkpoints: list[Moment] | None) -> list[str]:
+    """The dry run's plan: snapshots in redefine order, the current one,
+    the checkpoints in redefine order, storage."""
     current = next((m.name for m in moments if m.current), None)
-    lines = [f"Snapshots to move, in redefine order ({len(order)}):"]
-    lines += [f"  {n}" + (f" (parent '{parent[n]}')" if parent[n] else "") for n in order]
+    lines = [f"Snapshots to move, in redefine order ({len(moments)}):", *_ordered(moments)]
     lines.append(f"Current: {current if current is not None else '(none)'}")
+    if checkpoints is not None:
+        lines.append(f"Checkpoints to move, in redefine order ({len(checkpoints)}):")
+        lines += _ordered(checkpoints)
     lines.append(f"Storage: {storage}")
     return lines
 
@@ -135,14 +169,18 @@ def journal_dir() -> Path:
     return Path(state) / "vsh" / "migrations"
 
 
-def write_journal(dom: libvirt.virDomain, directory: Path | None = None) -> str:
-    """Every snapshot's full XML (security information included) in one
-    bundle, written atomically with mode 0600; returns its path."""
+def write_journal(
+    dom: libvirt.virDomain, directory: Path | None = None, checkpoints: bool = False
+) -> str:
+    """Every snapshot's full XML (security information included) and, with
+    ``checkpoints``, every checkpoint's, in one bundle, written atomically
+    with mode 0600; returns its path."""
     where = directory or journal_dir()
     where.mkdir(mode=0o700, parents=True, exist_ok=True)
     uuid = dom.UUIDString()
     path = str(where / migrationplan.journal_name(uuid))
     snaps = snapshotstore.snapshots_parents_first(dom)
+    chks = checkpointstore.parents_first(dom) if checkpoints else []
     with AtomicFile(path) as f:
         writer = bundle.BundleWriter(
             f.write,
@@ -151,10 +189,13 @@ def write_journal(dom: libvirt.virDomain, directory: Path | None = None) -> str:
             current=snapshotstore.current_name(dom),
             count=len(snaps),
             secure=True,
+            checkpoints=len(chks),
         )
         writer.begin()
         for snap in snaps:
             writer.add(snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE))
+        for chk in chks:
+            writer.add_checkpoint(chk.getXMLDesc(checkpointstore.XML_SECURE))
         writer.end()
     return path
 
@@ -165,17 +206,60 @@ def remove_metadata(dom: libvirt.virDomain, moments: list[Moment]) -> None:
         dom.snapshotLookupByName(name, 0).delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
 
 
+def remove_checkpoint_metadata(dom: libvirt.virDomain, moments: list[Moment]) -> None:
+    """The checkpoints' metadata, leaves first, one at a time."""
+    for name in migrationplan.delete_order(moments):
+        dom.checkpointLookupByName(name, 0).delete(
+            libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY
+        )
+
+
 def redefine_journal(conn: libvirt.virConnect, dom: libvirt.virDomain, path: str) -> list[str]:
-    """Redefine the journal's snapshots on ``dom`` with the bulk redefine's
-    plan and execution (parents first, current last, existing ones skipped);
-    returns the problems (empty on success)."""
+    """Redefine the journal's snapshots, then its checkpoints, on ``dom``
+    with the bulk redefine's plans and execution (parents first, current
+    last, existing ones skipped; the embedded domain takes ``dom``'s name,
+    which ``--dname`` may have changed); returns the problems (empty on
+    success)."""
+    source = bundle.FileSource(path)
     try:
-        doc = bundle.scan(bundle.FileSource(path))
+        doc = bundle.scan(source)
+        info = snapshotstore.target_info(dom)
+        # the embedded domains are rewritten only when the name changed
+        # (--dname): rewriting parses every snapshot's XML
+        renamed = doc.header.domain != info.name
+        options = redefine.Options(skip_existing=True, adopt=renamed)
+        if doc.records:
+            problems = _redefine_snapshots(conn, dom, doc, info, options)
+            if problems:
+                return problems
+        if doc.checkpoints:
+            plan = checkpointredefine.make_plan(
+                [doc],
+                checkpointstore.existing(dom),
+                info.uuid,
+                skip_existing=True,
+                adopt=(info.name, info.uuid) if renamed else None,
+            )
+            if not plan.ok:
+                return plan.problems
+            out = checkpointredefine.execute(plan, checkpointstore.CheckpointTarget(conn, dom))
+            if not out.ok:
+                return [f"failed to redefine checkpoint '{out.failed_at}': {out.error}"]
+        return []
     except bundle.BundleError as exc:
         return [str(exc)]
-    plan = redefine.make_plan(
-        [doc], snapshotstore.target_info(dom), redefine.Options(skip_existing=True)
-    )
+    finally:
+        source.close()
+
+
+def _redefine_snapshots(
+    conn: libvirt.virConnect,
+    dom: libvirt.virDomain,
+    doc: bundle.Document,
+    info: redefine.TargetInfo,
+    options: redefine.Options,
+) -> list[str]:
+    plan = redefine.make_plan([doc], info, options)
     if not plan.ok:
         return [p.message for p in plan.problems]
     target = snapshotstore.LibvirtTarget(conn, dom, [step.name for step in plan.to_define])

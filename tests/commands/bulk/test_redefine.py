@@ -587,3 +587,136 @@ def test_qemu_rollback_is_metadata_only(real_stack, guests, tmp_path) -> None:
     assert sorted(real_stack.qcow2_snapshots(name)) == ["s1", "s2", "s3"]  # data untouched
     ok(vsh(real_stack, "snapshot-redefine", name, str(path)))
     assert real_stack.virsh("snapshot-current", name, "--name").stdout == "s3\n"
+
+
+# ---------------------------------------------------------------------------
+# journals that carry checkpoints (migrate --with-checkpoints)
+# ---------------------------------------------------------------------------
+
+_CHECKPOINT_NODE = """<node>
+  <domain type='test'>
+    <name>dom0</name>
+    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
+    <memory>8192</memory>
+    <os><type>hvm</type></os>
+    <devices>
+      <disk type='file' device='disk'>
+        <driver name='qemu' type='qcow2'/>
+        <source file='/var/lib/vsh-test/dom0.qcow2'/>
+        <target dev='vda' bus='virtio'/>
+      </disk>
+    </devices>
+  </domain>
+</node>
+"""
+
+
+def _checkpoints_then_snapshots(sh) -> tuple[list[str], list[str]]:
+    """XML of checkpoints c1 <- c2 <- c3 and snapshots s1 <- s2 of dom0 (the
+    test driver holds only one kind at a time), the metadata removed again."""
+    from vsh.virt import checkpointstore
+
+    dom = sh.dom()
+    for name in ("c1", "c2", "c3"):
+        dom.checkpointCreateXML(f"<domaincheckpoint><name>{name}</name></domaincheckpoint>", 0)
+    chks = [c.getXMLDesc(checkpointstore.XML_SECURE) for c in checkpointstore.parents_first(dom)]
+    for chk in reversed(checkpointstore.parents_first(dom)):
+        chk.delete(libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
+    for name in ("s1", "s2"):
+        dom.snapshotCreateXML(f"<domainsnapshot><name>{name}</name></domainsnapshot>", 0)
+    snaps = [s.getXMLDesc(0) for s in snapshotstore.snapshots_parents_first(dom)]
+    for snap in reversed(snapshotstore.snapshots_parents_first(dom)):
+        snap.delete(0)  # the test driver's delete drops metadata only
+    return chks, snaps
+
+
+def _journal(path, dom, snaps: list[str], chks: list[str]) -> str:
+    out = io.StringIO()
+    writer = bundle.BundleWriter(
+        out.write, domain=dom.name(), uuid=dom.UUIDString(), current=None,
+        count=len(snaps), secure=True, checkpoints=len(chks),
+    )  # fmt: skip
+    writer.begin()
+    for xml in snaps:
+        writer.add(xml)
+    for xml in chks:
+        writer.add_checkpoint(xml)
+    writer.end()
+    path.write_text(out.getvalue())
+    return str(path)
+
+
+@pytest.fixture
+def checkpointed(tmp_path, shells):
+    node = tmp_path / "node.xml"
+    node.write_text(_CHECKPOINT_NODE)
+    sh = shells(f"test://{node}")
+    chks, snaps = _checkpoints_then_snapshots(sh)
+    return sh, chks, snaps
+
+
+def test_journal_with_checkpoints_is_redefined_whole(checkpointed, tmp_path) -> None:
+    from vsh.virt import checkpointstore
+
+    sh, chks, _ = checkpointed
+    dom = sh.dom()
+    path = _journal(tmp_path / "j.xml", dom, [], chks)
+    ok, out, err = sh.run("snapshot-redefine", "dom0", path)
+    assert (ok, err) == (True, "")
+    assert out == "Redefined 0 snapshots of domain 'dom0' (0 skipped); 3 checkpoints\n\n"
+    assert checkpointstore.existing(dom) == {"c1": None, "c2": "c1", "c3": "c2"}
+    assert [c.getXMLDesc(checkpointstore.XML_SECURE) for c in dom.listAllCheckpoints(
+        libvirt.VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL)] == chks  # fmt: skip
+    # a second run changes nothing with --skip-existing, and refuses without it
+    ok, out, err = sh.run("snapshot-redefine", "dom0", path, "--skip-existing")
+    assert (ok, out) == (True, "Redefined 0 snapshots of domain 'dom0' (0 skipped)\n\n")
+    ok, out, err = sh.run("snapshot-redefine", "dom0", path)
+    assert not ok and "checkpoints already defined on the domain: 'c1', 'c2', 'c3'" in err
+
+
+def test_resume_defines_only_the_missing_checkpoints(checkpointed, tmp_path) -> None:
+    from vsh.virt import checkpointstore
+
+    sh, chks, _ = checkpointed
+    dom = sh.dom()
+    dom.checkpointCreateXML(chks[0], libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE)
+    path = _journal(tmp_path / "j.xml", dom, [], chks)
+    ok, out, err = sh.run("snapshot-redefine", "dom0", path, "--skip-existing")
+    assert (ok, err) == (True, "")
+    assert out.endswith("; 2 checkpoints\n\n")
+    assert checkpointstore.existing(dom) == {"c1": None, "c2": "c1", "c3": "c2"}
+
+
+def test_a_failed_checkpoint_rolls_back_what_the_run_defined(checkpointed, tmp_path) -> None:
+    """The test driver refuses a checkpoint while the domain has snapshots:
+    the snapshots this run defined go again, and the checkpoints before."""
+    sh, chks, snaps = checkpointed
+    dom = sh.dom()
+    path = _journal(tmp_path / "j.xml", dom, snaps, chks)
+    ok, out, err = sh.run("snapshot-redefine", "dom0", path)
+    assert (ok, out) == (False, "\n")
+    assert err == (
+        "error: failed to redefine checkpoint 'c1' of domain 'dom0'\n"
+        "error: Operation not supported: cannot create checkpoint while snapshot exists\n"
+        "error: rolled back the 2 snapshots this run had defined; nothing was changed\n"
+    )
+    assert dom.snapshotNum(0) == 0 and dom.listAllCheckpoints(0) == []
+
+
+def test_a_failed_checkpoint_mid_chain_is_rolled_back(checkpointed, tmp_path, monkeypatch) -> None:
+    sh, chks, _ = checkpointed
+    dom = sh.dom()
+    path = _journal(tmp_path / "j.xml", dom, [], chks)
+    real = libvirt.virDomain.checkpointCreateXML
+
+    def create(self, xml, flags=0):
+        if "<name>c3</name>" in xml:
+            raise lv_error("missing or broken bitmap 'c3' for disk 'vda'")
+        return real(self, xml, flags)
+
+    monkeypatch.setattr(libvirt.virDomain, "checkpointCreateXML", create)
+    ok, out, err = sh.run("snapshot-redefine", "dom0", path)
+    assert (ok, out) == (False, "\n")
+    assert err.startswith("error: failed to redefine checkpoint 'c3' of domain 'dom0'\n")
+    assert "missing or broken bitmap 'c3' for disk 'vda'" in err
+    assert dom.listAllCheckpoints(0) == []

@@ -26,8 +26,8 @@ from vsh.core.session import Session
 from vsh.output.jsonout import render_json
 from vsh.output.progress import Progress
 from vsh.output.table import render_table
-from vsh.snapshots import bundle, pathsafe, redefine
-from vsh.virt import lookup
+from vsh.snapshots import bundle, checkpointredefine, pathsafe, redefine
+from vsh.virt import checkpointstore, lookup
 from vsh.virt.snapshotstore import LibvirtTarget, read_only, target_info
 
 GROUP = "vsh"  # vsh's own group: `help snapshot` stays as in virsh
@@ -105,9 +105,10 @@ def _report_outcome(
         if quiet:
             return
         current = f"; current snapshot: {out.current_set}" if out.current_set else ""
+        checkpoints = f"; {out.checkpoints} checkpoints" if out.checkpoints else ""
         s.print_extra(
             f"Redefined {len(out.defined)} snapshots of domain '{name}'"
-            f" ({len(out.skipped)} skipped){current}\n"
+            f" ({len(out.skipped)} skipped){current}{checkpoints}\n"
         )
         return
     if out.failed_at and out.failed_at.startswith("current:"):
@@ -168,6 +169,8 @@ def _redefine_domain(
             f"failed to list the snapshots of domain '{dom.name()}'", cause=err
         ) from None
     plan = redefine.make_plan(docs, info, options, errors)
+    checkpoints = _checkpoint_plan(dom, docs, info, options)
+    plan.problems += [redefine.Problem("checkpoint", p) for p in checkpoints.problems]
     if dry_run or not plan.ok:
         listed = False
         if summary_only:
@@ -185,6 +188,8 @@ def _redefine_domain(
     try:
         with Progress(s.err, total, f"redefining {info.name}", quiet=s.settings.quiet) as bar:
             out = redefine.execute(plan, target, bar.update)
+        if out.ok and checkpoints.define:
+            _redefine_checkpoints(s, dom, checkpoints, plan, out, target)
     finally:
         target.close()
     if json and not summary_only:
@@ -193,6 +198,54 @@ def _redefine_domain(
     if out.interrupted:
         raise KeyboardInterrupt
     return plan, out
+
+
+def _checkpoint_plan(
+    dom: libvirt.virDomain,
+    docs: Sequence[bundle.Document],
+    info: redefine.TargetInfo,
+    options: redefine.Options,
+) -> checkpointredefine.Plan:
+    """The plan for the checkpoints the inputs carry (journals of ``migrate
+    --with-checkpoints``); empty when they carry none."""
+    if not any(doc.checkpoints for doc in docs):
+        return checkpointredefine.Plan()
+    try:
+        there = checkpointstore.existing(dom)
+    except libvirt.libvirtError as err:
+        problem = f"cannot list the checkpoints: {libvirt_message(err)}"
+        return checkpointredefine.Plan(problems=[problem])
+    return checkpointredefine.make_plan(
+        docs,
+        there,
+        info.uuid,
+        skip_existing=options.skip_existing,
+        adopt=(info.name, info.uuid) if options.adopt else None,
+    )
+
+
+def _redefine_checkpoints(
+    s: Session,
+    dom: libvirt.virDomain,
+    plan: checkpointredefine.Plan,
+    snapshots: redefine.Plan,
+    out: redefine.Outcome,
+    target: LibvirtTarget,
+) -> None:
+    """The checkpoints, after the snapshots; if one fails, the checkpoints
+    and the snapshots this run defined are removed again (unless
+    --no-rollback), and ``out`` says it failed."""
+    done = checkpointredefine.execute(plan, checkpointstore.CheckpointTarget(s.conn, dom))
+    out.checkpoints = len(done.defined)
+    if done.ok:
+        return
+    s.error(f"failed to redefine checkpoint '{done.failed_at}' of domain '{dom.name()}'")
+    for name, message in done.rollback_errors:
+        s.error(f"could not roll back checkpoint '{name}': {message}")
+    out.error = done.error
+    out.failed_at = None
+    if not snapshots.options.no_rollback and out.defined:
+        redefine.roll_back(out, target, snapshots)
 
 
 class _BundleRun(Record):

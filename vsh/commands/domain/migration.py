@@ -481,7 +481,7 @@ def _number(name: str, help_text: str) -> Callable[..., Any]:
 @option(
     "with-checkpoints",
     OptKind.BOOL,
-    "carry the checkpoint metadata too (not built yet)",
+    "carry the checkpoint metadata too",
     extension=True,
 )
 @option(
@@ -575,19 +575,18 @@ def _with_snapshots(
     uri = s.text(_given(opts, "metadata-uri"), "metadata-uri") or desturi
     target = s.text(_given(opts, "dname"), "dname") or dom.name()
     copy = next((c for c in _COPY_OPTIONS if opts[c.replace("-", "_")]), None)
-    checked = migratesnap.check(dom, uri, target, copy)
+    checked = migratesnap.check(dom, uri, target, copy, bool(opts["with_checkpoints"]))
     if checked.problems:
         for problem in checked.problems:
             s.error(f"migrate: {problem}")
         return False
     try:
         if opts["dry_run"]:
-            for line in migratesnap.plan_lines(checked.moments, copy or "shared"):
+            storage = copy or "shared"
+            for line in migratesnap.plan_lines(checked.moments, storage, checked.checkpoints):
                 s.print(line + "\n")
             return True
-        if opts["with_checkpoints"]:
-            raise VshError("migrate: --with-checkpoints is not built yet")
-        return _move(s, dom, domain, desturi, opts, timeout, checked.moments, uri, target)
+        return _move(s, dom, domain, desturi, opts, timeout, checked, uri, target)
     finally:
         checked.lock.release()
 
@@ -599,11 +598,13 @@ def _move(
     desturi: str,
     opts: Any,
     timeout: int,
-    moments: list[migrationplan.Moment],
+    checked: migratesnap.Checked,
     uri: str,
     target: str,
 ) -> bool:
-    journal = migratesnap.write_journal(dom)
+    moments, checkpoints = checked.moments, checked.checkpoints
+    uuid = dom.UUIDString()
+    journal = migratesnap.write_journal(dom, checkpoints=checkpoints is not None)
     moved = False
     try:  # a failed removal is undone as a failed migration is
         migratesnap.remove_metadata(dom, moments)
@@ -621,7 +622,7 @@ def _move(
                 os.unlink(journal)
                 s.out.flush()  # a status line beside libvirt's error, not an error itself
                 s.err.write("snapshot metadata restored on the source\n")
-    problems = _redefine_on_destination(uri, target, journal, moments)
+    problems = _redefine_on_destination(uri, target, uuid, journal, checked)
     if problems:
         for problem in problems:
             s.error(f"migrate: {problem}")
@@ -629,25 +630,60 @@ def _move(
         s.error(f"migrate: the journal is kept; finish with: {resume}")
         return False
     os.unlink(journal)
-    s.print(migrationplan.done_message(moments, None, uri) + "\n")
+    if checkpoints and not opts["undefinesource"]:
+        # the destination has them; the bitmaps now belong to the migrated guest
+        failed = _remove_source_checkpoints(s, uuid, checkpoints)
+        if failed:
+            s.error(f"migrate: {failed}")
+            return False
+    count = None if checkpoints is None else len(checkpoints)
+    s.print(migrationplan.done_message(moments, count, uri) + "\n")
     return True
 
 
 def _redefine_on_destination(
-    uri: str, target: str, journal: str, moments: list[migrationplan.Moment]
+    uri: str, target: str, uuid: str, journal: str, checked: migratesnap.Checked
 ) -> list[str]:
+    """Redefine the journal on the migrated guest, then compare the
+    destination's trees with it (problems; empty when all is well)."""
     try:
         mconn = libvirt.open(uri)
     except libvirt.libvirtError as err:
         return [f"cannot reach the destination through {uri}: {err}"]
     try:
         ddom = mconn.lookupByName(target)
+        if ddom.UUIDString() != uuid:  # the embedded domains are renamed to it
+            return [f"domain '{target}' on {uri} is not the migrated guest (UUID {uuid})"]
         problems = migratesnap.redefine_journal(mconn, ddom, journal)
-        return problems or migrationplan.verify(moments, migratesnap.source_moments(ddom))
+        if problems:
+            return problems
+        problems = migrationplan.verify(checked.moments, migratesnap.source_moments(ddom))
+        if checked.checkpoints is not None:
+            found = migratesnap.source_checkpoints(ddom)
+            problems += [
+                f"checkpoints: {p}" for p in migrationplan.verify(checked.checkpoints, found)
+            ]
+        return problems
     except libvirt.libvirtError as err:
         return [str(err)]
     finally:
         mconn.close()
+
+
+def _remove_source_checkpoints(
+    s: Session, uuid: str, checkpoints: list[migrationplan.Moment]
+) -> str | None:
+    """Remove the checkpoint metadata the source kept (a persistent guest's
+    definition stays behind without --undefinesource); an error, or None."""
+    try:
+        left = s.conn.lookupByUUIDString(uuid)
+    except libvirt.libvirtError:
+        return None  # a transient guest left nothing behind
+    try:
+        migratesnap.remove_checkpoint_metadata(left, checkpoints)
+    except libvirt.libvirtError as err:
+        return f"the destination has the checkpoints, but removing them on the source failed: {err}"
+    return None
 
 
 _COPY_OPTIONS = ("copy-storage-all", "copy-storage-inc")
