@@ -8,6 +8,8 @@ migration by itself.
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from tests.real.test_migration import LOCAL_URI, clean, fresh
@@ -117,4 +119,73 @@ def test_dname_renames_the_embedded_domain(stack_pair: StackPair) -> None:
         assert ok(virsh(dst, "domstate", new)).out == "shut off\n\n"
     finally:
         dst.remove_guest(new)
+        clean(stack_pair, name)
+
+
+@pytest.mark.real(timeout=300)
+def test_failed_migration_leaves_snapshots_and_checkpoints_as_they_were(
+    stack_pair: StackPair,
+) -> None:
+    name = "mig-chk-fail"
+    src = stack_pair.source
+    try:
+        fresh(stack_pair, name, start=False)
+        src.virsh(f"snapshot-create-as {name} s1; snapshot-create-as {name} s2")
+        src.virsh(f"snapshot-revert {name} s1")
+        src.start_guest(name)
+        ok(virsh(src, "checkpoint-create-as", name, "c1"))
+        ok(virsh(src, "checkpoint-create-as", name, "c2"))
+        before = (
+            ok(virsh(src, "snapshot-list", name, "--parent")).out,
+            ok(virsh(src, "snapshot-current", name, "--name")).out,
+            _checkpoints(src, name),
+        )
+        # a loopback port held bound, not listening: the migration fails locally
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+            taken.bind(("127.0.0.1", 0))
+            port = taken.getsockname()[1]
+            out = vsh(
+                src, "migrate", name, stack_pair.destination.uri, "--live", "--unsafe",
+                "--migrateuri", f"tcp://127.0.0.1:{port}",
+                "--with-snapshots", "--with-checkpoints", timeout=240,
+            )  # fmt: skip
+        assert out.status == 1
+        assert "snapshot metadata restored on the source\n" in out.err
+        assert before == (
+            ok(virsh(src, "snapshot-list", name, "--parent")).out,
+            ok(virsh(src, "snapshot-current", name, "--name")).out,
+            _checkpoints(src, name),
+        )
+        assert before[1] == "s1\n" and before[2].count("\n") == 5
+    finally:
+        clean(stack_pair, name)
+
+
+@pytest.mark.real(timeout=300)
+def test_stale_checkpoint_on_the_destination_is_refused(stack_pair: StackPair) -> None:
+    name = "mig-chk-stale"
+    src, dst = stack_pair.source, stack_pair.destination
+    try:
+        fresh(stack_pair, name)
+        ok(virsh(src, "checkpoint-create-as", name, "c1"))
+        # an old definition of the guest on the destination still holds a checkpoint
+        xml = ok(virsh(src, "dumpxml", name, "--inactive")).out
+        chk = ok(virsh(src, "checkpoint-dumpxml", name, "c1")).out
+        (dst.root / "stale.xml").write_text(xml)
+        (dst.root / "stale-chk.xml").write_text(chk)
+        ok(virsh(dst, "define", str(dst.root / "stale.xml")))
+        ok(virsh(dst, "checkpoint-create", name, str(dst.root / "stale-chk.xml"), "--redefine"))
+        before = _checkpoints(src, name)
+        out = vsh(
+            src, "migrate", name, dst.uri, "--live", "--unsafe", *LOCAL_URI,
+            "--with-snapshots", "--with-checkpoints", timeout=240,
+        )  # fmt: skip
+        assert out.status == 1
+        assert out.err == (
+            f"error: migrate: the destination already has domain '{name}' with 0 snapshot(s)"
+            " and 1 checkpoint(s)\n"
+        )
+        assert _checkpoints(src, name) == before
+        assert ok(virsh(src, "domstate", name)).out == "running\n\n"
+    finally:
         clean(stack_pair, name)
