@@ -8,31 +8,14 @@ from pathlib import Path
 import libvirt
 import pytest
 
+from tests.fixtures.onedomain import open_node
 from vsh.snapshots.redefine import TargetError
 from vsh.virt import checkpointstore
-
-NODE = """<node>
-  <domain type='test'>
-    <name>test</name>
-    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
-    <memory>8192</memory>
-    <os><type>hvm</type></os>
-    <devices>
-      <disk type='file' device='disk'>
-        <source file='/var/lib/vsh-test/test.qcow2'/>
-        <target dev='vda' bus='virtio'/>
-      </disk>
-    </devices>
-  </domain>
-</node>
-"""
 
 
 @pytest.fixture
 def dom(tmp_path: Path) -> Iterator[libvirt.virDomain]:
-    node = tmp_path / "node.xml"
-    node.write_text(NODE)
-    conn = libvirt.open(f"test://{node}")
+    conn = open_node(tmp_path)
     yield conn.lookupByName("test")
     conn.close()
 

@@ -8,27 +8,16 @@ from pathlib import Path
 import libvirt
 import pytest
 
+from tests.fixtures.onedomain import open_node
 from vsh.snapshots.migrationplan import Moment
 from vsh.virt.migratesnap import destination_problems, source_moments
-
-NODE = """<node>
-  <domain type='test'>
-    <name>test</name>
-    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
-    <memory>8192</memory>
-    <os><type>hvm</type></os>
-  </domain>
-</node>
-"""
 
 
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[libvirt.virConnect]:
     """A private test driver: test:///default's state is shared by every open
     connection in the process, and other tests may hold one."""
-    node = tmp_path / "node.xml"
-    node.write_text(NODE)
-    c = libvirt.open(f"test://{node}")
+    c = open_node(tmp_path)
     yield c
     c.close()
 
@@ -89,10 +78,7 @@ def test_journal_with_checkpoints_then_redefined(tmp_path: Path) -> None:
         write_journal,
     )
 
-    node = tmp_path / "node.xml"
-    node.write_text(NODE.replace("</os>", "</os><devices><disk type='file' device='disk'>"
-                    "<source file='/x.qcow2'/><target dev='vda'/></disk></devices>"))  # fmt: skip
-    conn = libvirt.open(f"test://{node}")
+    conn = open_node(tmp_path)
     try:
         dom = conn.lookupByName("test")
         for name in ("c1", "c2"):

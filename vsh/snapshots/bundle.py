@@ -357,28 +357,14 @@ class SnapshotRecord(Record):
 class CheckpointRecord(Record):
     """One checkpoint of a bundle: its name, parent, and where its XML is."""
 
-    __slots__ = ("digest", "domain_uuid", "end", "index", "name", "parent", "source", "start")
-
-    def __init__(
-        self,
-        *,
-        name: str,
-        parent: str | None,
-        domain_uuid: str | None,
-        source: Source,
-        index: int,  # position among its document's checkpoints, from 0
-        start: int,
-        end: int,
-        digest: bytes,
-    ) -> None:
-        self.name = name
-        self.parent = parent
-        self.domain_uuid = domain_uuid
-        self.source = source
-        self.index = index
-        self.start = start
-        self.end = end
-        self.digest = digest
+    name: str
+    parent: str | None
+    domain_uuid: str | None
+    source: Source
+    index: int  # position among its document's checkpoints, from 0
+    start: int
+    end: int
+    digest: bytes
 
     @property
     def label(self) -> str:
@@ -749,14 +735,14 @@ class _Handler:
         if pending.checkpoint:
             self.checkpoints.append(
                 CheckpointRecord(
-                    name=v["name"],
-                    parent=v.get("parent") or None,
-                    domain_uuid=(v.get("domain_uuid") or "").strip() or None,
-                    source=self.source,
-                    index=index,
-                    start=pending.start,
-                    end=end,
-                    digest=_digest(data),
+                    v["name"],
+                    v.get("parent") or None,
+                    (v.get("domain_uuid") or "").strip() or None,
+                    self.source,
+                    index,
+                    pending.start,
+                    end,
+                    _digest(data),
                 )
             )
             return

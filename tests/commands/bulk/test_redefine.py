@@ -28,6 +28,7 @@ from tests.commands.bulk.support import (
     tree_text,
     wipe,
 )
+from tests.fixtures.onedomain import node_uri
 from tests.fixtures.snapgen import build_domain, render_xml, write_fixture
 from vsh.cli import main
 from vsh.snapshots import bundle
@@ -593,23 +594,6 @@ def test_qemu_rollback_is_metadata_only(real_stack, guests, tmp_path) -> None:
 # journals that carry checkpoints (migrate --with-checkpoints)
 # ---------------------------------------------------------------------------
 
-_CHECKPOINT_NODE = """<node>
-  <domain type='test'>
-    <name>dom0</name>
-    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
-    <memory>8192</memory>
-    <os><type>hvm</type></os>
-    <devices>
-      <disk type='file' device='disk'>
-        <driver name='qemu' type='qcow2'/>
-        <source file='/var/lib/vsh-test/dom0.qcow2'/>
-        <target dev='vda' bus='virtio'/>
-      </disk>
-    </devices>
-  </domain>
-</node>
-"""
-
 
 def _checkpoints_then_snapshots(sh) -> tuple[list[str], list[str]]:
     """XML of checkpoints c1 <- c2 <- c3 and snapshots s1 <- s2 of dom0 (the
@@ -648,9 +632,7 @@ def _journal(path, dom, snaps: list[str], chks: list[str]) -> str:
 
 @pytest.fixture
 def checkpointed(tmp_path, shells):
-    node = tmp_path / "node.xml"
-    node.write_text(_CHECKPOINT_NODE)
-    sh = shells(f"test://{node}")
+    sh = shells(node_uri(tmp_path, "dom0"))
     chks, snaps = _checkpoints_then_snapshots(sh)
     return sh, chks, snaps
 
