@@ -37,16 +37,18 @@ def _location(xml: str) -> str:
     return ""
 
 
-def source_moments(dom: libvirt.virDomain) -> list[Moment]:
+def source_moments(dom: libvirt.virDomain, locations: bool = False) -> list[Moment]:
     """Every snapshot of ``dom``, parents first, with its parent, whether it
-    is current and where its disk state lives."""
+    is current and, with ``locations``, where its disk state lives (that
+    reads each snapshot's XML: only a storage copy needs it)."""
     current = snapshotstore.current_name(dom)
     out: list[Moment] = []
     for snap in snapshotstore.snapshots_parents_first(dom):
         name = snap.getName()
-        xml = snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE)
-        parent = snapshotstore.parent_name(snap)
-        out.append(Moment(name, parent, name == current, _location(xml)))
+        where = ""
+        if locations:
+            where = _location(snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE))
+        out.append(Moment(name, snapshotstore.parent_name(snap), name == current, where))
     return out
 
 
@@ -116,7 +118,7 @@ def check(
 ) -> Checked:
     """Every check of issue 14 before anything changes, all problems at once."""
     problems: list[str] = []
-    moments = source_moments(dom)
+    moments = source_moments(dom, locations=copy_storage is not None)
     checkpoints: list[Moment] | None = None
     if with_checkpoints:
         try:
