@@ -180,7 +180,11 @@ def write_journal(
     where = directory or journal_dir()
     where.mkdir(mode=0o700, parents=True, exist_ok=True)
     uuid = dom.UUIDString()
-    path = str(where / migrationplan.journal_name(uuid))
+    name = migrationplan.journal_name(uuid)
+    path, n = str(where / name), 0
+    while os.path.lexists(path):  # a kept journal of the same second: never replaced
+        n += 1
+        path = str(where / f"{name.removesuffix('.xml')}-{n}.xml")
     snaps = snapshotstore.snapshots_parents_first(dom)
     chks = checkpointstore.parents_first(dom) if checkpoints else []
     with AtomicFile(path) as f:

@@ -622,6 +622,8 @@ def _move(
                 os.unlink(journal)
                 s.out.flush()  # a status line beside libvirt's error, not an error itself
                 s.err.write("snapshot metadata restored on the source\n")
+    if not moved:  # the destination did not open: libvirt's error is in the session
+        return False
     problems = _redefine_on_destination(uri, target, uuid, journal, checked)
     if problems:
         for problem in problems:
