@@ -10,7 +10,7 @@ import pytest
 
 from tests.fixtures.onedomain import open_node
 from vsh.snapshots.migrationplan import Moment
-from vsh.virt.migratesnap import destination_problems, source_moments
+from vsh.virt.migratesnap import SourceSnapshots, destination_problems, source_moments
 
 
 @pytest.fixture
@@ -35,6 +35,13 @@ def test_source_moments_tree_and_current(conn: libvirt.virConnect) -> None:
     _snap(dom, "c")
     dom.revertToSnapshot(dom.snapshotLookupByName("b"), 0)
     got = source_moments(dom)
+    read = SourceSnapshots(dom)
+    # one read: the same tree, from the XML, with where each snapshot lives
+    assert [(m.name, m.parent, m.current) for m in read.moments] == [
+        (m.name, m.parent, m.current) for m in got
+    ]
+    assert {m.location for m in read.moments} == {"internal"}
+    assert [x.split("<name>")[1].split("<")[0] for x in read.xmls] == [m.name for m in got]
     assert {m.name: m.parent for m in got} == {"a": None, "b": "a", "c": "a"}
     assert [m.name for m in got if m.current] == ["b"]
     assert [m.name for m in got].index("a") == 0
@@ -51,15 +58,17 @@ def test_destination_problems(conn: libvirt.virConnect) -> None:
     assert len(destination_problems(conn, uuid, "other")) == 1
 
 
-def test_location_read() -> None:
-    from vsh.virt.migratesnap import _location
+def test_parent_and_location_read() -> None:
+    from vsh.virt.migratesnap import _parent_and_location as read
 
     xml = "<domainsnapshot><disks><disk name='vda' snapshot='external'/></disks></domainsnapshot>"
-    assert _location(xml) == "external"
-    assert _location("<domainsnapshot><memory snapshot='internal'/></domainsnapshot>") == (
-        "internal"
-    )
-    assert _location("<domainsnapshot/>") == ""
+    assert read(xml) == (None, "external")
+    assert read(
+        "<domainsnapshot><parent><name>p</name></parent><memory snapshot='internal'/>"
+        "</domainsnapshot>"
+    ) == ("p", "internal")
+    assert read("<domainsnapshot/>") == (None, "")
+    assert read("<domainsnapshot") == (None, "")
     assert Moment("x").location == ""
 
 

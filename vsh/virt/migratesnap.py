@@ -1,8 +1,13 @@
 """The libvirt side of ``migrate --with-snapshots`` (vsh issue 14): reading
 the source's snapshots and checkpoints as
 :class:`vsh.snapshots.migrationplan.Moment` records, the checks, the
-journal, and removing and redefining the metadata.  Orders, refusals and messages are decided in
-:mod:`vsh.snapshots.migrationplan`.
+journal, and removing and redefining the metadata.  Orders, refusals and
+messages are decided in :mod:`vsh.snapshots.migrationplan`.
+
+The source's snapshots are listed and their XML read once
+(:class:`SourceSnapshots`): the checks, the journal and the removal share
+that one read, so a move costs one XML round trip per snapshot, as a
+hand-written export/delete/redefine loop does.
 """
 
 from __future__ import annotations
@@ -20,36 +25,50 @@ from vsh.virt import checkpointstore, snapshotstore
 from vsh.virt.domxml import parse_xml
 
 
-def _location(xml: str) -> str:
-    """``internal`` or ``external`` when a disk or the memory of the
-    snapshot is kept that way (internal wins: it is the stricter refusal),
-    else ``""``."""
+def _parent_and_location(xml: str) -> tuple[str | None, str]:
+    """A snapshot's parent, and ``internal`` or ``external`` when a disk or
+    the memory of the snapshot is kept that way (internal wins: it is the
+    stricter refusal), else ``""``."""
     root = parse_xml(xml)
     if root is None:
-        return ""
+        return None, ""
+    parent = root.string("string(/domainsnapshot/parent/name)") or None
     for kind in ("internal", "external"):
         expr = (
             f"count(/domainsnapshot/disks/disk[@snapshot='{kind}'])"
             f" + count(/domainsnapshot/memory[@snapshot='{kind}'])"
         )
         if root.string(f"string({expr})") not in ("", "0"):
-            return kind
-    return ""
+            return parent, kind
+    return parent, ""
 
 
-def source_moments(dom: libvirt.virDomain, locations: bool = False) -> list[Moment]:
-    """Every snapshot of ``dom``, parents first, with its parent, whether it
-    is current and, with ``locations``, where its disk state lives (that
-    reads each snapshot's XML: only a storage copy needs it)."""
+class SourceSnapshots:
+    """A domain's snapshots read once, parents first: the objects, each
+    one's full XML (security information included: the journal needs the
+    embedded definitions complete) and the moments taken from that XML."""
+
+    def __init__(self, dom: libvirt.virDomain) -> None:
+        self.current = snapshotstore.current_name(dom)
+        self.snaps = snapshotstore.snapshots_parents_first(dom)
+        self.xmls: list[str] = []
+        self.moments: list[Moment] = []
+        for snap in self.snaps:
+            name = snap.getName()
+            xml = snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE)
+            parent, where = _parent_and_location(xml)
+            self.xmls.append(xml)
+            self.moments.append(Moment(name, parent, name == self.current, where))
+
+
+def source_moments(dom: libvirt.virDomain) -> list[Moment]:
+    """Every snapshot of ``dom``, parents first, with its parent and whether
+    it is current (no XML read: for comparing trees)."""
     current = snapshotstore.current_name(dom)
-    out: list[Moment] = []
-    for snap in snapshotstore.snapshots_parents_first(dom):
-        name = snap.getName()
-        where = ""
-        if locations:
-            where = _location(snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE))
-        out.append(Moment(name, snapshotstore.parent_name(snap), name == current, where))
-    return out
+    return [
+        Moment(snap.getName(), snapshotstore.parent_name(snap), snap.getName() == current)
+        for snap in snapshotstore.snapshots_parents_first(dom)
+    ]
 
 
 def source_checkpoints(dom: libvirt.virDomain) -> list[Moment]:
@@ -98,12 +117,13 @@ class Checked:
 
     def __init__(
         self,
-        moments: list[Moment],
+        read: SourceSnapshots,
         checkpoints: list[Moment] | None,
         problems: list[str],
         lock: DomainLock,
     ) -> None:
-        self.moments = moments
+        self.read = read
+        self.moments = read.moments
         self.checkpoints = checkpoints
         self.problems = problems
         self.lock = lock
@@ -118,7 +138,8 @@ def check(
 ) -> Checked:
     """Every check of issue 14 before anything changes, all problems at once."""
     problems: list[str] = []
-    moments = source_moments(dom, locations=copy_storage is not None)
+    read = SourceSnapshots(dom)
+    moments = read.moments
     checkpoints: list[Moment] | None = None
     if with_checkpoints:
         try:
@@ -143,7 +164,7 @@ def check(
         problems.append(f"another migrate --with-snapshots of this domain is running ({lock.path})")
     if problems:
         lock.release()
-    return Checked(moments, checkpoints, problems, lock)
+    return Checked(read, checkpoints, problems, lock)
 
 
 def _ordered(moments: list[Moment]) -> list[str]:
@@ -172,7 +193,10 @@ def journal_dir() -> Path:
 
 
 def write_journal(
-    dom: libvirt.virDomain, directory: Path | None = None, checkpoints: bool = False
+    dom: libvirt.virDomain,
+    directory: Path | None = None,
+    checkpoints: bool = False,
+    read: SourceSnapshots | None = None,
 ) -> str:
     """Every snapshot's full XML (security information included) and, with
     ``checkpoints``, every checkpoint's, in one bundle, written atomically
@@ -185,31 +209,33 @@ def write_journal(
     while os.path.lexists(path):  # a kept journal of the same second: never replaced
         n += 1
         path = str(where / f"{name.removesuffix('.xml')}-{n}.xml")
-    snaps = snapshotstore.snapshots_parents_first(dom)
+    read = read or SourceSnapshots(dom)
     chks = checkpointstore.parents_first(dom) if checkpoints else []
     with AtomicFile(path) as f:
         writer = bundle.BundleWriter(
             f.write,
             domain=dom.name(),
             uuid=uuid,
-            current=snapshotstore.current_name(dom),
-            count=len(snaps),
+            current=read.current,
+            count=len(read.xmls),
             secure=True,
             checkpoints=len(chks),
         )
         writer.begin()
-        for snap in snaps:
-            writer.add(snap.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE))
+        for xml in read.xmls:
+            writer.add(xml)
         for chk in chks:
             writer.add_checkpoint(chk.getXMLDesc(checkpointstore.XML_SECURE))
         writer.end()
     return path
 
 
-def remove_metadata(dom: libvirt.virDomain, moments: list[Moment]) -> None:
-    """Leaves first, one metadata-only delete at a time (never --children)."""
-    for name in migrationplan.delete_order(moments):
-        dom.snapshotLookupByName(name, 0).delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+def remove_metadata(dom: libvirt.virDomain, read: SourceSnapshots) -> None:
+    """Leaves first, one metadata-only delete at a time (never --children),
+    through the objects already listed."""
+    by_name = {snap.getName(): snap for snap in read.snaps}
+    for name in migrationplan.delete_order(read.moments):
+        by_name[name].delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
 
 
 def remove_checkpoint_metadata(dom: libvirt.virDomain, moments: list[Moment]) -> None:

@@ -124,7 +124,7 @@ def test_destination_failure_keeps_the_journal(
     from vsh.virt import migratesnap
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setattr(migratesnap, "remove_metadata", lambda dom, moments: None)
+    monkeypatch.setattr(migratesnap, "remove_metadata", lambda dom, read: None)
     monkeypatch.setattr(migration, "_migrate_now", lambda *args: True)
     _tree(s)
     dest = _empty_node(tmp_path)

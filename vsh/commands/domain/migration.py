@@ -604,10 +604,10 @@ def _move(
 ) -> bool:
     moments, checkpoints = checked.moments, checked.checkpoints
     uuid = dom.UUIDString()
-    journal = migratesnap.write_journal(dom, checkpoints=checkpoints is not None)
+    journal = migratesnap.write_journal(dom, checkpoints=checkpoints is not None, read=checked.read)
     moved = False
     try:  # a failed removal is undone as a failed migration is
-        migratesnap.remove_metadata(dom, moments)
+        migratesnap.remove_metadata(dom, checked.read)
         moved = _migrate_now(s, dom, domain, desturi, opts, timeout)
     finally:
         if not moved:  # put everything back on the source from the journal
