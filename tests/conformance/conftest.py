@@ -1,6 +1,6 @@
-"""The generated differential test's notes (known mismatches, cases where
-virsh disagrees with itself, tallies), shown in the terminal summary so that
-nothing it does not count passes silently."""
+"""The differential tests' notes (known mismatches, cases where virsh
+disagrees with itself or hangs, the generated test's tallies), shown in the
+terminal summary so that nothing they do not count passes silently."""
 
 from __future__ import annotations
 

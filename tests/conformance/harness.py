@@ -114,7 +114,12 @@ def both(
 def assert_same(args: Sequence[str], **kw: object) -> Outcome:
     """Assert vsh matches virsh on stdout, stderr and exit status; return the outcome."""
     expected, actual = both(args, **kw)  # type: ignore[arg-type]
-    assert actual.err == expected.err, f"stderr differs for {list(args)!r}"
-    assert actual.out == expected.out, f"stdout differs for {list(args)!r}"
-    assert actual.status == expected.status, f"exit status differs for {list(args)!r}"
+    for stream in ("err", "out", "status"):
+        want, got = getattr(expected, stream), getattr(actual, stream)
+        assert got == want, (
+            f"{_STREAMS[stream]} differs for {list(args)!r}:\n  virsh: {want!r}\n  vsh:   {got!r}"
+        )
     return actual
+
+
+_STREAMS = {"err": "stderr", "out": "stdout", "status": "exit status"}
