@@ -44,6 +44,7 @@ def test_gathered_groups_by_output_and_exit() -> None:
         ok("hv04", "other\n"),
         HostResult("hv05", UNREACHABLE, 1, "", "error: failed to connect to the hypervisor\n"),
         HostResult("hv06", SKIPPED, None),
+        HostResult("hv08", FAILED, 1, "\n", "error: failed\n"),
     ]
     assert gathered(results) == (
         "----------------\nhv[01-02,07] (3)\n----------------\n" + SAME
@@ -106,7 +107,8 @@ def test_merged_json() -> None:
         "hv06": {"status": "ok", "exit": 0, "stdout": "plain\n", "stderr": ""},
     }
     assert doc["summary"] == {
-        "ok": 3, "failed": 1, "unreachable": 1, "timeout": 1, "skipped": 0, "hosts": 6, "exit": 3,
+        "ok": 3, "failed": 1, "unreachable": 1, "timeout": 1, "skipped": 0, "interrupted": 0,
+        "hosts": 6, "exit": 3,
     }  # fmt: skip
 
 

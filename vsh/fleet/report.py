@@ -13,11 +13,13 @@ from typing import Any
 
 from vsh.fleet.nodeset import fold
 
-OK, FAILED, UNREACHABLE, TIMEOUT, SKIPPED = "ok", "failed", "unreachable", "timeout", "skipped"
-STATUSES = (OK, FAILED, UNREACHABLE, TIMEOUT, SKIPPED)
+OK, FAILED, UNREACHABLE, TIMEOUT = "ok", "failed", "unreachable", "timeout"
+SKIPPED = "skipped"  # --fail-fast: never started
+INTERRUPTED = "interrupted"  # Ctrl-C stopped it
+STATUSES = (OK, FAILED, UNREACHABLE, TIMEOUT, SKIPPED, INTERRUPTED)
 # the summary line's words
 _WORDS = {OK: "ok", FAILED: "failed", UNREACHABLE: "unreachable", TIMEOUT: "timed out",
-          SKIPPED: "skipped"}  # fmt: skip
+          SKIPPED: "skipped", INTERRUPTED: "interrupted"}  # fmt: skip
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -56,10 +58,15 @@ def header(names: Sequence[str]) -> str:
 
 
 def gathered(results: Sequence[HostResult]) -> str:
-    """One block per distinct (stdout, exit status), as ``clush -b``; no block for no output."""
+    """One block per distinct (stdout, exit status), as ``clush -b``.
+
+    Output that is only blank lines (virsh's newline after a failed command)
+    makes no block: those hosts are in the summary line and their errors on
+    stderr.
+    """
     out: list[str] = []
     for names, stdout, status in _blocks(results):
-        if not stdout:
+        if not stdout.strip():
             continue
         title = header(names) + (f" exit {status}" if status not in (0, None) else "")
         rule = "-" * max(15, len(title))

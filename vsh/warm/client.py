@@ -95,6 +95,9 @@ def in_process_reason(args: list[str], mode: str) -> str | None:
         return "libvirt logging variables are set"
     from vsh.core import globalopts
 
+    if globalopts.fleet_requested(args):
+        # this process only watches: each host's vsh takes the warm path itself
+        return "fleet mode"
     rest: list[str] = []
     uris: list[str] = []
     try:
