@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -128,10 +129,10 @@ uri_default = "qemu:///system"
 
 
 def test_libvirt_conf_path_for_a_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(inventory.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
     monkeypatch.setenv("XDG_CONFIG_HOME", "/cfg")
     assert inventory.libvirt_conf_path() == "/cfg/libvirt/libvirt.conf"
-    monkeypatch.setattr(inventory.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
     assert inventory.libvirt_conf_path() == "/etc/libvirt/libvirt.conf"
 
 
