@@ -18,7 +18,7 @@ import contextlib
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from vsh.core import globalopts
@@ -181,7 +181,7 @@ def run_main(argv: Sequence[str], session: Session) -> int:
         from vsh.fleet.main import run as run_fleet
 
         init_debug(session)
-        return run_fleet(session, fleet, words)
+        return run_fleet(session, fleet, words, _fleet_shell)
     if not words:
         return _no_command(session)
     if len(words) == 1:
@@ -232,6 +232,14 @@ def _init_connection(session: Session) -> bool:
         return True
     report(session)
     return False
+
+
+def _fleet_shell(session: Session, label: str, execute: Callable[[str], bool]) -> int:
+    """The interactive fleet shell (vsh.fleet cannot reach the shell layer itself)."""
+    session.settings.interactive = True
+    from vsh.shell.fleetshell import run_fleet_shell
+
+    return run_fleet_shell(session, label, execute)
 
 
 def fleet_report(event: str) -> None:

@@ -316,3 +316,29 @@ def test_with_json_inserts_after_each_command() -> None:
         "list --all --json; dominfo 'a b' --json  # c\nuri --json"
     )
     assert with_json("list") == "list --json"
+
+
+def test_the_interactive_fleet_shell(hosts: Path) -> None:
+    from tests.conformance.harness import base_env
+    from tests.realstack.ptyshell import PtyShell, clean
+
+    env = base_env({"XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"], "PYTHONPATH": str(ROOT)})
+    with PtyShell([sys.executable, "-m", "vsh", "-H", "@lab"], env=env) as sh:
+        sh.expect("vsh @lab # ")
+        out = clean(sh.command("domstate test", prompt="vsh @lab # "))
+        hosts_lines = "".join(line + "\n" for line in out.splitlines() if line.startswith("t0"))
+        assert blocks(hosts_lines) == dict.fromkeys(["t01", "t02", "t03", "t07"], "running\n\n")
+        assert "4 ok\n" in out
+        # a state-changing command asks first, listing the hosts; "n" runs nothing
+        sh.send("destroy test\n")
+        asked = clean(sh.expect(r"Continue\? \[y/N\] "))
+        assert "destroy will change state on 4 hosts:" in asked
+        assert "  t07  test:///default" in asked
+        out = clean(sh.command("n", prompt="vsh @lab # "))
+        assert "destroyed" not in out
+        sh.send("destroy test\n")
+        sh.expect(r"Continue\? \[y/N\] ")
+        out = clean(sh.command("y", prompt="vsh @lab # "))
+        assert out.count("Domain 'test' destroyed") == 4
+        sh.send("quit\n")
+        assert sh.close() == 0

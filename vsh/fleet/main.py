@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -150,17 +150,47 @@ def _confirm(session: Session, names: list[str], hosts: list[Host], yes: bool) -
 # -- running ----------------------------------------------------------------------------------
 
 
-def run(session: Session, options: FleetOptions, words: list[str]) -> int:
+# The interactive fleet shell, handed in by the front end (vsh.shell is above this
+# layer): (session, prompt label, run one line -> False to leave) -> exit status.
+ShellRunner = Callable[[Session, str, Callable[[str], bool]], int]
+
+
+def run(
+    session: Session,
+    options: FleetOptions,
+    words: list[str],
+    shell: ShellRunner | None = None,
+) -> int:
     if options.connect_given:
         raise VshError("-c and -H cannot be used together: name the URI in the host spec")
     if options.json and options.output != PREFIX:
         raise VshError(f"--json and --{options.output} are mutually exclusive")
     hosts = select(options.spec, options.exclude, inventory.load())
-    stdin_text: str | None = None
-    if not words:
-        if sys.stdin.isatty():
-            raise VshError("the interactive fleet shell is not available yet: give a command")
-        stdin_text = sys.stdin.read()
+    if words:
+        return run_command(session, options, hosts, words, None)
+    if sys.stdin.isatty() and sys.stdout.isatty() and shell is not None:
+
+        def execute(line: str) -> bool:
+            commands = command_runner.parse_script(session, line)
+            if commands is None:
+                return True
+            if any(p.cmd.name in ("quit", "exit") for p in commands):
+                return False
+            run_command(session, options, hosts, [line], None)
+            return True
+
+        return shell(session, options.spec, execute)
+    return run_command(session, options, hosts, [], sys.stdin.read())
+
+
+def run_command(
+    session: Session,
+    options: FleetOptions,
+    hosts: list[Host],
+    words: list[str],
+    stdin_text: str | None,
+) -> int:
+    """One command string (``words``, or the lines of ``stdin_text``) on every host."""
     commands = _parse(session, words, stdin_text)
     if commands is None:
         return ExitStatus.FAILED
