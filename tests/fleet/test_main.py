@@ -342,3 +342,24 @@ def test_the_interactive_fleet_shell(hosts: Path) -> None:
         assert out.count("Domain 'test' destroyed") == 4
         sh.send("quit\n")
         assert sh.close() == 0
+
+
+ROTATE = "snapshot-rotate --all --label x --keep-last 1"
+CHECK = "snapshot-rotate --check --all --label x --keep-last 1 --warn 1h --crit 2h"
+
+
+@pytest.mark.parametrize(
+    ("spec", "command", "status", "lines"),
+    [
+        ("t01,t02", f"{ROTATE}; {CHECK}", 0, ["t01: OK: ", "t02: OK: "]),
+        ("t01,down", f"{ROTATE}; {CHECK}", 3, ["t01: OK: "]),
+        ("t01,down", CHECK, 2, ["t01: CRITICAL: test has no 'x' snapshot", "down: UNKNOWN: "]),
+    ],
+)
+def test_a_fleet_check_exits_with_the_worst_nagios_state(
+    hosts: Path, spec: str, command: str, status: int, lines: list[str]
+) -> None:
+    proc = vsh("-H", spec, "--yes", command)
+    assert proc.returncode == status, proc.stdout + proc.stderr
+    for line in lines:
+        assert any(out.startswith(line) for out in proc.stdout.splitlines()), proc.stdout

@@ -17,6 +17,7 @@ from vsh.fleet.report import (
     exit_status,
     gathered,
     merged_json,
+    monitoring_status,
     parse_documents,
     prefixed,
     summary_line,
@@ -139,3 +140,24 @@ def test_summary_line() -> None:
         "4 ok, 1 failed (hv03), 1 unreachable (hv07), 2 timed out (hv[08-09]), 1 skipped (hv10)"
     )
     assert summary_line([HostResult("a", FAILED, 1)]) == "0 ok, 1 failed (a)"
+
+
+@pytest.mark.parametrize(
+    ("states", "worst"),
+    [
+        ([(OK, 0), (OK, 0)], 0),
+        ([(OK, 0), (UNREACHABLE, 3)], 3),
+        ([(FAILED, 1), (UNREACHABLE, 3)], 1),
+        ([(FAILED, 1), (FAILED, 2), (UNREACHABLE, 3)], 2),
+        ([(OK, 0), (TIMEOUT, None)], 2),
+        ([(OK, 0), (UNREACHABLE, None)], 3),
+        ([(OK, 0), (UNREACHABLE, 1)], 3),
+        ([(FAILED, 7)], 3),
+        ([(SKIPPED, None), (OK, 0)], 0),
+    ],
+)
+def test_monitoring_status_is_the_worst_check(
+    states: list[tuple[str, int | None]], worst: int
+) -> None:
+    results = [HostResult(f"h{i}", status, code) for i, (status, code) in enumerate(states)]
+    assert monitoring_status(results) == worst

@@ -215,6 +215,9 @@ Interrupted by Ctrl\-C.
 .PP
 With \fB\-H\fR, by bits: 0 every host succeeded, 1 a command failed on
 some host, 2 some host was unreachable or timed out, 3 both; 130 on Ctrl\-C.
+When the command string ends with \fBsnapshot\-rotate \-\-check\fR, the
+worst of the hosts' Nagios statuses instead (CRITICAL, then WARNING, then
+UNKNOWN, which is also what an unreachable host counts as).
 .TP
 .B 141
 Standard output was closed early; nothing more is printed.

@@ -211,7 +211,16 @@ def run_command(
     changing = [p.cmd.name or "" for p in commands if changes_state(p.cmd.name or "", p.values)]
     if not _confirm(session, changing, hosts, options.yes):
         return ExitStatus.FAILED
-    return _run_hosts(session, options, hosts, words, stdin_text)
+    # A command string's status is its last command's: when that is a monitoring
+    # check, the fleet's status is the worst check (Nagios), not the fleet's bits.
+    last = commands[-1] if commands else None
+    monitoring = (
+        stdin_text is None
+        and last is not None
+        and last.cmd.name == "snapshot-rotate"
+        and bool(last.values.get("check"))
+    )
+    return _run_hosts(session, options, hosts, words, stdin_text, monitoring=monitoring)
 
 
 def _run_hosts(
@@ -220,6 +229,8 @@ def _run_hosts(
     hosts: list[Host],
     words: list[str],
     stdin_text: str | None,
+    *,
+    monitoring: bool = False,
 ) -> int:
     def done(result: HostResult) -> None:
         if options.json:
@@ -260,6 +271,8 @@ def _run_hosts(
         _write(sys.stderr, report.summary_line(results) + "\n")
     if interrupted:
         return ExitStatus.INTERRUPTED
+    if monitoring:
+        return report.monitoring_status(results)
     return report.exit_status(results)
 
 

@@ -167,6 +167,38 @@ def exit_status(results: Sequence[HostResult]) -> int:
     return status
 
 
+# Nagios plugin statuses, and their order from best to worst (CRITICAL > WARNING >
+# UNKNOWN > OK, as multi-check aggregators rank them)
+NAGIOS_OK, NAGIOS_WARNING, NAGIOS_CRITICAL, NAGIOS_UNKNOWN = 0, 1, 2, 3
+_NAGIOS_RANK = (NAGIOS_OK, NAGIOS_UNKNOWN, NAGIOS_WARNING, NAGIOS_CRITICAL)
+
+
+def monitoring_status(results: Sequence[HostResult]) -> int:
+    """The worst Nagios status of the hosts' monitoring checks (``snapshot-rotate --check``).
+
+    A host's own exit status is its check's status; an unreachable host is
+    UNKNOWN (as the check says itself when it cannot connect; after other
+    commands in the string vsh's status would be a plain 1); a host stopped
+    by ``--command-timeout`` is CRITICAL (Nagios's default for a plugin that
+    times out); any other status than 0-3 is UNKNOWN.
+    """
+    worst = NAGIOS_OK
+    for result in results:
+        if result.status == SKIPPED:
+            continue
+        if result.status == TIMEOUT:
+            state = NAGIOS_CRITICAL
+        elif result.status == UNREACHABLE:
+            state = NAGIOS_UNKNOWN
+        elif result.exit in _NAGIOS_RANK:
+            state = result.exit
+        else:
+            state = NAGIOS_UNKNOWN
+        if _NAGIOS_RANK.index(state) > _NAGIOS_RANK.index(worst):
+            worst = state
+    return worst
+
+
 def summary_line(results: Sequence[HostResult]) -> str:
     """``4 ok, 1 failed (hv03), 1 unreachable (hv07)``: ok always, others when present."""
     parts: list[str] = []
