@@ -63,6 +63,7 @@ def test_expand_errors(pattern: str, message: str) -> None:
             ["qemu+unix:///system?socket=/a", "test:///default"],
             "qemu+unix:///system?socket=/a,test:///default",
         ),
+        (["test:///a1", "test:///a2"], "test:///a1,test:///a2"),
         ([], ""),
     ],
 )

@@ -3,7 +3,9 @@ fixture), reached over ``qemu+unix://...?socket=``, plus an unreachable URI.
 
 A daemon SIGKILLed while its host's command runs is reported unreachable
 while the other hosts complete; each host's output and ``--json`` document
-are what a one-shot ``vsh -c URI`` prints for that daemon.
+are what a one-shot ``vsh -c URI`` prints for that daemon.  One host is
+reached over ``qemu+ssh://`` through a private sshd on a loopback port
+(tests/realstack/sshd.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.conformance.harness import VSH, Outcome, base_env, run_vsh
-from tests.realstack.stack import Stack
+from tests.realstack.sshd import PACKAGES as SSH_PACKAGES
+from tests.realstack.sshd import Sshd, SshdUnavailable
+from tests.realstack.stack import Stack, StackUnavailable, ensure_packages
 
 pytestmark = pytest.mark.real
 
@@ -124,3 +128,35 @@ def test_a_daemon_killed_mid_command_is_unreachable_the_others_complete(
     started = time.monotonic()
     assert fleet(config, "-H", "hv02", "uri").status == 0
     assert time.monotonic() - started < 60
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+    from tests.realstack.plugin import _unavailable
+
+    server = Sshd(tmp_path_factory.mktemp("sshd"))
+    reason = None
+    try:
+        ensure_packages(SSH_PACKAGES)
+        server.start()
+    except (StackUnavailable, SshdUnavailable, OSError, subprocess.SubprocessError) as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+    if reason is not None:
+        _unavailable(reason)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_host_over_ssh(
+    config: dict[str, str], stack_trio: Trio, defined: list[str], sshd: Sshd
+) -> None:
+    """``far`` is hv01's daemon through sshd: the same output, gathered with hv01's."""
+    far = sshd.uri(stack_trio[0].socket)
+    out = fleet(config, "-H", f"hv01,{far},hv02", "--gather", "list --all --name")
+    assert (out.status, out.err) == (0, "3 ok\n"), out.err
+    single = run_vsh(["-c", stack_trio[0].uri, "list", "--all", "--name"]).out
+    assert single.strip() == "fleet1-0"
+    header = f"{far},hv01 (2)" if far < "hv01" else f"hv01,{far} (2)"
+    assert f"{header}\n{'-' * len(header)}\n{single}" in out.out

@@ -110,7 +110,8 @@ def fold(names: Iterable[str]) -> str:
     groups: dict[tuple[str, str], dict[int, set[int]]] = {}
     for name in dict.fromkeys(names):
         match = _TRAILING_NUMBER.match(name)
-        if match is None or "[" in name or "]" in name or "," in name:
+        # a literal URI stays whole: a spec takes it literally, never as a range
+        if match is None or "://" in name or "[" in name or "]" in name or "," in name:
             plain.append(name)
             continue
         prefix, digits, suffix = match.groups()
