@@ -268,7 +268,11 @@ ERRORS = [
         "error: -c and -H cannot be used together: name the URI in the host spec\n",
     ),
     (["-H", "t01", "lst"], "error: unknown command: 'lst'\n"),
-]
+    (["-H", "t01", "--json", "--gather", "list"],
+     "error: --json and --gather are mutually exclusive\n"),
+    (["-H", "t01", "--command-timeout", "-1", "list"],
+     "error: option --command-timeout requires a positive number of seconds\n"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("args", "message"), ERRORS)
@@ -309,6 +313,7 @@ def test_ctrl_c_prints_what_arrived_and_exits_130(hosts: Path) -> None:
     assert proc.returncode == 130
     assert blocks(out) == dict.fromkeys(["t01", "t02"], "test\n\n")
     assert err.endswith("0 ok, 2 interrupted (t[01-02])\n")
+    assert _warm_workers_left() == 0
 
 
 def test_with_json_inserts_after_each_command() -> None:
@@ -363,3 +368,73 @@ def test_a_fleet_check_exits_with_the_worst_nagios_state(
     assert proc.returncode == status, proc.stdout + proc.stderr
     for line in lines:
         assert any(out.startswith(line) for out in proc.stdout.splitlines()), proc.stdout
+
+
+def _warm_workers_left() -> int:
+    """With the warm server (VSH_TEST_WARM=1), how many of its workers still run
+    after a few seconds (a worker orphaned by a SIGKILLed client never ends);
+    in-process, 0."""
+    if os.environ.get("VSH_WARM") != "force":
+        return 0
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    deadline = time.monotonic() + 10
+    while True:
+        status = subprocess.run(
+            [sys.executable, "-m", "vsh", "--warm-status"], capture_output=True, text=True, env=env
+        ).stdout
+        count = int(status.split("workers=")[1].split()[0]) if "workers=" in status else 0
+        if count == 0 or time.monotonic() > deadline:
+            return count
+        time.sleep(0.2)
+
+
+def _running(marker: str) -> list[str]:
+    """PIDs of processes whose command line holds ``marker`` (this test's own)."""
+    found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+    return found.stdout.split()
+
+
+def test_a_closed_stdout_stops_every_host(hosts: Path, silent_socket: str) -> None:
+    """``vsh -H ... | head``: when a write fails (141), no host's vsh is left behind.
+
+    The reader has gone before anything is written: the quick host's block is
+    the first write; the other host is still connecting to a silent socket.
+    """
+    marker = f"fleet-marker-{os.getpid()}-pipe"
+    silent = f"qemu+unix:///system?socket={silent_socket}"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    reader, writer = os.pipe()
+    os.close(reader)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vsh", "-H", f"t01,{silent}", f"uri # {marker}"],
+        stdin=subprocess.DEVNULL,
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        env=env,
+        timeout=60,
+    )
+    os.close(writer)
+    assert proc.returncode == 141, proc.stderr
+    assert _running(marker) == []
+
+
+def test_sigterm_stops_every_host(hosts: Path) -> None:
+    marker = f"fleet-marker-{os.getpid()}-term"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vsh", "-H", "t01,t02", f"event --all --loop # {marker}"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while len(_running(marker)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.terminate()
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert err.endswith("0 ok, 2 interrupted (t[01-02])\n")
+    assert _running(marker) == []
+    assert _warm_workers_left() == 0

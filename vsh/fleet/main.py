@@ -25,7 +25,7 @@ from vsh.fleet import inventory, report
 from vsh.fleet.hostspec import Host, select
 from vsh.fleet.nodeset import fold
 from vsh.fleet.report import HostResult
-from vsh.fleet.runner import Limits, Runner, host_argv
+from vsh.fleet.runner import Limits, Runner, Terminated, host_argv
 
 PREFIX, GATHER, DIFF = "prefix", "gather", "diff"
 # The virsh global options each host's vsh gets as given (not -c: the host is the URI).
@@ -252,11 +252,11 @@ def _run_hosts(
             stdin_path=stdin_path,
             on_done=done,
         )
-        interrupted = False
+        interrupted: int | None = None
         try:
             results = fleet.run()
-        except KeyboardInterrupt:
-            interrupted = True
+        except (KeyboardInterrupt, Terminated) as stop:
+            interrupted = 128 + stop.signum if isinstance(stop, Terminated) else 130
             results = fleet.ordered()
             for result in results:
                 if result.status == report.INTERRUPTED:
@@ -269,8 +269,8 @@ def _run_hosts(
         _write(sys.stdout, report.diffed(results))
     if not session.settings.quiet:
         _write(sys.stderr, report.summary_line(results) + "\n")
-    if interrupted:
-        return ExitStatus.INTERRUPTED
+    if interrupted is not None:
+        return interrupted
     if monitoring:
         return report.monitoring_status(results)
     return report.exit_status(results)

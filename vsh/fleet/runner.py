@@ -26,8 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from vsh.fleet.hostspec import Host
 from vsh.fleet.report import (
@@ -43,6 +44,35 @@ from vsh.fleet.report import (
 REPORT_VAR = "VSH_FLEET_REPORT"
 TICK = 0.02  # seconds between looks at the reports and the clocks
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
+
+
+class Terminated(Exception):
+    """SIGTERM or SIGHUP arrived while hosts ran (they are stopped first)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """SIGTERM and SIGHUP become :class:`Terminated`, so that the hosts are killed:
+    they run in sessions of their own, where those signals never reach them."""
+    previous: dict[int, Any] = {}
+    try:
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            previous[signum] = signal.signal(signum, _terminate)
+    except ValueError:  # not the main thread: leave the signals alone
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @dataclass
@@ -112,7 +142,10 @@ class Runner:
     # -- the loop -------------------------------------------------------------------
     def run(self) -> list[HostResult]:
         """Every host's result, in the hosts' order; KeyboardInterrupt stops them all."""
-        with tempfile.TemporaryDirectory(prefix="vsh-fleet-") as scratch:
+        with (
+            tempfile.TemporaryDirectory(prefix="vsh-fleet-") as scratch,
+            _terminate_cleanly(),
+        ):
             self.scratch = scratch
             pending = list(self.hosts)
             try:
@@ -128,7 +161,7 @@ class Runner:
                             self.results[host.name] = HostResult(host.name, SKIPPED, None)
                         pending = []
                     self._step()
-            except KeyboardInterrupt:
+            except BaseException:  # Ctrl-C, a closed stdout...: no host outlives us
                 self._interrupt()
                 raise
             finally:
@@ -249,12 +282,24 @@ class Runner:
         self.on_done(result)
 
     def _interrupt(self) -> None:
-        """Ctrl-C: stop every running host and keep what it has printed so far."""
-        for job in self.running.values():
-            self._signal(job, signal.SIGKILL)
-        for job in list(self.running.values()):
-            with contextlib.suppress(OSError):
-                job.proc.wait(timeout=KILL_GRACE)
+        """Ctrl-C (or any other end): stop every running host, keep what it printed so far.
+
+        SIGTERM first, as for a timeout: a host's vsh on the warm path passes it
+        on to its worker, which SIGKILL would orphan; SIGKILL after a grace.
+        """
+        jobs = list(self.running.values())
+        for job in jobs:
+            self._signal(job, signal.SIGTERM)
+        deadline = time.monotonic() + KILL_GRACE
+        for job in jobs:
+            try:
+                job.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self._signal(job, signal.SIGKILL)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    job.proc.wait(timeout=KILL_GRACE)
+        for job in jobs:
+            self._drain(job)
             self.results[job.host.name] = HostResult(
                 job.host.name,
                 INTERRUPTED,
@@ -264,7 +309,19 @@ class Runner:
             )
             for stream in (job.proc.stdout, job.proc.stderr):
                 if stream is not None:
+                    with contextlib.suppress(KeyError, ValueError):
+                        self.selector.unregister(stream)
                     stream.close()
         self.running.clear()
         for host in self.hosts:
             self.results.setdefault(host.name, HostResult(host.name, SKIPPED, None))
+
+    @staticmethod
+    def _drain(job: _Job) -> None:
+        """What a stopped host wrote last, without waiting for a pipe a straggler holds."""
+        for stream, buffer in ((job.proc.stdout, job.out), (job.proc.stderr, job.err)):
+            if stream is None or stream.closed:
+                continue
+            with contextlib.suppress(OSError):
+                while chunk := os.read(stream.fileno(), 65536):
+                    buffer += chunk
