@@ -234,12 +234,17 @@ def _init_connection(session: Session) -> bool:
     return False
 
 
-def _fleet_shell(session: Session, label: str, execute: Callable[[str], bool]) -> int:
+def _fleet_shell(
+    session: Session,
+    label: str,
+    execute: Callable[[str], bool],
+    names: Callable[[list[str]], list[str]],
+) -> int:
     """The interactive fleet shell (vsh.fleet cannot reach the shell layer itself)."""
     session.settings.interactive = True
     from vsh.shell.fleetshell import run_fleet_shell
 
-    return run_fleet_shell(session, label, execute)
+    return run_fleet_shell(session, label, execute, names)
 
 
 def fleet_report(event: str) -> None:

@@ -438,3 +438,17 @@ def test_sigterm_stops_every_host(hosts: Path) -> None:
     assert err.endswith("0 ok, 2 interrupted (t[01-02])\n")
     assert _running(marker) == []
     assert _warm_workers_left() == 0
+
+
+def test_completion_is_the_union_of_the_hosts_names(hosts: Path) -> None:
+    from vsh.fleet import inventory
+    from vsh.fleet.hostspec import select
+    from vsh.fleet.main import FleetOptions, union_of_names
+
+    fleet_hosts = select("t01,odd,down", None, inventory.load())
+    options = FleetOptions(spec="t01,odd,down")
+    # "test" exists only on t01, "other" only on odd; down answers nothing
+    assert union_of_names(options, fleet_hosts, ["dominfo", "t"]) == ["test"]
+    assert union_of_names(options, fleet_hosts, ["dominfo", "o"]) == ["other"]
+    assert union_of_names(options, fleet_hosts, ["dominfo", ""]) == ["--domain"]
+    assert union_of_names(options, fleet_hosts, ["domst"]) == ["domstate", "domstats"]

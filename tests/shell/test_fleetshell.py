@@ -38,3 +38,28 @@ def test_end_of_input_leaves_quietly() -> None:
 def test_prompt() -> None:
     assert fleet_prompt("@prod", False) == "vsh @prod # "
     assert fleet_prompt("hv[01-02]", True) == "vsh hv[01-02] > "
+
+
+def test_the_union_completer_completes_the_last_space_separated_word() -> None:
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from vsh.shell.fleetshell import union_completer
+
+    asked: list[list[str]] = []
+
+    def names(words: list[str]) -> list[str]:
+        asked.append(words)
+        return ["other", "test"]
+
+    completer = union_completer(names)
+    found = list(completer.get_completions(Document("dominfo te"), CompleteEvent()))
+    assert [(c.text, c.start_position) for c in found] == [("other", -2), ("test", -2)]
+    assert asked == [["dominfo", "te"]]
+    found = list(completer.get_completions(Document("  dominfo "), CompleteEvent()))
+    assert [(c.text, c.start_position) for c in found] == [("other", 0), ("test", 0)]
+
+    def broken(words: list[str]) -> list[str]:
+        raise RuntimeError("no")
+
+    assert list(union_completer(broken).get_completions(Document("x"), CompleteEvent())) == []

@@ -305,8 +305,8 @@ without a terminal they need \fB\-\-yes\fR, or vsh exits 1 having run
 nothing.
 \fB\-r\fR makes every host's connection read\-only.
 With no command, on a terminal, the fleet shell runs each line on every host
-(prompt \fBvsh @prod # \fR); from a pipe, the lines read are each host's
-commands.
+(prompt \fBvsh @prod # \fR), and Tab completes from the union of the hosts'
+names; from a pipe, the lines read are each host's commands.
 An unknown host or group, a malformed hosts file or a command that does not
 parse is an error before anything runs.
 .SH FILES

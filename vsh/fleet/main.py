@@ -151,8 +151,26 @@ def _confirm(session: Session, names: list[str], hosts: list[Host], yes: bool) -
 
 
 # The interactive fleet shell, handed in by the front end (vsh.shell is above this
-# layer): (session, prompt label, run one line -> False to leave) -> exit status.
-ShellRunner = Callable[[Session, str, Callable[[str], bool]], int]
+# layer): (session, prompt label, run one line -> False to leave, completion
+# candidates for the words typed) -> exit status.
+ShellRunner = Callable[[Session, str, Callable[[str], bool], Callable[[list[str]], list[str]]], int]
+COMPLETE_TIMEOUT = 5.0  # seconds a host may take to answer a Tab
+
+
+def union_of_names(options: FleetOptions, hosts: list[Host], words: list[str]) -> list[str]:
+    """What every reachable host's ``complete -- WORDS`` offers, merged and sorted."""
+    limits = Limits(
+        fanout=options.limits.fanout,
+        connect_timeout=min(options.limits.connect_timeout, COMPLETE_TIMEOUT),
+        command_timeout=COMPLETE_TIMEOUT,
+    )
+    forward = [*options.forward, "-q"]
+    fleet = Runner(hosts, lambda host: host_argv(host, forward, ["complete", "--", *words]), limits)
+    found: set[str] = set()
+    for result in fleet.run():
+        if result.status == report.OK:
+            found.update(line for line in result.stdout.splitlines() if line)
+    return sorted(found)
 
 
 def run(
@@ -179,7 +197,9 @@ def run(
             run_command(session, options, hosts, [line], None)
             return True
 
-        return shell(session, options.spec, execute)
+        return shell(
+            session, options.spec, execute, lambda words: union_of_names(options, hosts, words)
+        )
     return run_command(session, options, hosts, [], sys.stdin.read())
 
 
