@@ -345,6 +345,15 @@ def test_the_interactive_fleet_shell(hosts: Path) -> None:
         sh.expect(r"Continue\? \[y/N\] ")
         out = clean(sh.command("y", prompt="vsh @lab # "))
         assert out.count("Domain 'test' destroyed") == 4
+        # an error on one line (here a bad command) leaves the shell running
+        out = clean(sh.command("lst", prompt="vsh @lab # "))
+        assert "error: unknown command: 'lst'" in out
+    with PtyShell([sys.executable, "-m", "vsh", "-H", "t01", "--json"], env=env) as sh:
+        sh.expect("vsh t01 # ")
+        out = clean(sh.command("hostname", prompt="vsh t01 # "))
+        assert "error: --json: 'hostname' has no --json output" in out
+        out = clean(sh.command("domstate test", prompt="vsh t01 # "))
+        assert '"hosts"' in out
         sh.send("quit\n")
         assert sh.close() == 0
 

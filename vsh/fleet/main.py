@@ -194,7 +194,11 @@ def run(
                 return True
             if any(p.cmd.name in ("quit", "exit") for p in commands):
                 return False
-            run_command(session, options, hosts, [line], None)
+            try:
+                run_command(session, options, hosts, [line], None)
+            except VshError as exc:  # this line's error; the shell goes on
+                for message in exc.messages:
+                    session.error(message)
             return True
 
         return shell(
