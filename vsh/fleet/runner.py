@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vsh.core import launch
+from vsh.core.launch import Launched
 from vsh.fleet.hostspec import Host
 from vsh.fleet.report import (
     FAILED,
@@ -86,7 +88,7 @@ class Limits:
 @dataclass
 class _Job:
     host: Host
-    proc: subprocess.Popen[bytes]
+    proc: subprocess.Popen[bytes] | Launched
     report: str
     started: float
     out: bytearray = field(default_factory=bytearray)
@@ -99,8 +101,8 @@ class _Job:
 
 
 def host_argv(host: Host, forward: Sequence[str], words: Sequence[str]) -> list[str]:
-    """The one-shot vsh for one host."""
-    return [sys.executable, "-m", "vsh", *forward, "-c", host.uri, "--", *words]
+    """The one-shot vsh's arguments for one host."""
+    return [*forward, "-c", host.uri, "--", *words]
 
 
 def _events(path: str) -> list[str]:
@@ -175,19 +177,23 @@ class Runner:
         report = os.path.join(self.scratch, f"{len(self.results) + len(self.running)}.report")
         env = dict(os.environ)
         env[REPORT_VAR] = report
-        stdin: int | object = subprocess.DEVNULL
+        args = self.argv_for(host)
+        proc: subprocess.Popen[bytes] | Launched | None = None
         with contextlib.ExitStack() as stack:
-            if self.stdin_path is not None:
-                stdin = stack.enter_context(open(self.stdin_path, "rb"))
+            stdin = stack.enter_context(open(self.stdin_path or os.devnull, "rb"))
+            launcher = launch.get_launcher()
+            if launcher is not None:
+                proc = launcher(args, env, stdin.fileno())
             try:
-                proc = subprocess.Popen(
-                    self.argv_for(host),
-                    stdin=stdin,  # type: ignore[arg-type]
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    env=env,
-                    start_new_session=True,
-                )
+                if proc is None:
+                    proc = subprocess.Popen(
+                        [sys.executable, "-m", "vsh", *args],
+                        stdin=stdin,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        env=env,
+                        start_new_session=True,
+                    )
             except OSError as exc:
                 self._finish_result(
                     HostResult(host.name, FAILED, None, "", f"error: cannot start vsh: {exc}\n")

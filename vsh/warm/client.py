@@ -40,6 +40,7 @@ LIBVIRT_INIT_VARS = ("LIBVIRT_DEBUG", "LIBVIRT_LOG_FILTERS", "LIBVIRT_LOG_OUTPUT
 URI_VARS = ("VSH_DEFAULT_CONNECT_URI", "VIRSH_DEFAULT_CONNECT_URI", "LIBVIRT_DEFAULT_URI")
 CONTROL = ("--warm-status", "--warm-stop")
 START_WAIT = 10.0  # VSH_WARM=force: seconds to wait for a new server
+FLEET = "fleet mode"
 
 
 class Unavailable(Exception):
@@ -71,10 +72,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stderr.write(f"error: warm path unavailable: {why}\n")
                 return 1
             debug_note(args, str(why))
-    return in_process(args)
+    return in_process(args, reason, mode)
 
 
-def in_process(args: list[str]) -> int:
+def in_process(args: list[str], reason: str | None = None, mode: str = "") -> int:
+    if reason == FLEET and mode != "0":
+        # each host's vsh becomes a request to the warm server (when one runs)
+        from vsh.core import launch as launchers
+        from vsh.warm.launch import launch
+
+        launchers.set_launcher(launch)
     from vsh.cli import main as cli_main
 
     return cli_main(args)
@@ -97,7 +104,7 @@ def in_process_reason(args: list[str], mode: str) -> str | None:
 
     if globalopts.fleet_requested(args):
         # this process only watches: each host's vsh takes the warm path itself
-        return "fleet mode"
+        return FLEET
     rest: list[str] = []
     uris: list[str] = []
     try:
