@@ -297,8 +297,21 @@ def test_disabled_and_all(hosts: Path) -> None:
     assert proc.stdout == "off: test:///default\noff: \n"
 
 
-def test_ctrl_c_prints_what_arrived_and_exits_130(hosts: Path) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def _wait_connected(scratch: Path, count: int) -> None:
+    """Until ``count`` hosts of a fleet run with TMPDIR=scratch have connected
+    (their reports, vsh.fleet.runner), plus a second for their first command."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        reports = [p.read_text() for p in scratch.glob("vsh-fleet-*/*.report")]
+        if sum("connected" in text for text in reports) >= count:
+            time.sleep(1)
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} hosts did not connect")
+
+
+def test_ctrl_c_prints_what_arrived_and_exits_130(hosts: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "vsh", "-H", "t01,t02", "list --name; event --all --loop"],
         stdin=subprocess.DEVNULL,
@@ -307,7 +320,7 @@ def test_ctrl_c_prints_what_arrived_and_exits_130(hosts: Path) -> None:
         text=True,
         env=env,
     )
-    time.sleep(3)  # both hosts connected and waiting for events
+    _wait_connected(tmp_path, 2)  # both hosts listed and wait for events
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
@@ -427,9 +440,9 @@ def test_a_closed_stdout_stops_every_host(hosts: Path, silent_socket: str) -> No
     assert _running(marker) == []
 
 
-def test_sigterm_stops_every_host(hosts: Path) -> None:
+def test_sigterm_stops_every_host(hosts: Path, tmp_path: Path) -> None:
     marker = f"fleet-marker-{os.getpid()}-term"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "vsh", "-H", "t01,t02", f"event --all --loop # {marker}"],
         stdin=subprocess.DEVNULL,
@@ -438,9 +451,7 @@ def test_sigterm_stops_every_host(hosts: Path) -> None:
         text=True,
         env=env,
     )
-    deadline = time.monotonic() + 30
-    while len(_running(marker)) < 3 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    _wait_connected(tmp_path, 2)
     proc.terminate()
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signal.SIGTERM
