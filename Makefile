@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.vsh-installed
-DEB_PKGS := libvirt-dev pkg-config libvirt-clients man-db time tmux zsh fish
+DEB_PKGS := libvirt-dev pkg-config libvirt-clients man-db time tmux zsh fish openssh-server netcat-openbsd
 
 .PHONY: all setup deps run test fuzz lint index man bench upstream-tests clean
 

@@ -47,6 +47,7 @@ from tests.realstack.plugin import (  # noqa: E402
     pytest_terminal_summary,
     real_stack,
     stack_pair,
+    stack_trio,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "pytest_terminal_summary",
     "real_stack",
     "stack_pair",
+    "stack_trio",
 ]

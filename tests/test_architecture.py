@@ -41,6 +41,7 @@ LAYER_OF = (
     ("vsh.completion", "completion"),
     ("vsh.commands", "commands"),
     ("vsh.shell", "shell"),
+    ("vsh.fleet", "fleet"),
     ("vsh.devtools", "devtools"),
     ("vsh.cli", "front"),
     ("vsh.__main__", "warm"),  # the same entry point as the `vsh` script
@@ -66,14 +67,27 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "commands": frozenset({"core", "virt", "snapshots", "output", "completion"}),
     # snapshots: the history file is written with snapshots.atomicfile
     "shell": frozenset({"core", "completion", "output", "virt", "snapshots"}),
-    # cli.py (and __main__.py): options, then the runner, the shell or stdin
-    "front": frozenset({"core", "shell", "virt", "front"}),
+    # fleet mode: host sets, the hosts file, merged output; the hosts' work is done
+    # by vsh processes, so no virt (libvirt) here
+    "fleet": frozenset({"core", "output"}),
+    # cli.py (and __main__.py): options, then the runner, the shell, stdin or a fleet
+    "front": frozenset({"core", "shell", "virt", "fleet", "front"}),
     # the warm path: the client falls back to the front end; the server preloads
     # the front end, libvirt (through virt), completion and the command table
     "warm": frozenset({"core", "front", "virt", "completion"}),
     # build-time generators: read the command table, the man page's sources...
     "devtools": frozenset(
-        {"core", "output", "snapshots", "virt", "completion", "commands", "shell", "front"}
+        {
+            "core",
+            "output",
+            "snapshots",
+            "virt",
+            "completion",
+            "commands",
+            "shell",
+            "fleet",
+            "front",
+        }
     ),
     "root": frozenset(),
 }

@@ -18,7 +18,7 @@ import contextlib
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from vsh.core import globalopts
@@ -29,6 +29,7 @@ from vsh.virt import connector
 
 if TYPE_CHECKING:
     from vsh.core.grammar import ParsedCommand
+    from vsh.fleet.main import FleetOptions
 
 LIBVIRT_VERSION = "9.0.0"  # the virsh release whose behaviour vsh reproduces
 
@@ -58,12 +59,20 @@ def _version_long() -> str:
     )
 
 
-def parse_global(session: Session, argv: Sequence[str]) -> list[str]:
-    """Apply the global options to ``session``; return the remaining words."""
+def parse_global(
+    session: Session, argv: Sequence[str], fleet: FleetOptions | None = None
+) -> list[str]:
+    """Apply the global options to ``session``; return the remaining words.
+
+    With ``fleet`` (-H was given), the fleet options are accepted too and go
+    there, as do the virsh options each host's vsh must get.
+    """
     settings = session.settings
     init_debug(session)  # virsh's vshInit reads the environment before the options
     rest: list[str] = []
-    for letter, value, was_long in globalopts.getopt(argv, rest):
+    for letter, value, was_long in globalopts.getopt(argv, rest, fleet=fleet is not None):
+        if fleet is not None and fleet.take(letter, value):
+            continue
         if letter == "c":
             settings.uri, settings.uri_given = value, True
         elif letter == "d":
@@ -159,10 +168,20 @@ def default_uri() -> str | None:
 def run_main(argv: Sequence[str], session: Session) -> int:
     from vsh.core import runner
 
+    fleet = None
+    if globalopts.fleet_requested(argv):
+        from vsh.fleet.main import FleetOptions
+
+        fleet = FleetOptions()
     try:
-        words = parse_global(session, argv)
+        words = parse_global(session, argv, fleet)
     except _Exit as done:
         return done.status
+    if fleet is not None:
+        from vsh.fleet.main import run as run_fleet
+
+        init_debug(session)
+        return run_fleet(session, fleet, words, _fleet_shell)
     if not words:
         return _no_command(session)
     if len(words) == 1:
@@ -176,8 +195,11 @@ def run_main(argv: Sequence[str], session: Session) -> int:
         return ExitStatus.FAILED
     init_debug(session)  # virsh's vshInitReload, after the commands are parsed
     if not _init_connection(session):
+        fleet_report("unreachable")
         return _unreachable_status(session, commands)
+    fleet_report("connected")
     ok = runner.run(session, commands)
+    fleet_report_lost(session)
     if ok:
         return ExitStatus.OK
     return session.exit_status or ExitStatus.FAILED
@@ -212,6 +234,49 @@ def _init_connection(session: Session) -> bool:
     return False
 
 
+def _fleet_shell(
+    session: Session,
+    label: str,
+    execute: Callable[[str], bool],
+    names: Callable[[list[str]], list[str]],
+) -> int:
+    """The interactive fleet shell (vsh.fleet cannot reach the shell layer itself)."""
+    session.settings.interactive = True
+    from vsh.shell.fleetshell import run_fleet_shell
+
+    return run_fleet_shell(session, label, execute, names)
+
+
+def fleet_report(event: str) -> None:
+    """Tell a fleet run (``vsh -H``) what happened to this host's connection.
+
+    Only when ``VSH_FLEET_REPORT`` names a file (set by :mod:`vsh.fleet.runner`
+    for each host's vsh): ``connected``, ``unreachable`` or ``lost``.  Nothing
+    is printed: this vsh's own output stays exactly a one-shot vsh's.
+    """
+    path = os.environ.get("VSH_FLEET_REPORT")
+    if not path:
+        return
+    with contextlib.suppress(OSError), open(path, "a", encoding="ascii") as handle:
+        handle.write(event + "\n")
+
+
+def fleet_report_lost(session: Session) -> None:
+    """``lost`` if the connection died while the commands ran (a killed daemon)."""
+    if not os.environ.get("VSH_FLEET_REPORT") or not session.settings.uri_given:
+        return
+    manager = session.connection
+    conn = manager.current
+    alive = True
+    if conn is not None:
+        try:
+            alive = conn.isAlive() != 0
+        except Exception:  # libvirt's own error; this process does not import libvirt here
+            alive = False
+    if manager.disconnected or not alive:
+        fleet_report("lost")
+
+
 def _no_command(session: Session) -> int:
     init_debug(session)  # virsh's vshInitReload
     if sys.stdin.isatty() and sys.stdout.isatty():
@@ -222,8 +287,12 @@ def _no_command(session: Session) -> int:
 
         return run_shell(session)
     if not _init_connection(session):
+        fleet_report("unreachable")
         return ExitStatus.FAILED
-    return run_stdin(session)
+    fleet_report("connected")
+    status = run_stdin(session)
+    fleet_report_lost(session)
+    return status
 
 
 def run_stdin(session: Session) -> int:

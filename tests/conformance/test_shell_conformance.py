@@ -520,6 +520,17 @@ def test_fuzz_argv(virsh_as_vsh: str, options: list[str], first: str, rest: list
         ["-", "echo"],
         ["echo", "a", "-q"],
         ["echo a", "-q"],
+        # fleet mode's options (a vsh extension) exist only with -H: without it, virsh's errors
+        ["-x", "a", "list"],
+        ["--exclude", "a", "echo"],
+        ["--fanout", "3", "echo", "a"],
+        ["--json", "echo"],
+        ["--gather"],
+        ["--yes", "echo"],
+        ["-H"],
+        ["-qH"],
+        ["--hosts"],
+        ["echo", "-H", "a"],
     ],
 )
 def test_global_options(args: list[str]) -> None:

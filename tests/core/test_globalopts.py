@@ -117,3 +117,97 @@ def test_long_names() -> None:
     assert names[0] == "--connect"
     assert "--keepalive-interval" in names
     assert len(names) == len(globalopts.OPTIONS) == 11
+
+
+# -- fleet mode (-H, a vsh extension) -------------------------------------------------------------
+
+
+def fleet_getopt(argv: list[str]) -> tuple[list[tuple[str, str | None, bool]], list[str]]:
+    rest: list[str] = []
+    return list(globalopts.getopt(argv, rest, fleet=True)), rest
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["-H", "@prod", "list"], True),
+        (["-qH@prod", "list"], True),
+        (["--hosts=a", "list"], True),
+        (["--fanout", "3", "-H", "a"], True),
+        (["--fanout", "3", "list"], False),
+        (["-x", "b", "-H", "a", "list"], True),
+        (["-c", "-H", "list"], False),  # -H is -c's argument
+        (["list", "-H", "a"], False),  # after the command: the command's word
+        (["--", "-H", "a"], False),
+        (["-H"], False),  # missing argument: the strict scan reports it
+        ([], False),
+    ],
+)
+def test_fleet_requested(argv: list[str], expected: bool) -> None:
+    assert globalopts.fleet_requested(argv) is expected
+
+
+def test_fleet_options_are_scanned_in_fleet_mode() -> None:
+    assert fleet_getopt(
+        [
+            *("-H", "@p", "-x", "a", "--fanout=4", "--connect-t", "2", "--command-timeout", "9"),
+            *("--gather", "--diff", "--fail-fast", "--yes", "--json", "-r", "list"),
+        ]
+    ) == (
+        [
+            ("H", "@p", False),
+            ("x", "a", False),
+            ("fanout", "4", True),
+            ("connect-timeout", "2", True),
+            ("command-timeout", "9", True),
+            ("gather", None, True),
+            ("diff", None, True),
+            ("fail-fast", None, True),
+            ("yes", None, True),
+            ("json", None, True),
+            ("r", None, False),
+        ],
+        ["list"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "letter"),
+    [
+        (["--conn", "U"], "c"),  # virsh's abbreviations keep their meaning under -H
+        (["--d", "1"], "d"),
+        (["--h"], "h"),
+        (["--fan", "2"], "fanout"),
+        (["--co", "U"], "c"),
+        (["--com", "2"], "command-timeout"),
+        (["--y"], "yes"),
+        (["--j"], "json"),
+        (["--hosts", "a"], "H"),
+        (["--ex", "a"], "x"),
+    ],
+)
+def test_fleet_abbreviations(argv: list[str], letter: str) -> None:
+    assert fleet_getopt(argv)[0][0][0] == letter
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--fa", "1"], "unsupported option '--fa'. See --help."),  # fanout or fail-fast
+        (["--zz"], "unsupported option '--zz'. See --help."),
+        (["--gather=1"], "unsupported option '--gather'. See --help."),
+        (["-z"], "unsupported option '-z'. See --help."),
+        (["--fanout"], "option '--fanout' requires an argument"),
+        (["-x"], "option '-x'/'--exclude' requires an argument"),
+    ],
+)
+def test_fleet_option_errors(argv: list[str], message: str) -> None:
+    with pytest.raises(VshError) as caught:
+        fleet_getopt(argv)
+    assert caught.value.messages == [message]
+
+
+@pytest.mark.parametrize("argv", [["-H", "a"], ["-x", "a"], ["--fanout", "3"], ["--json"]])
+def test_without_fleet_mode_the_fleet_options_stay_unknown(argv: list[str]) -> None:
+    with pytest.raises(VshError, match="unsupported option"):
+        getopt(argv)

@@ -16,6 +16,9 @@
   started the first time a test asks for it, stopped at the end, with the
   same skip/fail rules as ``real_stack``.  A real test using it does not
   start ``real_stack``.
+* ``stack_trio`` (session): three more private stacks (fleet mode, ``vsh -H``),
+  as ``stack_pair`` (own ``host_uuid``, no cgroup controllers); a real test
+  using it does not start ``real_stack`` either.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class _State:
     started: float | None = None
     skipped: list[str] = []  # noqa: RUF012
     pair_reason: str | None = None  # why the stack pair is unavailable
+    trio_reason: str | None = None  # why the three stacks are unavailable
 
 
 def _unavailable(reason: str) -> None:
@@ -106,6 +110,30 @@ def stack_pair() -> Iterator[StackPair]:
             stack.stop()
 
 
+@pytest.fixture(scope="session")
+def stack_trio() -> Iterator[tuple[Stack, Stack, Stack]]:
+    keep = bool(os.environ.get("VSH_REAL_KEEP"))
+    trio = (
+        Stack(keep=keep, cgroups=False),
+        Stack(keep=keep, cgroups=False),
+        Stack(keep=keep, cgroups=False),
+    )
+    try:
+        for stack in trio:
+            stack.start()
+    except Exception as exc:  # as real_stack: every failure skips
+        for stack in trio:
+            stack.stop()
+        _State.trio_reason = f"{type(exc).__name__}: {exc}"
+    if _State.trio_reason is not None:
+        _unavailable(_State.trio_reason)
+    try:
+        yield trio
+    finally:
+        for stack in trio:
+            stack.stop()
+
+
 @pytest.fixture(autouse=True)
 def _real_test_guard(request: pytest.FixtureRequest) -> Iterator[None]:
     marker = request.node.get_closest_marker("real")
@@ -116,6 +144,8 @@ def _real_test_guard(request: pytest.FixtureRequest) -> Iterator[None]:
     # first the stack (it may skip; installing packages has its own, longer timeouts)
     if "stack_pair" in request.fixturenames:
         stacks: tuple[Stack, ...] = request.getfixturevalue("stack_pair").stacks
+    elif "stack_trio" in request.fixturenames:
+        stacks = request.getfixturevalue("stack_trio")
     else:
         stacks = (request.getfixturevalue("real_stack"),)
 

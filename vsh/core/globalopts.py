@@ -50,6 +50,23 @@ OPTIONS = (
 SHORT_WITH_ARG = frozenset("cdekKl")
 SHORT_FLAGS = frozenset("hqrtvV")
 
+# Fleet mode (a vsh extension): accepted only when -H/--hosts is among the
+# global options, so that without -H every option error, abbreviation and
+# ambiguity stays virsh's.  Long-only options are keyed by their long name.
+FLEET_OPTIONS = (
+    GlobalOption("hosts", REQUIRED_ARGUMENT, "H"),
+    GlobalOption("exclude", REQUIRED_ARGUMENT, "x"),
+    GlobalOption("fanout", REQUIRED_ARGUMENT, "fanout"),
+    GlobalOption("connect-timeout", REQUIRED_ARGUMENT, "connect-timeout"),
+    GlobalOption("command-timeout", REQUIRED_ARGUMENT, "command-timeout"),
+    GlobalOption("gather", NO_ARGUMENT, "gather"),
+    GlobalOption("diff", NO_ARGUMENT, "diff"),
+    GlobalOption("fail-fast", NO_ARGUMENT, "fail-fast"),
+    GlobalOption("yes", NO_ARGUMENT, "yes"),
+    GlobalOption("json", NO_ARGUMENT, "json"),
+)
+FLEET_SHORT_WITH_ARG = frozenset("Hx")
+
 # (letter, argument or None, given in its long form)
 Found = tuple[str, str | None, bool]
 
@@ -63,28 +80,52 @@ def long_names() -> list[str]:
     return [f"--{option.name}" for option in OPTIONS]
 
 
-def _long_option(name: str) -> GlobalOption | None:
-    """The option ``name`` names exactly, or else as the only one it abbreviates."""
-    matches = [o for o in OPTIONS if o.name == name]
-    if not matches:
-        matches = [o for o in OPTIONS if o.name.startswith(name)]
-    return matches[0] if len(matches) == 1 else None
+def _long_option(name: str, fleet: bool = False) -> GlobalOption | None:
+    """The option ``name`` names exactly, or else as the only one it abbreviates.
+
+    In fleet mode virsh's options are tried first, so an abbreviation that
+    worked without -H (``--conn``, ``--d``) means the same with it.
+    """
+    tables = (OPTIONS, FLEET_OPTIONS) if fleet else (OPTIONS,)
+    for table in tables:
+        matches = [o for o in table if o.name == name]
+        if matches:
+            return matches[0]
+    for table in tables:
+        matches = [o for o in table if o.name.startswith(name)]
+        if matches:
+            return matches[0] if len(matches) == 1 else None
+    return None
 
 
 def _missing(letter: str) -> MissingArgument:
-    long_name = next(o.name for o in OPTIONS if o.letter == letter)
+    long_name = next(o.name for o in OPTIONS + FLEET_OPTIONS if o.letter == letter)
+    if len(letter) > 1:
+        return MissingArgument(f"option '--{long_name}' requires an argument")
     return MissingArgument(f"option '-{letter}'/'--{long_name}' requires an argument")
 
 
-def getopt(argv: Sequence[str], rest: list[str], *, lenient: bool = False) -> Iterator[Found]:
+def fleet_requested(argv: Sequence[str]) -> bool:
+    """Whether -H/--hosts is among the global options (fleet mode, a vsh extension)."""
+    try:
+        return any(letter == "H" for letter, _v, _l in getopt(argv, [], lenient=True, fleet=True))
+    except VshError:
+        return False
+
+
+def getopt(
+    argv: Sequence[str], rest: list[str], *, lenient: bool = False, fleet: bool = False
+) -> Iterator[Found]:
     """getopt_long with "+:" semantics: yields each option found, then fills ``rest``.
 
     Lazy like getopt: virsh acts on each option before reading the next, so
     ``-v -x`` prints the version and ``-d 9 -x`` warns before failing.
     ``lenient`` (completion) skips unknown, ambiguous and misused options
     instead of raising virsh's error; a missing argument raises
-    :class:`MissingArgument` in both modes.
+    :class:`MissingArgument` in both modes.  ``fleet`` adds the fleet
+    options (:data:`FLEET_OPTIONS`) to virsh's.
     """
+    with_arg = SHORT_WITH_ARG | FLEET_SHORT_WITH_ARG if fleet else SHORT_WITH_ARG
     i = 0
     while i < len(argv):
         word = argv[i]
@@ -93,7 +134,7 @@ def getopt(argv: Sequence[str], rest: list[str], *, lenient: bool = False) -> It
             return
         if word.startswith("--"):
             name, eq, value = word[2:].partition("=")
-            option = _long_option(name)
+            option = _long_option(name, fleet)
             i += 1
             if option is None:
                 if lenient:
@@ -102,7 +143,8 @@ def getopt(argv: Sequence[str], rest: list[str], *, lenient: bool = False) -> It
             letter = option.letter
             if option.argument == NO_ARGUMENT:
                 if eq and not lenient:
-                    raise VshError(f"unsupported option '-{letter}'. See --help.")
+                    shown = f"--{letter}" if len(letter) > 1 else f"-{letter}"
+                    raise VshError(f"unsupported option '{shown}'. See --help.")
                 yield letter, None, True
             elif option.argument == OPTIONAL_ARGUMENT:
                 yield letter, value if eq else None, True
@@ -123,7 +165,7 @@ def getopt(argv: Sequence[str], rest: list[str], *, lenient: bool = False) -> It
             pos += 1
             if letter in SHORT_FLAGS:
                 yield letter, None, False
-            elif letter in SHORT_WITH_ARG:
+            elif letter in with_arg:
                 if pos < len(word):
                     yield letter, word[pos:], False
                 elif i < len(argv):

@@ -141,6 +141,46 @@ Print the time each command took.
 .TP
 \fB\-v\fR, \fB\-\-version\fR[=\fBshort\fR|\fBlong\fR]
 Print the libvirt version vsh emulates (\fB\-V\fR: long form).
+.SS Fleet mode (vsh extension)
+These options exist only when \fB\-H\fR is given (see \fBMANY HOSTS\fR);
+without it, vsh's options and their errors are virsh's.
+.TP
+\fB\-H\fR, \fB\-\-hosts\fR=\fISPEC\fR
+Run the command on every host of \fISPEC\fR: a comma list of host names,
+ranges (\fBhv[01\-08,10]\fR), \fB@\fR\fIgroup\fR, \fB@all\fR (every host
+of the hosts file not disabled), literal URIs and libvirt's
+\fBuri_aliases\fR.
+.TP
+\fB\-x\fR, \fB\-\-exclude\fR=\fISPEC\fR
+Leave these hosts out (may be repeated).
+.TP
+\fB\-\-fanout\fR=\fIN\fR
+At most \fIN\fR hosts at a time (default 16).
+.TP
+\fB\-\-connect\-timeout\fR=\fIS\fR
+Seconds a host may take to open its connection (default 15); then it is
+unreachable.
+.TP
+\fB\-\-command\-timeout\fR=\fIS\fR
+Seconds a host's command may run once connected (default: no limit).
+.TP
+\fB\-\-gather\fR
+At the end, one block per distinct output and exit status, headed by the
+hosts that printed it (\fBhv[01\-03,07] (4)\fR).
+.TP
+\fB\-\-diff\fR
+Each distinct output as a unified diff against the most common one.
+.TP
+\fB\-\-fail\-fast\fR
+Start no more hosts after the first that failed or was unreachable.
+.TP
+\fB\-\-yes\fR
+Run a state\-changing command on several hosts without asking (needed when
+there is no terminal to ask on).
+.TP
+\fB\-\-json\fR
+Add \fB\-\-json\fR to each command and print one document merging the
+hosts' own documents (see \fBMANY HOSTS\fR).
 """
 
 JSON_INTRO = r""".SH JSON OUTPUT
@@ -172,6 +212,12 @@ nothing was changed on that domain and nothing failed.
 .TP
 .B 130
 Interrupted by Ctrl\-C.
+.PP
+With \fB\-H\fR, by bits: 0 every host succeeded, 1 a command failed on
+some host, 2 some host was unreachable or timed out, 3 both; 130 on Ctrl\-C.
+When the command string ends with \fBsnapshot\-rotate \-\-check\fR, the
+worst of the hosts' Nagios statuses instead (CRITICAL, then WARNING, then
+UNKNOWN, which is also what an unreachable host counts as).
 .TP
 .B 141
 Standard output was closed early; nothing more is printed.
@@ -234,7 +280,48 @@ not).
 .TP
 .B vsh \-\-warm\-stop
 Stop it; the next command starts a new one.
+.SH MANY HOSTS
+\fBvsh \-H\fR \fISPEC\fR runs one command string on many hosts at once, each
+over its own libvirt connection (one one\-shot vsh per host, in its own
+process: a hung host can always be stopped).
+Each host's standard output lines are printed prefixed with its name
+(\fBhv01: \fR\fIline\fR), each host's block together, as hosts finish;
+its standard error the same way on standard error; then a summary line on standard error
+(\fB4 ok, 1 failed (hv03), 1 unreachable (hv07)\fR; not with \fB\-q\fR).
+An unreachable host (its connection failed, timed out, or broke during the
+command) is told apart from a failed command, and never stops the others.
+.PP
+With \fB\-\-json\fR the document is
+\fB{"hosts": {"\fR\fIname\fR\fB": {"status": "ok"|"failed"|"unreachable"|"timeout",
+"exit": \fR\fIN\fR\fB, "result": \fR\fIdocument\fR\fB, "stderr": "..."}},
+"summary": {...}}\fR;
+\fBresults\fR (a list) replaces \fBresult\fR when a command string printed
+several documents; \fBskipped\fR (\fB\-\-fail\-fast\fR) and
+\fBinterrupted\fR (Ctrl\-C) are statuses too.
+.PP
+Commands that change state (all but the read\-only ones, which vsh lists) on
+more than one host ask for confirmation on a terminal, listing the hosts;
+without a terminal they need \fB\-\-yes\fR, or vsh exits 1 having run
+nothing.
+\fB\-r\fR makes every host's connection read\-only.
+With no command, on a terminal, the fleet shell runs each line on every host
+(prompt \fBvsh @prod # \fR), and Tab completes from the union of the hosts'
+names; from a pipe, the lines read are each host's commands.
+An unknown host or group, a malformed hosts file or a command that does not
+parse is an error before anything runs.
 .SH FILES
+.TP
+.I $XDG_CONFIG_HOME/vsh/hosts.toml\fR, \fI/etc/vsh/hosts.toml
+The hosts and groups of \fB\-H\fR (the first file that exists):
+.RS
+.nf
+[hosts]
+hv01 = "qemu+ssh://root@hv01/system"
+lab = { uri = "qemu+tls://lab/system", disabled = true }
+[groups]
+prod = ["hv[01\-08]", "@edge"]
+.fi
+.RE
 .TP
 .I $XDG_CACHE_HOME/vsh/history
 Interactive shell history (default \fI~/.cache/vsh/history\fR).
@@ -311,6 +398,16 @@ and the monitoring check:
 .RS
 15 2 * * * vsh \-q \-c qemu:///system snapshot\-rotate \-\-all \-\-policy nightly
 vsh \-q \-c qemu:///system snapshot\-rotate \-\-check \-\-all \-\-policy nightly
+.RE
+.fi
+.PP
+The same nightly snapshots on every production host, and a fleet\-wide listing
+grouped by identical output:
+.PP
+.nf
+.RS
+15 2 * * * vsh \-q \-H @prod \-\-yes snapshot\-rotate \-\-all \-\-policy nightly
+vsh \-H @prod \-x hv07 \-\-gather list \-\-all
 .RE
 .fi
 .SH DIFFERENCES FROM VIRSH

@@ -40,6 +40,7 @@ LIBVIRT_INIT_VARS = ("LIBVIRT_DEBUG", "LIBVIRT_LOG_FILTERS", "LIBVIRT_LOG_OUTPUT
 URI_VARS = ("VSH_DEFAULT_CONNECT_URI", "VIRSH_DEFAULT_CONNECT_URI", "LIBVIRT_DEFAULT_URI")
 CONTROL = ("--warm-status", "--warm-stop")
 START_WAIT = 10.0  # VSH_WARM=force: seconds to wait for a new server
+FLEET = "fleet mode"
 
 
 class Unavailable(Exception):
@@ -71,10 +72,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stderr.write(f"error: warm path unavailable: {why}\n")
                 return 1
             debug_note(args, str(why))
-    return in_process(args)
+    return in_process(args, reason, mode)
 
 
-def in_process(args: list[str]) -> int:
+def in_process(args: list[str], reason: str | None = None, mode: str = "") -> int:
+    if reason in (FLEET, "commands on stdin") and mode != "0":
+        # each host's vsh becomes a request to the warm server (when one runs)
+        from vsh.core import launch as launchers
+        from vsh.warm.launch import launch
+
+        launchers.set_launcher(launch)
     from vsh.cli import main as cli_main
 
     return cli_main(args)
@@ -95,17 +102,19 @@ def in_process_reason(args: list[str], mode: str) -> str | None:
         return "libvirt logging variables are set"
     from vsh.core import globalopts
 
+    # fleet mode (-H) runs in a worker too: its hosts are requests to the same server
+    fleet = globalopts.fleet_requested(args)
     rest: list[str] = []
     uris: list[str] = []
     try:
-        for letter, value, _long in globalopts.getopt(args, rest):
+        for letter, value, _long in globalopts.getopt(args, rest, fleet=fleet):
             if letter == "c" and value is not None:
                 uris.append(value)
     except Exception:  # a bad option: the front end's own error message
         return "global option error"
     if not rest:
         if os.isatty(0) and os.isatty(1):
-            return "interactive shell"
+            return FLEET if fleet else "interactive shell"
         # One start-up serves every line anyway, and a Ctrl-C that arrives with
         # the end of the input must win over it, as it does in-process: a
         # forwarded signal could come after the worker has seen the EOF.
