@@ -35,6 +35,30 @@ def loop_script(virsh: str, uris: list[str]) -> str:
     return f'for u in {every}; do "{virsh}" -c "$u" list --all >/dev/null; done'
 
 
+# The floor: a bare libvirt-python process doing the fleet's libvirt work
+# (one connection per host, all opened in parallel threads, every domain
+# listed) for all the hosts, against the same for one host.  No client can
+# do the 23 hosts in less than its own ratio of the one: per-host work
+# (connection set-up, the listing) costs CPU on this machine's two cores
+# however it is overlapped.
+BARE_LIST = """
+import sys, threading, libvirt
+uris, out = sys.argv[1:], {}
+def one(i, uri):
+    conn = libvirt.open(uri)
+    out[i] = [d.name() for d in conn.listAllDomains(0)]
+    conn.close()
+threads = [threading.Thread(target=one, args=(i, u)) for i, u in enumerate(uris)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+if len(out) != len(uris):
+    sys.exit("a host did not answer")
+print(sum(len(v) for v in out.values()))
+"""
+
+
 def run(ctx: Context) -> list[Result]:
     name = f"vsh -H @all list --all ({REAL_HOSTS} real + {TEST_HOSTS} test hosts)"
     try:
@@ -67,7 +91,9 @@ def _figures(ctx: Context, name: str, real_uris: list[str]) -> list[Result]:
     fleet = ctx.command("vsh fleet", [ctx.vsh, "-H", "@all", "list", "--all"], env=env)
     single = ctx.command("vsh single", [ctx.vsh, "-c", real_uris[0], "list", "--all"], env=env)
     loop = ctx.command("virsh loop", ["bash", "-c", loop_script(str(ctx.virsh), every)])
-    cmp = ctx.compare([fleet, single, loop], memory=False)
+    bare_all = ctx.command("bare fleet", [ctx.python, "-c", BARE_LIST, *every])
+    bare_one = ctx.command("bare single", [ctx.python, "-c", BARE_LIST, real_uris[0]])
+    cmp = ctx.compare([fleet, single, loop, bare_all, bare_one], memory=False)
     summary = cmp.probes["vsh fleet"].stderr.decode(errors="replace").strip()
     note = "" if summary == f"{len(every)} ok" else f"not every host answered: {summary}"
     return [
@@ -80,4 +106,11 @@ def _figures(ctx: Context, name: str, real_uris: list[str]) -> list[Result]:
             note=note,
         ),
         Result.time(f"{name} / a bash loop of virsh -c", cmp, "vsh fleet", "virsh loop"),
+        Result.time(
+            f"floor: bare libvirt-python, {len(every)} hosts in parallel threads / one host",
+            cmp,
+            "bare fleet",
+            "bare single",
+            note="the same work with no vsh at all: below this no client gets on this machine",
+        ),
     ]
