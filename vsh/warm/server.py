@@ -29,9 +29,17 @@ import time
 from vsh.warm import paths, wire
 from vsh.warm.wire import ProtocolError, Request
 
-# the front end, libvirt (through vsh.virt.conn), bash's Tab (`vsh complete`);
-# then every command module from the registry
-PRELOAD = ("vsh.cli", "vsh.core.runner", "vsh.virt.conn", "vsh.completion.engine")
+# the front end, libvirt (through vsh.virt.conn), bash's Tab (`vsh complete`),
+# the worker itself and what the front end imports late (redact: each one-word
+# command string); then every command module from the registry
+PRELOAD = (
+    "vsh.cli",
+    "vsh.core.runner",
+    "vsh.core.redact",
+    "vsh.virt.conn",
+    "vsh.completion.engine",
+    "vsh.warm.worker",
+)
 IDLE_DEFAULT = 600.0
 READ_TIMEOUT = 5.0
 LOCK_PATIENCE = 5.0  # seconds a new server waits for a leaving one
