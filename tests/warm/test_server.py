@@ -49,6 +49,11 @@ class Warm:
         found = re.search(r"pid=(\d+)", out)
         return int(found.group(1)) if found else None
 
+    def spare_pid(self) -> int | None:
+        """The child forked ahead for the next command (it runs none yet)."""
+        found = re.search(r"spare=(\d+)", self.run(["--warm-status"], mode="0").out)
+        return int(found.group(1)) if found else None
+
     def wait_server(self, *, other_than: int | None = None, timeout: float = 20) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -166,10 +171,27 @@ def test_the_command_runs_in_a_worker(warm: Warm) -> None:
         proc = _start(warm, mode, ["-c", DEFAULT, "event", "--all", "--timeout", "3"])
         time.sleep(1.5)
         maps = Path(f"/proc/{proc.pid}/maps").read_text()
-        workers = _children(server)
+        spare = warm.spare_pid()
+        assert spare in _children(server)  # always one waiting
+        workers = [pid for pid in _children(server) if pid != spare]
         proc.communicate(timeout=30)
         assert ("libvirt.so" in maps) is (mode == "0"), mode
         assert bool(workers) is (mode == "force"), mode
+
+
+def test_a_lost_spare_is_replaced(warm: Warm) -> None:
+    """A spare that dies waiting costs nothing but its own replacement."""
+    cold = warm.run(["-c", DEFAULT, "list"], mode="0")
+    assert warm.run(["-c", DEFAULT, "list"]) == cold
+    server = warm.wait_server()
+    for _ in range(2):
+        spare = warm.spare_pid()
+        assert spare is not None and spare in _children(server)
+        os.kill(spare, signal.SIGKILL)
+        _wait_gone(spare)
+        assert warm.run(["-c", DEFAULT, "list"]) == cold  # no descriptor of it kept open
+        assert warm.server_pid() == server
+    assert warm.spare_pid() not in (None, spare)
 
 
 def test_environment_cwd_and_umask_reach_the_worker(warm: Warm, tmp_path: Path) -> None:

@@ -7,6 +7,13 @@ imports libvirt, click, the front end and every command module, but opens no
 connection, starts no thread and never imports rich or prompt_toolkit: each
 worker starts from that same pristine state.
 
+The worker of the next command is forked in advance (the *spare*): it resets
+what it inherited and starts libvirt's event loop while nobody waits, then
+blocks on a socket pair until the server hands it a request with the
+client's descriptors (SCM_RIGHTS).  Forking a 40 MiB process and that set-up
+are then off the client's clock; a new spare is forked once the server is
+back in its loop, where no client's descriptor is open.
+
 It accepts only peers with its own UID (SO_PEERCRED); it answers a request
 from another build of vsh (or after a source file it loaded has changed) with
 ``stale`` and goes away, so it never outlives an upgrade; it exits after
@@ -25,6 +32,7 @@ import socket
 import struct
 import sys
 import time
+from collections.abc import Iterable
 
 from vsh.warm import paths, wire
 from vsh.warm.wire import ProtocolError, Request
@@ -62,6 +70,7 @@ class Server:
         self.socket_inode = 0
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.lock_fd = -1
+        self.spare: Spare | None = None
 
     # -- life cycle ---------------------------------------------------------------------
     def run(self) -> int:
@@ -98,7 +107,8 @@ class Server:
         self.selector.register(listener, selectors.EVENT_READ, "accept")
 
     def unlisten(self) -> None:
-        """Stop accepting; remove the socket if it is still ours."""
+        """Stop accepting; remove the socket if it is still ours; no spare."""
+        self.drop_spare()
         if self.listener is None:
             return
         self.selector.unregister(self.listener)
@@ -114,6 +124,8 @@ class Server:
                 self.unlisten()
             if self.stopping and not self.workers:
                 return
+            if self.spare is None and self.listener is not None:
+                self.spare = self.fork_spare()  # here, where no client's descriptor is open
             timeout = None
             if not self.workers and not self.stopping:
                 timeout = self.last_active + self.idle - time.monotonic()
@@ -138,7 +150,7 @@ class Server:
         self.reap()
 
     def reap(self) -> None:
-        while self.workers:
+        while self.workers or self.spare is not None:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
@@ -149,10 +161,13 @@ class Server:
 
     def finished(self, pid: int, status: int) -> None:
         """A reaped worker: tell its client how it ended, forget it."""
-        conn = self.workers.pop(pid, None)
-        self.last_active = time.monotonic()
-        if conn is None:
+        if self.spare is not None and pid == self.spare.pid:
+            self.drop_spare()  # it died waiting (killed): the loop forks another
             return
+        conn = self.workers.pop(pid, None)
+        if conn is None:
+            return  # a spare discarded earlier
+        self.last_active = time.monotonic()
         if os.WIFSIGNALED(status):
             line = f"signal {os.WTERMSIG(status)}\n"
         else:
@@ -223,21 +238,46 @@ class Server:
                 conn.close()
 
     def fork_worker(self, request: Request, fds: list[int], conn: socket.socket) -> None:
+        """Hand the command to the spare (forked and set up in advance, off the
+        client's clock), or to a child forked now if there is none."""
         conn.settimeout(None)
+        spare, self.spare = self.spare, None
+        if spare is None or not spare.hand_over(request, [*fds, conn.fileno()]):
+            if spare is not None:
+                spare.discard()
+            # the client's descriptors are open here: a new child must not keep them
+            spare = self.fork_spare(extra=[*fds, conn.fileno()])
+            if not spare.hand_over(request, [*fds, conn.fileno()]):
+                spare.discard()
+                raise OSError("the worker did not take the command")
+        pid = spare.pid
+        spare.channel.close()
+        self.workers[pid] = conn
+        self.selector.register(conn, selectors.EVENT_READ, pid)
+        conn.sendall(f"pid {pid}\n".encode())
+
+    def fork_spare(self, extra: Iterable[int] = ()) -> Spare:
+        """A child that waits for the next command (:func:`worker.stand_by`)."""
+        channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         inherited = [self.lock_fd, self.wake_r, self.wake_w, self.selector_fd()]
         if self.listener is not None:
             inherited.append(self.listener.fileno())
         inherited += [c.fileno() for c in self.workers.values()]
+        inherited += [channel.fileno(), *extra]
         pid = os.fork()
         if pid == 0:
             from vsh.warm import worker
 
-            worker.run(request, fds, conn.fileno(), inherited)
+            worker.stand_by(theirs, inherited)
+        theirs.close()
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # also done in the child: whichever runs first
-        self.workers[pid] = conn
-        self.selector.register(conn, selectors.EVENT_READ, pid)
-        conn.sendall(f"pid {pid}\n".encode())
+        return Spare(pid, channel)
+
+    def drop_spare(self) -> None:
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            spare.discard()
 
     def selector_fd(self) -> int:
         return int(self.selector.fileno())
@@ -259,8 +299,33 @@ class Server:
         uptime = time.monotonic() - self.started
         return (
             f"status pid={os.getpid()} version={vsh.__version__} uptime={uptime:.0f}s "
-            f"workers={len(self.workers)} idle-exit={self.idle:.0f}s\n"
+            f"workers={len(self.workers)} spare={self.spare.pid if self.spare else '-'} "
+            f"idle-exit={self.idle:.0f}s\n"
         )
+
+
+class Spare:
+    """A forked child of the server waiting for a command on ``channel``."""
+
+    def __init__(self, pid: int, channel: socket.socket) -> None:
+        self.pid = pid
+        self.channel = channel
+
+    def hand_over(self, request: Request, fds: list[int]) -> bool:
+        """Send the request and its descriptors; False if the child is gone."""
+        message = wire.HEADER.pack(wire.MAGIC, len(request.payload)) + request.payload
+        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))]
+        try:
+            sent = self.channel.sendmsg([message], rights)
+            if sent < len(message):
+                self.channel.sendall(message[sent:])
+        except OSError:
+            return False
+        return True
+
+    def discard(self) -> None:
+        """Close the channel: the child sees its end and leaves (reaped as any child)."""
+        self.channel.close()
 
 
 def take_lock(fd: int, patience: float = LOCK_PATIENCE) -> bool:
