@@ -413,6 +413,22 @@ def test_stale_server_after_an_upgrade(warm: Warm, tmp_path: Path) -> None:
     assert f"pid={new} version=9.9.9+" in status
 
 
+def test_a_vsh_package_in_the_working_directory_is_not_the_server(
+    warm: Warm, tmp_path: Path
+) -> None:
+    """The server runs the client's vsh, not whatever ``vsh`` its cwd holds."""
+    import shutil
+
+    repo = Path(__file__).resolve().parents[2]
+    other = tmp_path / "checkout"
+    shutil.copytree(repo / "vsh", other / "vsh", ignore=shutil.ignore_patterns("__pycache__"))
+    init = other / "vsh" / "__init__.py"
+    init.write_text(init.read_text().replace('__version__ = "', '__version__ = "9.9.9+'))
+    cold = warm.run(["-c", DEFAULT, "list"], mode="0", cwd=str(other))
+    assert warm.run(["-c", DEFAULT, "list"], cwd=str(other)) == cold  # not stale
+    assert "version=9.9.9+" not in warm.run(["--warm-status"], mode="0").out
+
+
 def test_idle_server_exits(warm: Warm) -> None:
     assert warm.run(["-c", DEFAULT, "list"], VSH_WARM_IDLE="1").status == 0
     pid = warm.wait_server()

@@ -262,9 +262,9 @@ def spawn_server() -> None:
     env = {k: v for k, v in os.environ.items() if k not in LIBVIRT_INIT_VARS}
     actions = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in wire.STDIO]
     try:  # noqa: SIM105 (contextlib costs the client 3 ms)
-        os.posix_spawn(
+        os.posix_spawn(  # -P: the vsh of this client, not one in its working directory
             sys.executable,
-            [sys.executable, "-m", "vsh.warm.server"],
+            [sys.executable, "-P", "-m", "vsh.warm.server"],
             env,
             file_actions=actions,
             setsid=True,
