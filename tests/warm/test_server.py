@@ -194,6 +194,31 @@ def test_a_lost_spare_is_replaced(warm: Warm) -> None:
     assert warm.spare_pid() not in (None, spare)
 
 
+def test_a_client_gone_before_its_answer(warm: Warm) -> None:
+    """A client that hangs up right after its request leaves the server serving."""
+    import socket
+    import struct
+
+    from vsh.warm import wire
+
+    cold = warm.run(["-c", DEFAULT, "list"], mode="0")
+    assert warm.run(["-c", DEFAULT, "list"]) == cold
+    server = warm.wait_server()
+    fields = wire.run_fields("vsh", ["-c", DEFAULT, "list"], b"/", 0o22)
+    request = wire.encode_request("run", wire.identity(), fields)
+    null = os.open(os.devnull, os.O_RDWR)
+    rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("3i", null, null, null))]
+    try:
+        for _ in range(20):  # each gone before the server's first line
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.connect(str(warm.socket))
+                sock.sendmsg([request], rights)
+    finally:
+        os.close(null)
+    assert warm.run(["-c", DEFAULT, "list"]) == cold
+    assert warm.server_pid() == server
+
+
 def test_environment_cwd_and_umask_reach_the_worker(warm: Warm, tmp_path: Path) -> None:
     env = {"VSH_DEFAULT_CONNECT_URI": DEFAULT}
     cold = warm.run(["uri; pwd"], mode="0", cwd=str(tmp_path), **env)

@@ -241,20 +241,29 @@ class Server:
         """Hand the command to the spare (forked and set up in advance, off the
         client's clock), or to a child forked now if there is none."""
         conn.settimeout(None)
+        handed = [*fds, conn.fileno()]
         spare, self.spare = self.spare, None
-        if spare is None or not spare.hand_over(request, [*fds, conn.fileno()]):
-            if spare is not None:
-                spare.discard()
-            # the client's descriptors are open here: a new child must not keep them
-            spare = self.fork_spare(extra=[*fds, conn.fileno()])
-            if not spare.hand_over(request, [*fds, conn.fileno()]):
-                spare.discard()
-                raise OSError("the worker did not take the command")
-        pid = spare.pid
+        for attempt in range(2):
+            if spare is None:
+                # the client's descriptors are open here: a new child must not keep them
+                spare = self.fork_spare(extra=handed)
+            try:
+                # before the worker can write its own "exit" line (the client
+                # takes the last "pid" line, should a dead spare be replaced)
+                conn.sendall(f"pid {spare.pid}\n".encode())
+            except OSError:
+                self.spare = spare  # the client has gone: the spare waits for the next one
+                raise
+            if spare.hand_over(request, handed):
+                break
+            spare.discard()
+            spare = None
+            if attempt:
+                raise OSError("no worker took the command")
+        assert spare is not None
         spare.channel.close()
-        self.workers[pid] = conn
-        self.selector.register(conn, selectors.EVENT_READ, pid)
-        conn.sendall(f"pid {pid}\n".encode())
+        self.workers[spare.pid] = conn
+        self.selector.register(conn, selectors.EVENT_READ, spare.pid)
 
     def fork_spare(self, extra: Iterable[int] = ()) -> Spare:
         """A child that waits for the next command (:func:`worker.stand_by`)."""
