@@ -122,8 +122,14 @@ def _take_environment(env: Mapping[bytes, bytes]) -> None:
     # As given: no PEP 538 LC_CTYPE=C.UTF-8 added for a C locale, since the
     # worker cannot turn on UTF-8 mode (sys.flags), and vsh.output.text reads
     # the coercion from both together; without either it sees the C locale.
-    os.environb.clear()
-    os.environb.update(env)
+    # Only the differences: the server's environment came from a client too,
+    # and each change is a putenv or unsetenv (all 40 cost half a millisecond).
+    current = os.environb
+    for key in [k for k in current if k not in env]:
+        del current[key]
+    for key, value in env.items():
+        if current.get(key) != value:
+            current[key] = value
     time.tzset()
     try:
         import locale
