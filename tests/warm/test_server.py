@@ -490,3 +490,26 @@ def test_server_state_is_pristine() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out == "[] 1\n"
+
+
+def test_wait_for_exit() -> None:
+    """--after: the server waits for its client's end, not longer, nor past the limit."""
+    from vsh.warm import server
+
+    short = subprocess.Popen(["sleep", "0.3"])
+    long = subprocess.Popen(["sleep", "30"])
+    try:
+        start = time.monotonic()
+        server.wait_for_exit(short.pid, 10)
+        assert 0.2 < time.monotonic() - start < 5
+        start = time.monotonic()
+        server.wait_for_exit(long.pid, 0.3)
+        assert 0.2 < time.monotonic() - start < 5
+        assert long.poll() is None
+    finally:
+        long.kill()
+        long.wait()
+        short.wait()
+    start = time.monotonic()
+    server.wait_for_exit(short.pid, 10)  # reaped: nothing to wait for
+    assert time.monotonic() - start < 5

@@ -191,7 +191,7 @@ def connect(*, start: bool, force: bool) -> _socket.socket:
         if not start:
             raise
         if not server_starting(directory):
-            spawn_server()
+            spawn_server(after=not force)
         if not force:
             raise
     return wait_for_server(path)
@@ -257,14 +257,19 @@ def wait_for_server(path: str) -> _socket.socket:
             time.sleep(0.01)
 
 
-def spawn_server() -> None:
-    """Start the server in the background, in its own session, on /dev/null."""
+def spawn_server(*, after: bool) -> None:
+    """Start the server in the background, in its own session, on /dev/null.
+
+    ``after``: this process runs its command itself meanwhile; the server
+    waits for it to end before loading vsh, so that the two do not share the
+    CPU (a cold command is not slower for starting the server)."""
     env = {k: v for k, v in os.environ.items() if k not in LIBVIRT_INIT_VARS}
     actions = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in wire.STDIO]
     try:  # noqa: SIM105 (contextlib costs the client 3 ms)
         os.posix_spawn(  # -P: the vsh of this client, not one in its working directory
             sys.executable,
-            [sys.executable, "-P", "-m", "vsh.warm.server"],
+            [sys.executable, "-P", "-m", "vsh.warm.server"]
+            + (["--after", str(os.getpid())] if after else []),
             env,
             file_actions=actions,
             setsid=True,
@@ -281,16 +286,16 @@ def run_warm(args: list[str], *, force: bool) -> int:
         except OSError:
             raise Unavailable(f"descriptor {fd} is closed") from None
     try:
-        return send_run(connect(start=True, force=force), args)
+        return send_run(connect(start=True, force=force), args, force=force)
     except Stale:
         if not force:
             raise
     # forced: the stale server is leaving and a fresh one is on its way
     path = os.path.join(paths.directory(), paths.SOCKET_NAME)
-    return send_run(wait_for_server(path), args)
+    return send_run(wait_for_server(path), args, force=force)
 
 
-def send_run(sock: _socket.socket, args: list[str]) -> int:
+def send_run(sock: _socket.socket, args: list[str], *, force: bool) -> int:
     try:
         cwd = os.getcwdb()
     except OSError:
@@ -308,10 +313,10 @@ def send_run(sock: _socket.socket, args: list[str]) -> int:
     except OSError as exc:
         sock.close()
         raise Unavailable(f"cannot send: {exc.strerror or exc}") from None
-    return relay(sock)
+    return relay(sock, force=force)
 
 
-def relay(sock: _socket.socket) -> int:
+def relay(sock: _socket.socket, *, force: bool) -> int:
     """Forward signals to the worker until it reports how it ended."""
     worker = [0]
 
@@ -347,7 +352,7 @@ def relay(sock: _socket.socket) -> int:
                 elif word == "signal":
                     return 128 + int(value)
                 elif word == "stale":
-                    spawn_server()  # the old one is leaving
+                    spawn_server(after=not force)  # the old one is leaving
                     raise Stale("the server was another build of vsh")
                 elif word == "refused":
                     raise Unavailable(f"refused: {value}")

@@ -19,6 +19,11 @@ from another build of vsh (or after a source file it loaded has changed) with
 ``stale`` and goes away, so it never outlives an upgrade; it exits after
 ``VSH_WARM_IDLE`` seconds (``warm_idle`` in ``config.toml``, default 600)
 without a command.  Problems go to ``warm.log`` in its directory.
+
+``--after PID``: the client that starts a server in the background runs its
+own command in-process meanwhile; the server holds the lock (so that other
+clients wait for it) but loads nothing until that client has ended (at most
+a second), so that the cold command does not share the CPU with it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import select
 import selectors
 import signal
 import socket
@@ -50,13 +56,15 @@ PRELOAD = (
 )
 IDLE_DEFAULT = 600.0
 READ_TIMEOUT = 5.0
+AFTER_LIMIT = 1.0  # seconds --after waits for the client that started the server
 LOCK_PATIENCE = 5.0  # seconds a new server waits for a leaving one
 FDS_SPACE = socket.CMSG_SPACE(struct.calcsize("i") * (len(wire.STDIO) + 1))
 
 
 class Server:
-    def __init__(self, directory: str, idle: float) -> None:
+    def __init__(self, directory: str, idle: float, after: int = 0) -> None:
         self.directory = directory
+        self.after = after
         self.path = os.path.join(directory, paths.SOCKET_NAME)
         self.idle = idle
         self.started = time.monotonic()
@@ -78,6 +86,8 @@ class Server:
         self.lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         if not take_lock(self.lock_fd):
             return 0  # another server has it and stays
+        if self.after:
+            wait_for_exit(self.after, AFTER_LIMIT)
         preload()
         self.identity = wire.identity()
         self.sources = loaded_sources()
@@ -383,6 +393,18 @@ def read_request(conn: socket.socket) -> tuple[Request, list[int]]:
         raise
 
 
+def wait_for_exit(pid: int, limit: float) -> None:
+    """Until process ``pid`` has ended, ``limit`` seconds at most."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (OSError, AttributeError):  # gone already, or no pidfd here
+        return
+    try:
+        select.select([fd], [], [], limit)
+    finally:
+        os.close(fd)
+
+
 def preload() -> None:
     """Import what every command needs, so that a worker imports nothing."""
     import importlib
@@ -446,8 +468,11 @@ def main() -> int:
         return 1
     LOG_PATH.append(os.path.join(directory, paths.LOG_NAME))
     os.chdir("/")  # never pin a caller's directory
+    # --after PID: the client that started this server runs its command meanwhile
+    args = sys.argv[1:]
+    after = int(args[1]) if len(args) == 2 and args[0] == "--after" and args[1].isdigit() else 0
     try:
-        return Server(directory, idle_seconds()).run()
+        return Server(directory, idle_seconds(), after).run()
     except Exception as exc:
         log(f"server failed: {type(exc).__name__}: {exc}")
         return 1
