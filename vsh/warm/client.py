@@ -43,7 +43,13 @@ START_WAIT = 10.0  # VSH_WARM=force: seconds to wait for a new server
 
 
 class Unavailable(Exception):
-    """The server cannot run this command (the message says why)."""
+    """The server cannot run this command (the message says why).
+
+    ``start``: none is running or starting; this command, run in-process,
+    starts one in the background once it has ended (:func:`main`).
+    """
+
+    start = False
 
 
 class Stale(Unavailable):
@@ -71,7 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stderr.write(f"error: warm path unavailable: {why}\n")
                 return 1
             debug_note(args, str(why))
-            return in_process(args)
+            status = in_process(args)
+            if why.start:
+                # after the command, so that the server's start-up does not
+                # share the CPU with it; the server waits for this process's end
+                for stream in (sys.stdout, sys.stderr):
+                    try:  # noqa: SIM105 (contextlib costs the client 3 ms)
+                        stream.flush()
+                    except (OSError, ValueError):
+                        pass
+                spawn_server(after=True)
+            return status
         return leave(status) if argv is None else status
     return in_process(args)
 
@@ -187,13 +203,14 @@ def connect(*, start: bool, force: bool) -> _socket.socket:
     path = os.path.join(directory, paths.SOCKET_NAME)
     try:
         return open_socket(path)
-    except Unavailable:
+    except Unavailable as why:
         if not start:
             raise
-        if not server_starting(directory):
-            spawn_server(after=not force)
         if not force:
+            why.start = not server_starting(directory)
             raise
+        if not server_starting(directory):
+            spawn_server(after=False)
     return wait_for_server(path)
 
 
@@ -260,9 +277,9 @@ def wait_for_server(path: str) -> _socket.socket:
 def spawn_server(*, after: bool) -> None:
     """Start the server in the background, in its own session, on /dev/null.
 
-    ``after``: this process runs its command itself meanwhile; the server
-    waits for it to end before loading vsh, so that the two do not share the
-    CPU (a cold command is not slower for starting the server)."""
+    ``after``: this process is about to end (it ran its command itself); the
+    server waits for that before loading vsh, so that the two do not share
+    the CPU."""
     env = {k: v for k, v in os.environ.items() if k not in LIBVIRT_INIT_VARS}
     actions = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in wire.STDIO]
     try:  # noqa: SIM105 (contextlib costs the client 3 ms)
@@ -352,8 +369,11 @@ def relay(sock: _socket.socket, *, force: bool) -> int:
                 elif word == "signal":
                     return 128 + int(value)
                 elif word == "stale":
-                    spawn_server(after=not force)  # the old one is leaving
-                    raise Stale("the server was another build of vsh")
+                    stale = Stale("the server was another build of vsh")
+                    if force:
+                        spawn_server(after=False)  # the old one is leaving
+                    stale.start = True
+                    raise stale
                 elif word == "refused":
                     raise Unavailable(f"refused: {value}")
     finally:

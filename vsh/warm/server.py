@@ -20,10 +20,10 @@ from another build of vsh (or after a source file it loaded has changed) with
 ``VSH_WARM_IDLE`` seconds (``warm_idle`` in ``config.toml``, default 600)
 without a command.  Problems go to ``warm.log`` in its directory.
 
-``--after PID``: the client that starts a server in the background runs its
-own command in-process meanwhile; the server holds the lock (so that other
-clients wait for it) but loads nothing until that client has ended (at most
-a second), so that the cold command does not share the CPU with it.
+``--after PID``: a client that found no server runs its command in-process
+and starts one as it ends; the server holds the lock (so that other clients
+do not start more) but loads nothing until that client has ended (a second
+at most), so that the two never share the CPU.
 """
 
 from __future__ import annotations
