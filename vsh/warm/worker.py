@@ -56,22 +56,13 @@ def stand_by(channel: socket.socket, inherited: Iterable[int]) -> None:
     if len(fds) != len(STDIO) + 1:
         os._exit(1)
     channel.close()
-    run(request, fds[: len(STDIO)], fds[len(STDIO)], (), detached=True)
+    run(request, fds[: len(STDIO)], fds[len(STDIO)])
 
 
-def run(
-    request: Request,
-    fds: list[int],
-    report: int,
-    inherited: Iterable[int],
-    *,
-    detached: bool = False,
-) -> None:
+def run(request: Request, fds: list[int], report: int) -> None:
     """Become the command; never returns (``os._exit`` with its status)."""
     status = 1
     try:
-        if not detached:
-            _detach(inherited)
         status = _run(request, fds)
     except SystemExit as done:
         status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
