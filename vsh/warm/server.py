@@ -287,7 +287,7 @@ class Server:
         if pid == 0:
             from vsh.warm import worker
 
-            worker.stand_by(theirs, inherited)
+            worker.stand_by(theirs, inherited, read_request)
         theirs.close()
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # also done in the child: whichever runs first

@@ -37,20 +37,22 @@ DEFAULT_HANDLERS: dict[int, Callable[[int, FrameType | None], Any] | int] = {
 }
 
 
-def stand_by(channel: socket.socket, inherited: Iterable[int]) -> None:
+def stand_by(
+    channel: socket.socket,
+    inherited: Iterable[int],
+    receive: Callable[[socket.socket], tuple[Request, list[int]]],
+) -> None:
     """The spare: everything a worker does before it knows its command, done
     while no command waits; then the request the server hands over on
-    ``channel`` (with the client's descriptors and the report connection),
-    and :func:`run`.  Never returns; leaves quietly when the server goes."""
+    ``channel`` (``receive``: with the client's descriptors and the report
+    connection), and :func:`run`.  Never returns; leaves quietly when the server goes."""
     try:
         _detach(inherited)
         # virsh starts its event loop before it knows its command, too
         from vsh.virt.conn import start_event_loop
 
         start_event_loop()
-        from vsh.warm.server import read_request
-
-        request, fds = read_request(channel)
+        request, fds = receive(channel)
     except BaseException:  # the server went away (EOF) or a signal ended the wait
         os._exit(0)
     if len(fds) != len(STDIO) + 1:
