@@ -49,6 +49,11 @@ class Warm:
         found = re.search(r"pid=(\d+)", out)
         return int(found.group(1)) if found else None
 
+    def spare_pid(self) -> int | None:
+        """The child forked ahead for the next command (it runs none yet)."""
+        found = re.search(r"spare=(\d+)", self.run(["--warm-status"], mode="0").out)
+        return int(found.group(1)) if found else None
+
     def wait_server(self, *, other_than: int | None = None, timeout: float = 20) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -166,10 +171,52 @@ def test_the_command_runs_in_a_worker(warm: Warm) -> None:
         proc = _start(warm, mode, ["-c", DEFAULT, "event", "--all", "--timeout", "3"])
         time.sleep(1.5)
         maps = Path(f"/proc/{proc.pid}/maps").read_text()
-        workers = _children(server)
+        spare = warm.spare_pid()
+        assert spare in _children(server)  # always one waiting
+        workers = [pid for pid in _children(server) if pid != spare]
         proc.communicate(timeout=30)
         assert ("libvirt.so" in maps) is (mode == "0"), mode
         assert bool(workers) is (mode == "force"), mode
+
+
+def test_a_lost_spare_is_replaced(warm: Warm) -> None:
+    """A spare that dies waiting costs nothing but its own replacement."""
+    cold = warm.run(["-c", DEFAULT, "list"], mode="0")
+    assert warm.run(["-c", DEFAULT, "list"]) == cold
+    server = warm.wait_server()
+    for _ in range(2):
+        spare = warm.spare_pid()
+        assert spare is not None and spare in _children(server)
+        os.kill(spare, signal.SIGKILL)
+        _wait_gone(spare)
+        assert warm.run(["-c", DEFAULT, "list"]) == cold  # no descriptor of it kept open
+        assert warm.server_pid() == server
+    assert warm.spare_pid() not in (None, spare)
+
+
+def test_a_client_gone_before_its_answer(warm: Warm) -> None:
+    """A client that hangs up right after its request leaves the server serving."""
+    import socket
+    import struct
+
+    from vsh.warm import wire
+
+    cold = warm.run(["-c", DEFAULT, "list"], mode="0")
+    assert warm.run(["-c", DEFAULT, "list"]) == cold
+    server = warm.wait_server()
+    fields = wire.run_fields("vsh", ["-c", DEFAULT, "list"], b"/", 0o22)
+    request = wire.encode_request("run", wire.identity(), fields)
+    null = os.open(os.devnull, os.O_RDWR)
+    rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("3i", null, null, null))]
+    try:
+        for _ in range(20):  # each gone before the server's first line
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.connect(str(warm.socket))
+                sock.sendmsg([request], rights)
+    finally:
+        os.close(null)
+    assert warm.run(["-c", DEFAULT, "list"]) == cold
+    assert warm.server_pid() == server
 
 
 def test_environment_cwd_and_umask_reach_the_worker(warm: Warm, tmp_path: Path) -> None:
@@ -391,6 +438,22 @@ def test_stale_server_after_an_upgrade(warm: Warm, tmp_path: Path) -> None:
     assert f"pid={new} version=9.9.9+" in status
 
 
+def test_a_vsh_package_in_the_working_directory_is_not_the_server(
+    warm: Warm, tmp_path: Path
+) -> None:
+    """The server runs the client's vsh, not whatever ``vsh`` its cwd holds."""
+    import shutil
+
+    repo = Path(__file__).resolve().parents[2]
+    other = tmp_path / "checkout"
+    shutil.copytree(repo / "vsh", other / "vsh", ignore=shutil.ignore_patterns("__pycache__"))
+    init = other / "vsh" / "__init__.py"
+    init.write_text(init.read_text().replace('__version__ = "', '__version__ = "9.9.9+'))
+    cold = warm.run(["-c", DEFAULT, "list"], mode="0", cwd=str(other))
+    assert warm.run(["-c", DEFAULT, "list"], cwd=str(other)) == cold  # not stale
+    assert "version=9.9.9+" not in warm.run(["--warm-status"], mode="0").out
+
+
 def test_idle_server_exits(warm: Warm) -> None:
     assert warm.run(["-c", DEFAULT, "list"], VSH_WARM_IDLE="1").status == 0
     pid = warm.wait_server()
@@ -427,3 +490,26 @@ def test_server_state_is_pristine() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out == "[] 1\n"
+
+
+def test_wait_for_exit() -> None:
+    """--after: the server waits for its client's end, not longer, nor past the limit."""
+    from vsh.warm import server
+
+    short = subprocess.Popen(["sleep", "0.3"])
+    long = subprocess.Popen(["sleep", "30"])
+    try:
+        start = time.monotonic()
+        server.wait_for_exit(short.pid, 10)
+        assert 0.2 < time.monotonic() - start < 5
+        start = time.monotonic()
+        server.wait_for_exit(long.pid, 0.3)
+        assert 0.2 < time.monotonic() - start < 5
+        assert long.poll() is None
+    finally:
+        long.kill()
+        long.wait()
+        short.wait()
+    start = time.monotonic()
+    server.wait_for_exit(short.pid, 10)  # reaped: nothing to wait for
+    assert time.monotonic() - start < 5

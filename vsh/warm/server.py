@@ -7,11 +7,23 @@ imports libvirt, click, the front end and every command module, but opens no
 connection, starts no thread and never imports rich or prompt_toolkit: each
 worker starts from that same pristine state.
 
+The worker of the next command is forked in advance (the *spare*): it resets
+what it inherited and starts libvirt's event loop while nobody waits, then
+blocks on a socket pair until the server hands it a request with the
+client's descriptors (SCM_RIGHTS).  Forking a 40 MiB process and that set-up
+are then off the client's clock; a new spare is forked once the server is
+back in its loop, where no client's descriptor is open.
+
 It accepts only peers with its own UID (SO_PEERCRED); it answers a request
 from another build of vsh (or after a source file it loaded has changed) with
 ``stale`` and goes away, so it never outlives an upgrade; it exits after
 ``VSH_WARM_IDLE`` seconds (``warm_idle`` in ``config.toml``, default 600)
 without a command.  Problems go to ``warm.log`` in its directory.
+
+``--after PID``: a client that found no server runs its command in-process
+and starts one as it ends; the server holds the lock (so that other clients
+do not start more) but loads nothing until that client has ended (a second
+at most), so that the two never share the CPU.
 """
 
 from __future__ import annotations
@@ -19,28 +31,42 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import select
 import selectors
 import signal
 import socket
 import struct
 import sys
 import time
+from collections.abc import Iterable
 
 from vsh.warm import paths, wire
 from vsh.warm.wire import ProtocolError, Request
 
-# the front end, libvirt (through vsh.virt.conn), bash's Tab (`vsh complete`);
-# then every command module from the registry
-PRELOAD = ("vsh.cli", "vsh.core.runner", "vsh.virt.conn", "vsh.completion.engine")
+# the front end, libvirt (through vsh.virt.conn), bash's Tab (`vsh complete`),
+# the worker itself and what it and the front end import late (redact: each
+# one-word command string; the launcher fleet mode hands its hosts to); then
+# every command module from the registry
+PRELOAD = (
+    "vsh.cli",
+    "vsh.core.runner",
+    "vsh.core.redact",
+    "vsh.virt.conn",
+    "vsh.completion.engine",
+    "vsh.warm.worker",
+    "vsh.warm.launch",
+)
 IDLE_DEFAULT = 600.0
 READ_TIMEOUT = 5.0
+AFTER_LIMIT = 1.0  # seconds --after waits for the client that started the server
 LOCK_PATIENCE = 5.0  # seconds a new server waits for a leaving one
 FDS_SPACE = socket.CMSG_SPACE(struct.calcsize("i") * (len(wire.STDIO) + 1))
 
 
 class Server:
-    def __init__(self, directory: str, idle: float) -> None:
+    def __init__(self, directory: str, idle: float, after: int = 0) -> None:
         self.directory = directory
+        self.after = after
         self.path = os.path.join(directory, paths.SOCKET_NAME)
         self.idle = idle
         self.started = time.monotonic()
@@ -54,6 +80,7 @@ class Server:
         self.socket_inode = 0
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.lock_fd = -1
+        self.spare: Spare | None = None
 
     # -- life cycle ---------------------------------------------------------------------
     def run(self) -> int:
@@ -61,6 +88,8 @@ class Server:
         self.lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         if not take_lock(self.lock_fd):
             return 0  # another server has it and stays
+        if self.after:
+            wait_for_exit(self.after, AFTER_LIMIT)
         preload()
         self.identity = wire.identity()
         self.sources = loaded_sources()
@@ -90,7 +119,8 @@ class Server:
         self.selector.register(listener, selectors.EVENT_READ, "accept")
 
     def unlisten(self) -> None:
-        """Stop accepting; remove the socket if it is still ours."""
+        """Stop accepting; remove the socket if it is still ours; no spare."""
+        self.drop_spare()
         if self.listener is None:
             return
         self.selector.unregister(self.listener)
@@ -106,6 +136,8 @@ class Server:
                 self.unlisten()
             if self.stopping and not self.workers:
                 return
+            if self.spare is None and self.listener is not None:
+                self.spare = self.fork_spare()  # here, where no client's descriptor is open
             timeout = None
             if not self.workers and not self.stopping:
                 timeout = self.last_active + self.idle - time.monotonic()
@@ -130,7 +162,7 @@ class Server:
         self.reap()
 
     def reap(self) -> None:
-        while self.workers:
+        while self.workers or self.spare is not None:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
@@ -141,10 +173,13 @@ class Server:
 
     def finished(self, pid: int, status: int) -> None:
         """A reaped worker: tell its client how it ended, forget it."""
-        conn = self.workers.pop(pid, None)
-        self.last_active = time.monotonic()
-        if conn is None:
+        if self.spare is not None and pid == self.spare.pid:
+            self.drop_spare()  # it died waiting (killed): the loop forks another
             return
+        conn = self.workers.pop(pid, None)
+        if conn is None:
+            return  # a spare discarded earlier
+        self.last_active = time.monotonic()
         if os.WIFSIGNALED(status):
             line = f"signal {os.WTERMSIG(status)}\n"
         else:
@@ -215,21 +250,55 @@ class Server:
                 conn.close()
 
     def fork_worker(self, request: Request, fds: list[int], conn: socket.socket) -> None:
+        """Hand the command to the spare (forked and set up in advance, off the
+        client's clock), or to a child forked now if there is none."""
         conn.settimeout(None)
+        handed = [*fds, conn.fileno()]
+        spare, self.spare = self.spare, None
+        for attempt in range(2):
+            if spare is None:
+                # the client's descriptors are open here: a new child must not keep them
+                spare = self.fork_spare(extra=handed)
+            try:
+                # before the worker can write its own "exit" line (the client
+                # takes the last "pid" line, should a dead spare be replaced)
+                conn.sendall(f"pid {spare.pid}\n".encode())
+            except OSError:
+                self.spare = spare  # the client has gone: the spare waits for the next one
+                raise
+            if spare.hand_over(request, handed):
+                break
+            spare.discard()
+            spare = None
+            if attempt:
+                raise OSError("no worker took the command")
+        assert spare is not None
+        spare.channel.close()
+        self.workers[spare.pid] = conn
+        self.selector.register(conn, selectors.EVENT_READ, spare.pid)
+
+    def fork_spare(self, extra: Iterable[int] = ()) -> Spare:
+        """A child that waits for the next command (:func:`worker.stand_by`)."""
+        channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         inherited = [self.lock_fd, self.wake_r, self.wake_w, self.selector_fd()]
         if self.listener is not None:
             inherited.append(self.listener.fileno())
         inherited += [c.fileno() for c in self.workers.values()]
+        inherited += [channel.fileno(), *extra]
         pid = os.fork()
         if pid == 0:
             from vsh.warm import worker
 
-            worker.run(request, fds, conn.fileno(), inherited)
+            worker.stand_by(theirs, inherited, read_request)
+        theirs.close()
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # also done in the child: whichever runs first
-        self.workers[pid] = conn
-        self.selector.register(conn, selectors.EVENT_READ, pid)
-        conn.sendall(f"pid {pid}\n".encode())
+        return Spare(pid, channel)
+
+    def drop_spare(self) -> None:
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            spare.discard()
 
     def selector_fd(self) -> int:
         return int(self.selector.fileno())
@@ -251,8 +320,33 @@ class Server:
         uptime = time.monotonic() - self.started
         return (
             f"status pid={os.getpid()} version={vsh.__version__} uptime={uptime:.0f}s "
-            f"workers={len(self.workers)} idle-exit={self.idle:.0f}s\n"
+            f"workers={len(self.workers)} spare={self.spare.pid if self.spare else '-'} "
+            f"idle-exit={self.idle:.0f}s\n"
         )
+
+
+class Spare:
+    """A forked child of the server waiting for a command on ``channel``."""
+
+    def __init__(self, pid: int, channel: socket.socket) -> None:
+        self.pid = pid
+        self.channel = channel
+
+    def hand_over(self, request: Request, fds: list[int]) -> bool:
+        """Send the request and its descriptors; False if the child is gone."""
+        message = wire.HEADER.pack(wire.MAGIC, len(request.payload)) + request.payload
+        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))]
+        try:
+            sent = self.channel.sendmsg([message], rights)
+            if sent < len(message):
+                self.channel.sendall(message[sent:])
+        except OSError:
+            return False
+        return True
+
+    def discard(self) -> None:
+        """Close the channel: the child sees its end and leaves (reaped as any child)."""
+        self.channel.close()
 
 
 def take_lock(fd: int, patience: float = LOCK_PATIENCE) -> bool:
@@ -299,6 +393,18 @@ def read_request(conn: socket.socket) -> tuple[Request, list[int]]:
             with contextlib.suppress(OSError):
                 os.close(fd)
         raise
+
+
+def wait_for_exit(pid: int, limit: float) -> None:
+    """Until process ``pid`` has ended, ``limit`` seconds at most."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (OSError, AttributeError):  # gone already, or no pidfd here
+        return
+    try:
+        select.select([fd], [], [], limit)
+    finally:
+        os.close(fd)
 
 
 def preload() -> None:
@@ -364,8 +470,11 @@ def main() -> int:
         return 1
     LOG_PATH.append(os.path.join(directory, paths.LOG_NAME))
     os.chdir("/")  # never pin a caller's directory
+    # --after PID: the client that started this server runs its command meanwhile
+    args = sys.argv[1:]
+    after = int(args[1]) if len(args) == 2 and args[0] == "--after" and args[1].isdigit() else 0
     try:
-        return Server(directory, idle_seconds()).run()
+        return Server(directory, idle_seconds(), after).run()
     except Exception as exc:
         log(f"server failed: {type(exc).__name__}: {exc}")
         return 1

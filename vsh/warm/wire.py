@@ -86,9 +86,10 @@ def _coerced(environ: dict[bytes, bytes]) -> bool:
 class Request:
     """A decoded request (the server side)."""
 
-    __slots__ = ("args", "argv0", "cwd", "env", "ident", "kind", "umask")
+    __slots__ = ("args", "argv0", "cwd", "env", "ident", "kind", "payload", "umask")
 
     def __init__(self, payload: bytes) -> None:
+        self.payload = payload  # as received: the server passes it on to the worker
         fields = payload.split(b"\0")
         if len(fields) < 2:
             raise ProtocolError("short request")

@@ -1,4 +1,4 @@
-"""One command in a freshly forked child of the warm server.
+"""One command in a forked child of the warm server (forked ahead as the spare).
 
 The child takes the caller's place: its descriptors 0, 1 and 2, environment,
 working directory and umask; Python's view of them is rebuilt the way the
@@ -17,6 +17,7 @@ import contextlib
 import io
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -36,11 +37,35 @@ DEFAULT_HANDLERS: dict[int, Callable[[int, FrameType | None], Any] | int] = {
 }
 
 
-def run(request: Request, fds: list[int], report: int, inherited: Iterable[int]) -> None:
+def stand_by(
+    channel: socket.socket,
+    inherited: Iterable[int],
+    receive: Callable[[socket.socket], tuple[Request, list[int]]],
+) -> None:
+    """The spare: everything a worker does before it knows its command, done
+    while no command waits; then the request the server hands over on
+    ``channel`` (``receive``: with the client's descriptors and the report
+    connection), and :func:`run`.  Never returns; leaves quietly when the server goes."""
+    try:
+        _detach(inherited)
+        # virsh starts its event loop before it knows its command, too
+        from vsh.virt.conn import start_event_loop
+
+        start_event_loop()
+        request, fds = receive(channel)
+    except BaseException:  # the server went away (EOF) or a signal ended the wait
+        os._exit(0)
+    if len(fds) != len(STDIO) + 1:
+        os._exit(1)
+    channel.close()
+    run(request, fds[: len(STDIO)], fds[len(STDIO)])
+
+
+def run(request: Request, fds: list[int], report: int) -> None:
     """Become the command; never returns (``os._exit`` with its status)."""
     status = 1
     try:
-        status = _run(request, fds, inherited)
+        status = _run(request, fds)
     except SystemExit as done:
         status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except KeyboardInterrupt:
@@ -55,7 +80,9 @@ def run(request: Request, fds: list[int], report: int, inherited: Iterable[int])
         os._exit(with_status)
 
 
-def _run(request: Request, fds: list[int], inherited: Iterable[int]) -> int:
+def _detach(inherited: Iterable[int]) -> None:
+    """Python's default signal handlers, a process group of its own, none of
+    the server's descriptors."""
     signal.set_wakeup_fd(-1)
     for signum, handler in DEFAULT_HANDLERS.items():
         signal.signal(signum, handler)
@@ -64,6 +91,9 @@ def _run(request: Request, fds: list[int], inherited: Iterable[int]) -> int:
     for fd in inherited:
         with contextlib.suppress(OSError):
             os.close(fd)
+
+
+def _run(request: Request, fds: list[int]) -> int:
     for target, fd in zip(STDIO, fds, strict=True):
         os.dup2(fd, target)
     for fd in fds:
@@ -90,8 +120,14 @@ def _take_environment(env: Mapping[bytes, bytes]) -> None:
     # As given: no PEP 538 LC_CTYPE=C.UTF-8 added for a C locale, since the
     # worker cannot turn on UTF-8 mode (sys.flags), and vsh.output.text reads
     # the coercion from both together; without either it sees the C locale.
-    os.environb.clear()
-    os.environb.update(env)
+    # Only the differences: the server's environment came from a client too,
+    # and each change is a putenv or unsetenv (all 40 cost half a millisecond).
+    current = os.environb
+    for key in [k for k in current if k not in env]:
+        del current[key]
+    for key, value in env.items():
+        if current.get(key) != value:
+            current[key] = value
     time.tzset()
     try:
         import locale
