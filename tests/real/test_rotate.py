@@ -14,10 +14,12 @@ import sys
 import time
 from pathlib import Path
 
+import libvirt
 import pytest
 
 from tests.realstack.stack import Stack
 from vsh.snapshots.domainlock import DomainLock
+from vsh.virt.hostkey import host_key
 
 pytestmark = pytest.mark.real(timeout=600)
 
@@ -86,6 +88,15 @@ def snapshots(stack: Stack, domain: str) -> list[str]:
     return [line for line in out.splitlines() if line]
 
 
+def _host(stack: Stack) -> str:
+    """The host part of the stack's lock names (its capabilities' host UUID)."""
+    conn = libvirt.open(stack.uri)
+    try:
+        return host_key(conn)
+    finally:
+        conn.close()
+
+
 def _stopped(pid: int) -> bool:
     """Whether the process sits stopped (state T in /proc/PID/stat)."""
     stat = Path(f"/proc/{pid}/stat").read_text()
@@ -126,7 +137,7 @@ def test_two_overlapping_runs(real_stack, guests, runtime):
     args = ("rot-two", "--label", LABEL, "--keep-last", "5", "--now", day(0))
     # another run holds the lock (taken here, so that no timing decides who is first):
     # without --wait, exit 75 and nothing changed
-    with DomainLock(uuid, directory=runtime / "vsh"):
+    with DomainLock(uuid, directory=runtime / "vsh", host=_host(real_stack)):
         busy = rotate(real_stack, runtime, *args)
         assert busy.returncode == 75, (busy.stdout, busy.stderr)
         assert "another snapshot-rotate holds its lock" in busy.stderr
@@ -221,12 +232,12 @@ def test_check_ok_warning_critical_unknown(real_stack, guests, runtime):
     assert check(5 * 3600).returncode == 0
 
 
-def test_lock_files_are_per_domain_uuid(real_stack, guests, runtime):
+def test_lock_files_are_per_domain_uuid_and_host(real_stack, guests, runtime):
     guests("rot-lock")
     done = rotate(real_stack, runtime, "rot-lock", "--label", LABEL, "--keep-last", "1")
     assert done.returncode == 0, done.stderr
     uuid = real_stack.virsh("domuuid", "rot-lock").stdout.strip()
-    lock = runtime / "vsh" / f"rotate-{uuid}.lock"
+    lock = runtime / "vsh" / f"rotate-{uuid}-{_host(real_stack)}.lock"
     assert lock.exists() and oct(os.stat(lock).st_mode & 0o777) == "0o600"
 
 

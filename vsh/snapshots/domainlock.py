@@ -1,4 +1,4 @@
-"""One ``flock(2)`` lock per domain UUID, so two rotations never overlap.
+"""One ``flock(2)`` lock per domain UUID (and host), so two rotations never overlap.
 
 The lock lives in a file under ``$XDG_RUNTIME_DIR/vsh/`` (``/run/vsh/`` for
 root without it, else a private directory in the temporary directory).  The
@@ -51,9 +51,12 @@ class DomainLock:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         purpose: str = "rotate",
+        host: str = "",
     ) -> None:
-        # one lock file per purpose: a rotation may run while the guest migrates
-        self.path = (directory or lock_dir()) / f"{purpose}-{uuid}.lock"
+        # one lock file per purpose: a rotation may run while the guest migrates;
+        # and per host (vsh.virt.hostkey): one UUID on two hosts is two guests
+        where = f"{uuid}-{host}" if host else uuid
+        self.path = (directory or lock_dir()) / f"{purpose}-{where}.lock"
         self.wait = wait
         self._clock = clock
         self._sleep = sleep

@@ -23,6 +23,7 @@ from vsh.snapshots.domainlock import Busy, DomainLock
 from vsh.snapshots.migrationplan import Moment
 from vsh.virt import checkpointstore, snapshotstore
 from vsh.virt.domxml import parse_xml
+from vsh.virt.hostkey import host_key
 
 
 def _parent_and_location(xml: str) -> tuple[str | None, str]:
@@ -157,7 +158,7 @@ def check(
         finally:
             mconn.close()
     problems += migrationplan.storage_problems(moments, copy_storage)
-    lock = DomainLock(uuid, purpose="migrate")
+    lock = DomainLock(uuid, purpose="migrate", host=host_key(dom.connect()))
     try:
         lock.acquire()
     except Busy:

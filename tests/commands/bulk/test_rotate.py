@@ -26,6 +26,7 @@ from tests.fixtures import rotategen
 from tests.fixtures.rotategen import SnapSpec, labelled, marker
 from vsh.snapshots import retention
 from vsh.snapshots.domainlock import DomainLock
+from vsh.virt.hostkey import host_key
 
 REPO = Path(__file__).resolve().parents[3]
 NOW_TEXT = "2026-12-06T12:00:00Z"
@@ -412,8 +413,13 @@ def _uuid(sh: Shell, name: str) -> str:
     return sh.dom(name).UUIDString()
 
 
+def _lock(sh: Shell, name: str) -> DomainLock:
+    """The lock snapshot-rotate takes for the domain: its UUID on this host."""
+    return DomainLock(_uuid(sh, name), host=host_key(sh.conn))
+
+
 def test_busy_lock_exits_75_and_changes_nothing(lab) -> None:
-    held = DomainLock(_uuid(lab, "vm1"))
+    held = _lock(lab, "vm1")
     with held:
         done = run_vsh(lab.uri, "snapshot-rotate", "vm1", "--label", "nightly",
                        "--keep-last", "1", "--now", NOW_TEXT)  # fmt: skip
@@ -429,14 +435,14 @@ def test_busy_lock_exits_75_and_changes_nothing(lab) -> None:
 
 
 def test_failure_wins_over_busy(lab) -> None:
-    with DomainLock(_uuid(lab, "vm1")):
+    with _lock(lab, "vm1"):
         done = run_vsh(lab.uri, "snapshot-rotate", "vm1", "nosuch", "--label", "nightly",
                        "--keep-last", "1")  # fmt: skip
     assert done.returncode == 1
 
 
 def test_wait_waits_for_the_lock(lab) -> None:
-    held = DomainLock(_uuid(lab, "vm2"))
+    held = _lock(lab, "vm2")
     held.acquire()
     timer = threading.Timer(1.0, held.release)
     timer.start()

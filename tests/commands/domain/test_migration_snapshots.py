@@ -76,10 +76,11 @@ def test_stale_metadata_on_destination_refused(s: Session) -> None:
 
 def test_lock_held_refused(s: Session, tmp_path: Path) -> None:
     from vsh.snapshots.domainlock import DomainLock
+    from vsh.virt.hostkey import host_key
 
     dest = _empty_node(tmp_path)
     uuid = s.conn.lookupByName("test").UUIDString()
-    with DomainLock(uuid, purpose="migrate"):
+    with DomainLock(uuid, purpose="migrate", host=host_key(s.conn)):
         assert not run_script(s, f"migrate test {dest} --with-snapshots --dry-run")
     assert "another migrate --with-snapshots of this domain is running" in output(s)[1]
 

@@ -40,6 +40,7 @@ from vsh.snapshots import moments, retention
 from vsh.snapshots.domainlock import Busy, DomainLock
 from vsh.snapshots.rotateconfig import PolicyFileError, find_policy
 from vsh.virt import lookup
+from vsh.virt.hostkey import host_key
 from vsh.virt.snapshotstore import current_name
 
 GROUP = "vsh"  # vsh's own group: `help snapshot` stays as in virsh
@@ -220,7 +221,7 @@ def rotate_domain(dom: libvirt.virDomain, name: str, cfg: Config) -> Outcome:
     deadline = time.monotonic() + cfg.wait
     try:
         out.uuid = dom.UUIDString()
-        lock = DomainLock(out.uuid, cfg.wait)
+        lock = DomainLock(out.uuid, cfg.wait, host=host_key(dom.connect()))
         lock.acquire()
     except Busy as busy:
         out.result, out.error = BUSY, f"another snapshot-rotate holds its lock ({busy})"
