@@ -18,7 +18,7 @@ from typing import Protocol
 from vsh.core.record import Record, fresh
 from vsh.snapshots import graph
 from vsh.snapshots.bundle import BundleError, CheckpointRecord, Document
-from vsh.snapshots.redefine import TargetError, normalise_uuid, rewrite_xml
+from vsh.snapshots.redefine import TargetError, normalise_uuid, quoted_names, rewrite_xml
 
 __all__ = ["Outcome", "Plan", "Target", "execute", "make_plan"]
 
@@ -35,11 +35,6 @@ class Plan(Record):
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _names(names: Sequence[str]) -> str:
-    shown = ", ".join(f"'{n}'" for n in names[:5])
-    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
 def make_plan(
@@ -74,7 +69,7 @@ def make_plan(
     there = [n for n in first if n in existing]
     if there and not skip_existing:
         plan.problems.append(
-            f"checkpoints already defined on the domain: {_names(there)}"
+            f"checkpoints already defined on the domain: {quoted_names(there, 5)}"
             " (--skip-existing keeps them and defines the rest)"
         )
     for name in there:
@@ -93,7 +88,7 @@ def make_plan(
         and normalise_uuid(r.domain_uuid) != wanted
     ]
     if foreign:
-        plan.problems.append(f"checkpoints of another domain's UUID: {_names(foreign)}")
+        plan.problems.append(f"checkpoints of another domain's UUID: {quoted_names(foreign, 5)}")
     order = graph.plan(pairs, existing).order
     plan.skip = [n for n in order if n in existing]
     plan.define = [first[n] for n in order if n not in existing]

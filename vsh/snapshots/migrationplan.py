@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from vsh.core.record import FrozenRecord
 from vsh.snapshots import graph
+from vsh.snapshots.redefine import quoted_names
 
 __all__ = [
     "Moment",
@@ -72,21 +73,15 @@ def storage_problems(moments: Sequence[Moment], copy_storage: str | None) -> lis
     if internal:
         out.append(
             f"--{copy_storage} cannot carry internal snapshots "
-            f"({_names(internal)}): they live inside the qcow2 image and the "
+            f"({quoted_names(internal, 5)}): they live inside the qcow2 image and the "
             "storage copy transfers only what the guest sees"
         )
     if external:
         out.append(
             f"--{copy_storage} cannot carry external snapshots "
-            f"({_names(external)}): the storage copy flattens the backing chain"
+            f"({quoted_names(external, 5)}): the storage copy flattens the backing chain"
         )
     return out
-
-
-def _names(names: Sequence[str], show: int = 5) -> str:
-    quoted = ", ".join(f"'{n}'" for n in names[:show])
-    more = len(names) - show
-    return quoted + (f" and {more} more" if more > 0 else "")
 
 
 def verify(expected: Sequence[Moment], found: Sequence[Moment]) -> list[str]:
@@ -98,9 +93,9 @@ def verify(expected: Sequence[Moment], found: Sequence[Moment]) -> list[str]:
     missing = [n for n in want if n not in have]
     extra = [n for n in have if n not in want]
     if missing:
-        out.append(f"missing: {_names(missing)}")
+        out.append(f"missing: {quoted_names(missing, 5)}")
     if extra:
-        out.append(f"unexpected: {_names(extra)}")
+        out.append(f"unexpected: {quoted_names(extra, 5)}")
     for name, m in want.items():
         got = have.get(name)
         if got is not None and got.parent != m.parent:

@@ -165,9 +165,10 @@ def normalise_uuid(text: str | None) -> str | None:
     return digits or None
 
 
-def _names_text(names: Sequence[str]) -> str:
-    shown = ", ".join(f"'{n}'" for n in names[:_SHOW_NAMES])
-    more = len(names) - _SHOW_NAMES
+def quoted_names(names: Sequence[str], show: int = _SHOW_NAMES) -> str:
+    """``'a', 'b' and 3 more``: the first ``show`` names of a problem's list."""
+    shown = ", ".join(f"'{n}'" for n in names[:show])
+    more = len(names) - show
     return shown + (f" and {more} more" if more > 0 else "")
 
 
@@ -237,7 +238,7 @@ def make_plan(
             Problem(
                 "exists",
                 f"{_plural(len(exists), 'snapshot')} already defined on domain"
-                f" '{target.name}': {_names_text(exists)} (--skip-existing keeps them and"
+                f" '{target.name}': {quoted_names(exists)} (--skip-existing keeps them and"
                 " defines the rest)",
                 tuple(exists),
             )
@@ -273,7 +274,7 @@ def make_plan(
                 Problem(
                     "uuid",
                     f"{doc.label}: {_plural(len(names), 'snapshot')} embed domain UUID {uuid},"
-                    f" not '{target.name}''s {target.uuid}: {_names_text(names)}"
+                    f" not '{target.name}''s {target.uuid}: {quoted_names(names)}"
                     " (--adopt rewrites it)",
                     tuple(names),
                 )
@@ -284,7 +285,7 @@ def make_plan(
                     "no-domain",
                     f"{doc.label}: {_plural(len(missing), 'snapshot')} without an embedded"
                     f" <domain type=...>, which libvirt needs to redefine a new snapshot:"
-                    f" {_names_text(missing)}",
+                    f" {quoted_names(missing)}",
                     tuple(missing),
                 )
             )
