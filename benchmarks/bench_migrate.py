@@ -18,6 +18,7 @@ their difference is Python's start-up, which the warm server takes away.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from benchmarks.framework import (
     Comparison,
@@ -30,6 +31,9 @@ from benchmarks.framework import (
     repetitions,
     spawn,
 )
+
+if TYPE_CHECKING:  # the real stack is imported only when a run needs it
+    from tests.realstack.stack import Stack
 
 GUEST = "migbench"
 FIGURE = "migrate --live"
@@ -83,15 +87,13 @@ def missing(reason: str) -> list[Result]:
     return [Result.missing(FIGURE, reason, reference="virsh", target=TARGET)]
 
 
-def run(ctx: Context) -> list[Result]:
-    probe = spawn([ctx.vsh, "help", "migrate"], env=ctx.env(), capture=True, timeout=60)
-    if probe.status != 0:
-        why = first_line(probe.stderr) or f"exit {probe.status}"
-        return missing(f"vsh has no migrate yet ({why})")
+def start_pair() -> tuple[Stack, Stack] | str:
+    """Two private libvirtd stacks, started (a migration's source and
+    destination), or why there are none."""
     try:
         from tests.realstack.stack import Stack, StackUnavailable
     except ImportError as exc:
-        return missing(f"cannot import the real stack: {exc}")
+        return f"cannot import the real stack: {exc}"
     pair = (Stack(cgroups=False), Stack(cgroups=False))
     try:
         for stack in pair:
@@ -99,7 +101,18 @@ def run(ctx: Context) -> list[Result]:
     except StackUnavailable as exc:
         for stack in pair:
             stack.stop()
-        return missing(f"real libvirtd stacks unavailable: {str(exc).splitlines()[0]}")
+        return f"real libvirtd stacks unavailable: {str(exc).splitlines()[0]}"
+    return pair
+
+
+def run(ctx: Context) -> list[Result]:
+    probe = spawn([ctx.vsh, "help", "migrate"], env=ctx.env(), capture=True, timeout=60)
+    if probe.status != 0:
+        why = first_line(probe.stderr) or f"exit {probe.status}"
+        return missing(f"vsh has no migrate yet ({why})")
+    pair = start_pair()
+    if isinstance(pair, str):
+        return missing(pair)
     try:
         pair[0].define_guest(GUEST, start=True)
         ctx.note(

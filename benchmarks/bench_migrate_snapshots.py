@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from benchmarks.bench_migrate import Shuttle
+from benchmarks.bench_migrate import Shuttle, start_pair
 from benchmarks.framework import (
     Comparison,
     Context,
@@ -108,18 +108,9 @@ def run(ctx: Context) -> list[Result]:
     if probe.status != 0:
         why = first_line(probe.stderr) or f"exit {probe.status}"
         return missing(f"vsh has no migrate --with-snapshots ({why})")
-    try:
-        from tests.realstack.stack import Stack, StackUnavailable
-    except ImportError as exc:
-        return missing(f"cannot import the real stack: {exc}")
-    pair = (Stack(cgroups=False), Stack(cgroups=False))
-    try:
-        for stack in pair:
-            stack.start()
-    except StackUnavailable as exc:
-        for stack in pair:
-            stack.stop()
-        return missing(f"real libvirtd stacks unavailable: {str(exc).splitlines()[0]}")
+    pair = start_pair()
+    if isinstance(pair, str):
+        return missing(pair)
     try:
         source = pair[0]
         for name in (GUEST, PLAIN):
