@@ -30,6 +30,7 @@ from vsh.virt import connector
 if TYPE_CHECKING:
     from vsh.core.grammar import ParsedCommand
     from vsh.fleet.main import FleetOptions
+    from vsh.fleet.runner import HostRun
 
 LIBVIRT_VERSION = "9.0.0"  # the virsh release whose behaviour vsh reproduces
 
@@ -181,7 +182,7 @@ def run_main(argv: Sequence[str], session: Session) -> int:
         from vsh.fleet.main import run as run_fleet
 
         init_debug(session)
-        return run_fleet(session, fleet, words, _fleet_shell)
+        return run_fleet(session, fleet, words, run_host, _fleet_shell)
     if not words:
         return _no_command(session)
     if len(words) == 1:
@@ -195,9 +196,9 @@ def run_main(argv: Sequence[str], session: Session) -> int:
         return ExitStatus.FAILED
     init_debug(session)  # virsh's vshInitReload, after the commands are parsed
     if not _init_connection(session):
-        fleet_report("unreachable")
+        fleet_report(session, "unreachable")
         return _unreachable_status(session, commands)
-    fleet_report("connected")
+    fleet_report(session, "connected")
     ok = runner.run(session, commands)
     fleet_report_lost(session)
     if ok:
@@ -247,23 +248,17 @@ def _fleet_shell(
     return run_fleet_shell(session, label, execute, names)
 
 
-def fleet_report(event: str) -> None:
-    """Tell a fleet run (``vsh -H``) what happened to this host's connection.
-
-    Only when ``VSH_FLEET_REPORT`` names a file (set by :mod:`vsh.fleet.runner`
-    for each host's vsh): ``connected``, ``unreachable`` or ``lost``.  Nothing
-    is printed: this vsh's own output stays exactly a one-shot vsh's.
-    """
-    path = os.environ.get("VSH_FLEET_REPORT")
-    if not path:
-        return
-    with contextlib.suppress(OSError), open(path, "a", encoding="ascii") as handle:
-        handle.write(event + "\n")
+def fleet_report(session: Session, event: str) -> None:
+    """Tell a fleet run (``vsh -H``) what happened to this host's connection:
+    ``connected``, ``unreachable`` or ``lost`` (a fleet host's session only).
+    Nothing is printed: the host's output stays exactly a one-shot vsh's."""
+    if session.fleet_events is not None:
+        session.fleet_events.append(event)
 
 
 def fleet_report_lost(session: Session) -> None:
     """``lost`` if the connection died while the commands ran (a killed daemon)."""
-    if not os.environ.get("VSH_FLEET_REPORT") or not session.settings.uri_given:
+    if session.fleet_events is None or not session.settings.uri_given:
         return
     manager = session.connection
     conn = manager.current
@@ -274,12 +269,12 @@ def fleet_report_lost(session: Session) -> None:
         except Exception:  # libvirt's own error; this process does not import libvirt here
             alive = False
     if manager.disconnected or not alive:
-        fleet_report("lost")
+        fleet_report(session, "lost")
 
 
 def _no_command(session: Session) -> int:
     init_debug(session)  # virsh's vshInitReload
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    if not session.detached and sys.stdin.isatty() and sys.stdout.isatty():
         session.settings.interactive = True
         if not _init_connection(session):
             return ExitStatus.FAILED
@@ -287,9 +282,9 @@ def _no_command(session: Session) -> int:
 
         return run_shell(session)
     if not _init_connection(session):
-        fleet_report("unreachable")
+        fleet_report(session, "unreachable")
         return ExitStatus.FAILED
-    fleet_report("connected")
+    fleet_report(session, "connected")
     status = run_stdin(session)
     fleet_report_lost(session)
     return status
@@ -303,7 +298,7 @@ def run_stdin(session: Session) -> int:
     from vsh.core import runner
 
     all_ok = True
-    for line in sys.stdin:
+    for line in session.stdin:
         if not line.strip():
             continue
         # One line is one command string without its newline, as virsh's
@@ -330,12 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     session = Session(Settings(debug=ERROR), connector=connector)
     status: int
     try:
-        status = run_main(args, session)
+        status = _run_reporting(args, session)
         sys.stdout.flush()
-    except VshError as exc:
-        for message in exc.messages:
-            session.error(message)
-        status = ExitStatus.FAILED
     except KeyboardInterrupt:
         with contextlib.suppress(OSError):
             session.error("interrupted")
@@ -348,6 +339,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         status = ExitStatus.BROKEN_PIPE
     return status
+
+
+def _run_reporting(args: Sequence[str], session: Session) -> int:
+    """run_main, its ``VshError`` reported as ``error:`` lines and status 1."""
+    try:
+        return run_main(args, session)
+    except VshError as exc:
+        for message in exc.messages:
+            session.error(message)
+        return ExitStatus.FAILED
+
+
+def run_host(run: HostRun) -> int:
+    """One fleet host's one-shot vsh, in its thread (:mod:`vsh.fleet.runner`).
+
+    A session of its own over the host's buffers, as ``vsh ARGV`` with the
+    host's command lines (if any) on its stdin: detached, so that it touches
+    neither the terminal nor fd 0, and watched through its events.
+    """
+    session = Session(
+        Settings(debug=ERROR),
+        out=run.out,
+        err=run.err,
+        connector=connector,
+        stdin=io.StringIO(run.stdin_text),
+    )
+    session.detached = True
+    session.fleet_events = run.events
+    session.abandoned = run.abandoned
+    try:
+        return _run_reporting(run.argv, session)
+    finally:
+        # its connection ends with it, silently, as a one-shot vsh's ends with its process
+        conn = session.current_conn
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.unregisterCloseCallback()
+            with contextlib.suppress(Exception):
+                conn.close()
 
 
 def _stdout_broken() -> bool:

@@ -1,9 +1,11 @@
 """Fleet mode end to end (``vsh -H``) over test-driver hosts, an unreachable
 socket and a socket that accepts and never answers.
 
-Each host is its own vsh process, so each ``test:///default`` host has its
-own private test driver; ``test:///FILE`` hosts have different domains, for
-the outputs that must differ.
+The hosts run as threads of one process, where every ``test:///default``
+is one shared test driver: hosts that must each have a driver of their own
+(state changes) are ``test://FILE`` hosts, whose every connection reads its
+file anew.  ``odd`` hosts have different domains, for the outputs that must
+differ.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ UNREACHABLE = "qemu+unix:///system?socket=/nonexistent"
 LIST = " Id   Name   State\n----------------------\n 1    test   running\n\n"
 OTHER_NODE = """<node><domain type='test'><name>other</name><memory>1024</memory>
 <os><type>hvm</type></os></domain></node>"""
+# test:///default's running domain 'test', in a file: a private driver per connection
+OWN_NODE = """<node><domain type='test'><name>test</name>
+<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid><memory>8388608</memory>
+<os><type>hvm</type></os></domain></node>"""
+
+
+def own_uri(hosts: Path) -> str:
+    """The URI of the t0N hosts (a test:// node file beside the hosts file)."""
+    return f"test://{hosts.parent / 'own.xml'}"
 
 
 @pytest.fixture
@@ -37,13 +48,15 @@ def hosts(tmp_path: Path) -> Path:
     node.write_text(OTHER_NODE)
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "vsh"
     config.mkdir(parents=True)
+    (config / "own.xml").write_text(OWN_NODE)
+    own = own_uri(config / "hosts.toml")
     (config / "hosts.toml").write_text(
         f"""
 [hosts]
-t01 = "test:///default"
-t02 = "test:///default"
-t03 = "test:///default"
-t07 = "test:///default"
+t01 = "{own}"
+t02 = "{own}"
+t03 = "{own}"
+t07 = "{own}"
 odd = "test://{node}"
 odd2 = "test://{node}"
 down = "{UNREACHABLE}"
@@ -112,7 +125,7 @@ def test_diff(hosts: Path) -> None:
 
 
 def test_json_merges_each_commands_own_json(hosts: Path) -> None:
-    single = vsh("-c", "test:///default", "list", "--all", "--json")
+    single = vsh("-c", own_uri(hosts), "list", "--all", "--json")
     proc = vsh("-H", "t01,t02,down", "--json", "list --all")
     assert proc.returncode == 2
     doc = json.loads(proc.stdout)
@@ -298,34 +311,40 @@ def test_disabled_and_all(hosts: Path) -> None:
     assert proc.stdout == "off: test:///default\noff: \n"
 
 
-def _wait_connected(scratch: Path, count: int) -> None:
-    """Until ``count`` hosts of a fleet run with TMPDIR=scratch have connected
-    (their reports, vsh.fleet.runner), plus a second for their first command."""
+# Each host lists, fails once (which its -l log records), then waits for events forever.
+LOOPING = "list --name; domstate no-such-domain; event --all --loop"
+
+
+def _wait_looping(log: Path, count: int) -> None:
+    """Until ``count`` hosts of a fleet run with ``-l log LOOPING`` have logged their
+    error, that is, have reached their endless ``event --loop``."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        reports = [p.read_text() for p in scratch.glob("vsh-fleet-*/*.report")]
-        if sum("connected" in text for text in reports) >= count:
-            time.sleep(1)
+        if log.exists() and log.read_text().count("no-such-domain") >= count:
+            time.sleep(0.5)  # from the log line to the event loop's wait
             return
         time.sleep(0.05)
-    raise AssertionError(f"{count} hosts did not connect")
+    raise AssertionError(f"{count} hosts did not reach the event loop")
 
 
 def test_ctrl_c_prints_what_arrived_and_exits_130(hosts: Path, tmp_path: Path) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
+    log = tmp_path / "hosts.log"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "vsh", "-H", "t01,t02", "list --name; event --all --loop"],
+        [sys.executable, "-m", "vsh", "-l", str(log), "-H", "t01,t02", LOOPING],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
-    _wait_connected(tmp_path, 2)  # both hosts listed and wait for events
+    _wait_looping(log, 2)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
-    assert blocks(out) == dict.fromkeys(["t01", "t02"], "test\n\n")
+    # what each host had printed: a one-shot vsh's output up to the loop
+    before = vsh("-c", own_uri(hosts), LOOPING.rsplit(";", 1)[0])
+    assert blocks(out) == dict.fromkeys(["t01", "t02"], before.stdout)
     assert err.endswith("0 ok, 2 interrupted (t[01-02])\n")
     assert _warm_workers_left() == 0
 
@@ -352,7 +371,7 @@ def test_the_interactive_fleet_shell(hosts: Path) -> None:
         sh.send("destroy test\n")
         asked = clean(sh.expect(r"Continue\? \[y/N\] "))
         assert "destroy will change state on 4 hosts:" in asked
-        assert "  t07  test:///default" in asked
+        assert f"  t07  {own_uri(hosts)}" in asked
         out = clean(sh.command("n", prompt="vsh @lab # "))
         assert "destroyed" not in out
         sh.send("destroy test\n")
@@ -445,16 +464,17 @@ def test_a_closed_stdout_stops_every_host(hosts: Path, silent_socket: str) -> No
 
 def test_sigterm_stops_every_host(hosts: Path, tmp_path: Path) -> None:
     marker = f"fleet-marker-{os.getpid()}-term"
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
+    log = tmp_path / "hosts.log"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "vsh", "-H", "t01,t02", f"event --all --loop # {marker}"],
+        [sys.executable, "-m", "vsh", "-l", str(log), "-H", "t01,t02", f"{LOOPING} # {marker}"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
-    _wait_connected(tmp_path, 2)
+    _wait_looping(log, 2)
     proc.terminate()
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signal.SIGTERM
@@ -464,17 +484,38 @@ def test_sigterm_stops_every_host(hosts: Path, tmp_path: Path) -> None:
 
 
 def test_completion_is_the_union_of_the_hosts_names(hosts: Path) -> None:
+    from vsh.cli import run_host
     from vsh.fleet import inventory
     from vsh.fleet.hostspec import select
     from vsh.fleet.main import FleetOptions, union_of_names
 
     fleet_hosts = select("t01,odd,down", None, inventory.load())
     options = FleetOptions(spec="t01,odd,down")
+
+    def union(words: list[str]) -> list[str]:
+        return union_of_names(options, fleet_hosts, words, run_host)
+
     # "test" exists only on t01, "other" only on odd; down answers nothing
-    assert union_of_names(options, fleet_hosts, ["dominfo", "t"]) == ["test"]
-    assert union_of_names(options, fleet_hosts, ["dominfo", "o"]) == ["other"]
-    assert union_of_names(options, fleet_hosts, ["dominfo", ""]) == ["--domain"]
-    assert union_of_names(options, fleet_hosts, ["domst"]) == ["domstate", "domstats"]
+    assert union(["dominfo", "t"]) == ["test"]
+    assert union(["dominfo", "o"]) == ["other"]
+    assert union(["dominfo", ""]) == ["--domain"]
+    assert union(["domst"]) == ["domstate", "domstats"]
+
+
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        ("edit test", "edit needs a terminal of its own"),
+        ("list; net-edit default", "net-edit needs a terminal of its own"),
+        ("console test", "console needs a terminal of its own"),
+        ("secret-set-value x --interactive", "secret-set-value needs a terminal of its own"),
+        ("lxc-enter-namespace test -- /bin/true", "lxc-enter-namespace needs a process of its own"),
+    ],
+)
+def test_commands_that_need_a_terminal_are_refused(hosts: Path, command: str, why: str) -> None:
+    proc = vsh("-H", "t01,t02", "--yes", command)
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert proc.stderr == f"error: {why}: run it with -c on one host\n"
 
 
 @pytest.mark.parametrize("answer", ["y", "n"])
@@ -485,7 +526,7 @@ def test_a_one_shot_state_change_asks_on_the_terminal(hosts: Path, answer: str) 
     env = base_env({"XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"], "PYTHONPATH": str(ROOT)})
     with PtyShell([sys.executable, "-m", "vsh", "-H", "t01,t02", "destroy test"], env=env) as sh:
         asked = clean(sh.expect(r"Continue\? \[y/N\] "))
-        assert "destroy will change state on 2 hosts:\n  t01  test:///default\n" in asked
+        assert f"destroy will change state on 2 hosts:\n  t01  {own_uri(hosts)}\n" in asked
         sh.send(answer + "\n")
         if answer == "y":
             sh.expect("2 ok")

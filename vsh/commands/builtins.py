@@ -188,8 +188,13 @@ def connect(s: Session, name: str | None, readonly: bool) -> bool:
     return s.connection.reconnect(name, readonly, force=True)
 
 
-def _close_stdin() -> None:
-    """No authentication callback may wait for an answer while the user presses Tab."""
+def _close_stdin(s: Session) -> None:
+    """No authentication callback may wait for an answer while the user presses Tab.
+
+    Not for a fleet host: fd 0 is its whole process's (the fleet shell's terminal).
+    """
+    if s.detached:
+        return
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -235,7 +240,7 @@ def complete(s: Session, shell: str | None, string: tuple[str, ...]) -> bool:
         return _complete_for_script(s, shell, string)
     if not string:
         return False
-    _close_stdin()
+    _close_stdin(s)
     if s.connection.ensure() is None:
         return False
     token = providers.lookup_errors.set(s.error)
@@ -260,7 +265,7 @@ def _complete_for_script(s: Session, shell: str, words: tuple[str, ...]) -> bool
         raise VshError(f"unsupported shell '{shell}': use bash, zsh or fish")
     if not words:
         return False
-    _close_stdin()
+    _close_stdin(s)
     parsed = engine.parse_command_line(words[0])
     conn = s.connection
     if (parsed.uri is not None and parsed.uri != conn.uri) or (

@@ -78,6 +78,8 @@ def run(session: Session, commands: Sequence[ParsedCommand]) -> bool:
     """Run parsed commands in order; the result is the last one's success."""
     ok = True
     for parsed in commands:
+        if session.abandoned is not None and session.abandoned.is_set():
+            return False  # a fleet stopped waiting for this host: start nothing more
         start = time.perf_counter()
         ok = execute(session, parsed)
         elapsed = time.perf_counter() - start

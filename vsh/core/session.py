@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from vsh.core.errors import VshError
 
 if TYPE_CHECKING:
+    import threading
+
     import libvirt
 
 # virsh's log levels (-d): 0 DEBUG .. 4 ERROR.
@@ -118,10 +120,19 @@ class Session:
         out: OutStream | None = None,
         err: TextIO | None = None,
         connector: Connector | None = None,
+        stdin: TextIO | None = None,
     ) -> None:
         self.settings = settings if settings is not None else Settings()
         self.out: OutStream = out if out is not None else sys.stdout
         self.err: TextIO = err if err is not None else sys.stderr
+        self._stdin = stdin  # None: the process's, whatever sys.stdin is when read
+        # A fleet host (vsh.fleet.runner) runs in a thread of a shared process:
+        # no terminal, no process-wide state (fd 0, signals) is its to touch.
+        self.detached = False
+        # Its connection events for the fleet ("connected", "unreachable",
+        # "lost"), and the flag the fleet raises when it stops waiting for it.
+        self.fleet_events: list[str] | None = None
+        self.abandoned: threading.Event | None = None
         # The libvirt error a failing command leaves to be reported (vshReportError).
         self.last_error: libvirt.libvirtError | None = None
         # The exit status a failing command asks for instead of 1 (vsh's own
@@ -131,6 +142,11 @@ class Session:
         self._connector = connector
         self._connection: ConnectionManager | None = None
         self._log: TextIO | None = None
+
+    @property
+    def stdin(self) -> TextIO:
+        """Standard input: the process's, or a fleet host's own (its command lines)."""
+        return self._stdin if self._stdin is not None else sys.stdin
 
     # -- output (vshPrint / vshPrintExtra / vshError) ---------------------------
     def print(self, text: str) -> None:

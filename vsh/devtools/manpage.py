@@ -282,8 +282,9 @@ not).
 Stop it; the next command starts a new one.
 .SH MANY HOSTS
 \fBvsh \-H\fR \fISPEC\fR runs one command string on many hosts at once, each
-over its own libvirt connection (one one\-shot vsh per host, in its own
-process: a hung host can always be stopped).
+over its own libvirt connection (one one\-shot vsh per host, each a thread
+of one process: a host that hangs past its timeout is given up, reported,
+and its late output dropped).
 Each host's standard output lines are printed prefixed with its name
 (\fBhv01: \fR\fIline\fR), each host's block together, as hosts finish;
 its standard error the same way on standard error; then a summary line on standard error
@@ -307,8 +308,11 @@ nothing.
 With no command, on a terminal, the fleet shell runs each line on every host
 (prompt \fBvsh @prod # \fR), and Tab completes from the union of the hosts'
 names; from a pipe, the lines read are each host's commands.
-An unknown host or group, a malformed hosts file or a command that does not
-parse is an error before anything runs.
+An unknown host or group, a malformed hosts file, a command that does not
+parse, or one that needs a terminal (\fBconsole\fR, the \fB*\-edit\fR family,
+\fB\-\-interactive\fR) or a process of its own (\fBlxc\-enter\-namespace\fR) is
+an error before anything runs.
+Hosts reached over ssh get libvirt's \fBno_tty=1\fR: ssh never prompts.
 .SH FILES
 .TP
 .I $XDG_CONFIG_HOME/vsh/hosts.toml\fR, \fI/etc/vsh/hosts.toml

@@ -2,15 +2,14 @@
 ask before changing many hosts, run it everywhere, print, and exit by bits.
 
 The command is parsed here first, against vsh's own table, so a typo fails
-once, before anything runs; each host's vsh then parses it again and runs it.
+once, before anything runs; each host's vsh (a thread, :mod:`vsh.fleet.runner`)
+then parses it again and runs it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -21,11 +20,12 @@ from vsh.core.errors import ExitStatus, VshError
 from vsh.core.grammar import ParsedCommand
 from vsh.core.session import Session
 from vsh.core.statechange import changes_state
+from vsh.core.terminal import fleet_refusal
 from vsh.fleet import inventory, report
 from vsh.fleet.hostspec import Host, select
 from vsh.fleet.nodeset import fold
 from vsh.fleet.report import HostResult
-from vsh.fleet.runner import Limits, Runner, Terminated, host_argv
+from vsh.fleet.runner import Limits, OneShot, Runner, Terminated, host_argv
 
 PREFIX, GATHER, DIFF = "prefix", "gather", "diff"
 # The virsh global options each host's vsh gets as given (not -c: the host is the URI).
@@ -157,7 +157,9 @@ ShellRunner = Callable[[Session, str, Callable[[str], bool], Callable[[list[str]
 COMPLETE_TIMEOUT = 5.0  # seconds a host may take to answer a Tab
 
 
-def union_of_names(options: FleetOptions, hosts: list[Host], words: list[str]) -> list[str]:
+def union_of_names(
+    options: FleetOptions, hosts: list[Host], words: list[str], one_shot: OneShot
+) -> list[str]:
     """What every reachable host's ``complete -- WORDS`` offers, merged and sorted."""
     limits = Limits(
         fanout=options.limits.fanout,
@@ -165,7 +167,9 @@ def union_of_names(options: FleetOptions, hosts: list[Host], words: list[str]) -
         command_timeout=COMPLETE_TIMEOUT,
     )
     forward = [*options.forward, "-q"]
-    fleet = Runner(hosts, lambda host: host_argv(host, forward, ["complete", "--", *words]), limits)
+    fleet = Runner(
+        hosts, lambda host: host_argv(host, forward, ["complete", "--", *words]), limits, one_shot
+    )
     found: set[str] = set()
     for result in fleet.run():
         if result.status == report.OK:
@@ -177,15 +181,17 @@ def run(
     session: Session,
     options: FleetOptions,
     words: list[str],
+    one_shot: OneShot,
     shell: ShellRunner | None = None,
 ) -> int:
+    """``vsh -H``: ``one_shot`` is a host's one-shot vsh (the front end's), run in its thread."""
     if options.connect_given:
         raise VshError("-c and -H cannot be used together: name the URI in the host spec")
     if options.json and options.output != PREFIX:
         raise VshError(f"--json and --{options.output} are mutually exclusive")
     hosts = select(options.spec, options.exclude, inventory.load())
     if words:
-        return run_command(session, options, hosts, words, None)
+        return run_command(session, options, hosts, words, None, one_shot)
     if sys.stdin.isatty() and sys.stdout.isatty() and shell is not None:
 
         def execute(line: str) -> bool:
@@ -195,16 +201,19 @@ def run(
             if any(p.cmd.name in ("quit", "exit") for p in commands):
                 return False
             try:
-                run_command(session, options, hosts, [line], None)
+                run_command(session, options, hosts, [line], None, one_shot)
             except VshError as exc:  # this line's error; the shell goes on
                 for message in exc.messages:
                     session.error(message)
             return True
 
         return shell(
-            session, options.spec, execute, lambda words: union_of_names(options, hosts, words)
+            session,
+            options.spec,
+            execute,
+            lambda words: union_of_names(options, hosts, words, one_shot),
         )
-    return run_command(session, options, hosts, [], sys.stdin.read())
+    return run_command(session, options, hosts, [], sys.stdin.read(), one_shot)
 
 
 def run_command(
@@ -213,11 +222,15 @@ def run_command(
     hosts: list[Host],
     words: list[str],
     stdin_text: str | None,
+    one_shot: OneShot,
 ) -> int:
     """One command string (``words``, or the lines of ``stdin_text``) on every host."""
     commands = _parse(session, words, stdin_text)
     if commands is None:
         return ExitStatus.FAILED
+    refusals = [fleet_refusal(p.cmd.name or "", p.values) for p in commands]
+    if any(refusals):
+        raise VshError(*dict.fromkeys(r for r in refusals if r))
     if options.json:
         lacking = [
             p.cmd.name
@@ -244,7 +257,7 @@ def run_command(
         and last.cmd.name == "snapshot-rotate"
         and bool(last.values.get("check"))
     )
-    return _run_hosts(session, options, hosts, words, stdin_text, monitoring=monitoring)
+    return _run_hosts(session, options, hosts, words, stdin_text, one_shot, monitoring=monitoring)
 
 
 def _run_hosts(
@@ -253,6 +266,7 @@ def _run_hosts(
     hosts: list[Host],
     words: list[str],
     stdin_text: str | None,
+    one_shot: OneShot,
     *,
     monitoring: bool = False,
 ) -> int:
@@ -263,28 +277,23 @@ def _run_hosts(
             _write(sys.stdout, report.prefixed(result.name, result.stdout))
         _write(sys.stderr, report.prefixed(result.name, result.stderr))
 
-    with tempfile.TemporaryDirectory(prefix="vsh-fleet-") as scratch:
-        stdin_path = None
-        if stdin_text is not None:
-            stdin_path = os.path.join(scratch, "commands")
-            with open(stdin_path, "w", encoding="utf-8", errors="surrogateescape") as handle:
-                handle.write(stdin_text)
-        fleet = Runner(
-            hosts,
-            lambda host: host_argv(host, options.forward, words),
-            options.limits,
-            stdin_path=stdin_path,
-            on_done=done,
-        )
-        interrupted: int | None = None
-        try:
-            results = fleet.run()
-        except (KeyboardInterrupt, Terminated) as stop:
-            interrupted = 128 + stop.signum if isinstance(stop, Terminated) else 130
-            results = fleet.ordered()
-            for result in results:
-                if result.status == report.INTERRUPTED:
-                    done(result)
+    fleet = Runner(
+        hosts,
+        lambda host: host_argv(host, options.forward, words),
+        options.limits,
+        one_shot,
+        stdin_text=stdin_text or "",
+        on_done=done,
+    )
+    interrupted: int | None = None
+    try:
+        results = fleet.run()
+    except (KeyboardInterrupt, Terminated) as stop:
+        interrupted = 128 + stop.signum if isinstance(stop, Terminated) else 130
+        results = fleet.ordered()
+        for result in results:
+            if result.name not in fleet.reported and result.status != report.SKIPPED:
+                done(result)
     if options.json:
         _write(sys.stdout, json.dumps(report.merged_json(results), indent=2) + "\n")
     elif options.output == GATHER:

@@ -1,37 +1,44 @@
-"""Run one vsh command line on many hosts at once: one vsh process per host.
+"""Run one vsh command line on many hosts at once: a thread and a connection per host.
 
-Why a process per host (and not threads in this process): libvirt's open can
-hang in C on a socket that accepts and never answers, and a thread cannot be
-stopped there; a process can always be killed, with its connection, and
-nothing of it leaks into the others.  Each host's process is ``python -m vsh
--c URI [global options] -- COMMAND...``, so its stdout, stderr and exit status
-are exactly what that one-shot vsh would give (and it takes the warm server's
-fast path when one runs, forking from a preloaded process).  Each runs in a
-session of its own: no controlling terminal (ssh cannot stop to prompt), its
-process group killed as a whole, and the terminal's Ctrl-C reaches only us.
+Each host runs as a one-shot ``vsh -c URI [global options] -- COMMAND...``
+would, but in a thread of this process, with a session of its own (its own
+libvirt connection, settings and output buffers): its stdout, stderr and exit
+status are that vsh's.  Threads, not processes: the libvirt calls release the
+GIL, so the hosts' round trips overlap, and a host costs a connection instead
+of an interpreter (or a fork) and its imports.
 
-The host's vsh tells us what happened to its connection through a small file
-named by ``VSH_FLEET_REPORT`` (``connected``, ``unreachable``, ``lost``; see
+What a thread cannot do is be stopped.  A host that overstays (its open hangs
+on a socket that accepts and never answers, past ``--connect-timeout``; its
+command runs past ``--command-timeout``; Ctrl-C) is *abandoned*: reported at
+once with what it printed so far, its slot given to the next host, its late
+output dropped, its session told to run no further command.  Its thread is a
+daemon: a one-shot fleet ends with the process; in the fleet shell it finishes
+(or hangs) in the background.
+
+The host's front end tells us what happened to its connection through its
+session's ``fleet_events`` (``connected``, ``unreachable``, ``lost``; see
 :mod:`vsh.cli`): that is how an unreachable host is told from a failed
 command, and when the connect timeout stops counting.
+
+Hosts share this process, so what a process holds is shared: libvirt's
+``test:///default`` is one driver per process (give test hosts files of their
+own, ``test:///path/node.xml``, for independent state).  Commands that need
+the terminal or a process of their own are refused before anything runs
+(:func:`vsh.core.terminal.needs_own_process`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import selectors
+import io
+import queue
 import signal
-import subprocess
-import sys
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vsh.core import launch
-from vsh.core.launch import Launched
 from vsh.fleet.hostspec import Host
 from vsh.fleet.report import (
     FAILED,
@@ -43,13 +50,11 @@ from vsh.fleet.report import (
     HostResult,
 )
 
-REPORT_VAR = "VSH_FLEET_REPORT"
-TICK = 0.02  # seconds between looks at the reports and the clocks
-KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
+TICK = 0.02  # seconds between looks at the clocks while no host finishes
 
 
 class Terminated(Exception):
-    """SIGTERM or SIGHUP arrived while hosts ran (they are stopped first)."""
+    """SIGTERM or SIGHUP arrived while hosts ran."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -62,8 +67,7 @@ def _terminate(signum: int, _frame: object) -> None:
 
 @contextlib.contextmanager
 def _terminate_cleanly() -> Iterator[None]:
-    """SIGTERM and SIGHUP become :class:`Terminated`, so that the hosts are killed:
-    they run in sessions of their own, where those signals never reach them."""
+    """SIGTERM and SIGHUP become :class:`Terminated`, so that what arrived is printed."""
     previous: dict[int, Any] = {}
     try:
         for signum in (signal.SIGTERM, signal.SIGHUP):
@@ -86,70 +90,85 @@ class Limits:
 
 
 @dataclass
+class HostRun:
+    """What one host's one-shot vsh gets and leaves: its arguments, its
+    standard streams (buffers only it writes), its connection events, and a
+    flag the runner raises when it abandons the host."""
+
+    argv: list[str]
+    stdin_text: str = ""
+    out: io.StringIO = field(default_factory=io.StringIO)
+    err: io.StringIO = field(default_factory=io.StringIO)
+    events: list[str] = field(default_factory=list)  # appended by the host's front end
+    abandoned: threading.Event = field(default_factory=threading.Event)
+
+
+# The one-shot vsh of one host, run in its thread: the front end (vsh.cli)
+# hands it in, since this layer cannot import it.  Returns the exit status.
+OneShot = Callable[[HostRun], int]
+
+
+@dataclass
 class _Job:
     host: Host
-    proc: subprocess.Popen[bytes] | Launched
-    report: str
+    run: HostRun
     started: float
-    out: bytearray = field(default_factory=bytearray)
-    err: bytearray = field(default_factory=bytearray)
-    streams: int = 2  # pipes still open
+    exit: int | None = None  # set by the thread when the host's vsh returns
     connected_at: float | None = None
-    forced: str | None = None  # TIMEOUT or UNREACHABLE when we stopped it
-    note: str = ""  # our own line for its stderr
-    killed_at: float | None = None
 
 
 def host_argv(host: Host, forward: Sequence[str], words: Sequence[str]) -> list[str]:
     """The one-shot vsh's arguments for one host."""
-    return [*forward, "-c", host.uri, "--", *words]
+    return [*forward, "-c", batch_uri(host.uri), "--", *words]
 
 
-def _events(path: str) -> list[str]:
-    try:
-        with open(path, encoding="ascii", errors="replace") as handle:
-            return handle.read().split()
-    except OSError:
-        return []
+def batch_uri(uri: str) -> str:
+    """``uri``, with libvirt's ``no_tty=1`` when its transport is the ssh command.
 
-
-def _decode(data: bytes) -> str:
-    return data.decode("utf-8", "surrogateescape")
+    libvirt's ssh child shares our controlling terminal, where many hosts'
+    ssh would ask for passwords and host keys at once; ``no_tty`` runs it with
+    ``BatchMode=yes``: a host that needs a prompt fails (unreachable) instead.
+    """
+    scheme, sep, rest = uri.partition("://")
+    if not sep or not scheme.endswith("+ssh") or "no_tty=" in rest:
+        return uri
+    return f"{uri}{'&' if '?' in rest else '?'}no_tty=1"
 
 
 class Runner:
-    """Launches, watches and reaps the hosts' processes (at most ``fanout`` at once)."""
+    """Starts the hosts' threads (at most ``fanout`` at once), watches their clocks,
+    and collects their results as they finish."""
 
     def __init__(
         self,
         hosts: Sequence[Host],
         argv_for: Callable[[Host], list[str]],
         limits: Limits,
+        one_shot: OneShot,
         *,
-        stdin_path: str | None = None,
+        stdin_text: str = "",
         on_done: Callable[[HostResult], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.hosts = list(hosts)
         self.argv_for = argv_for
         self.limits = limits
-        self.stdin_path = stdin_path
+        self.one_shot = one_shot
+        self.stdin_text = stdin_text
         self.on_done = on_done or (lambda _r: None)
         self.clock = clock
         self.results: dict[str, HostResult] = {}
+        self.reported: set[str] = set()  # the hosts whose result went to on_done
         self.running: dict[str, _Job] = {}
-        self.selector = selectors.DefaultSelector()
+        self.finished: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self.stop_launching = False
 
     # -- the loop -------------------------------------------------------------------
     def run(self) -> list[HostResult]:
-        """Every host's result, in the hosts' order; KeyboardInterrupt stops them all."""
-        with (
-            tempfile.TemporaryDirectory(prefix="vsh-fleet-") as scratch,
-            _terminate_cleanly(),
-        ):
-            self.scratch = scratch
-            pending = list(self.hosts)
+        """Every host's result, in the hosts' order; KeyboardInterrupt (and
+        :class:`Terminated`) abandon the running hosts, keeping what they printed."""
+        pending = list(self.hosts)
+        with _terminate_cleanly():
             try:
                 while pending or self.running:
                     while (
@@ -163,171 +182,112 @@ class Runner:
                             self.results[host.name] = HostResult(host.name, SKIPPED, None)
                         pending = []
                     self._step()
-            except BaseException:  # Ctrl-C, a closed stdout...: no host outlives us
+            except BaseException:  # Ctrl-C, SIGTERM, a closed stdout...
                 self._interrupt()
                 raise
-            finally:
-                self.selector.close()
         return self.ordered()
 
     def ordered(self) -> list[HostResult]:
         return [self.results[h.name] for h in self.hosts if h.name in self.results]
 
     def _launch(self, host: Host) -> None:
-        report = os.path.join(self.scratch, f"{len(self.results) + len(self.running)}.report")
-        env = dict(os.environ)
-        env[REPORT_VAR] = report
-        args = self.argv_for(host)
-        proc: subprocess.Popen[bytes] | Launched | None = None
-        with contextlib.ExitStack() as stack:
-            stdin = stack.enter_context(open(self.stdin_path or os.devnull, "rb"))
-            launcher = launch.get_launcher()
-            if launcher is not None:
-                proc = launcher(args, env, stdin.fileno())
-            try:
-                if proc is None:
-                    proc = subprocess.Popen(
-                        [sys.executable, "-m", "vsh", *args],
-                        stdin=stdin,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE,
-                        env=env,
-                        start_new_session=True,
-                    )
-            except OSError as exc:
-                self._finish_result(
-                    HostResult(host.name, FAILED, None, "", f"error: cannot start vsh: {exc}\n")
-                )
-                return
-        job = _Job(host, proc, report, self.clock())
-        assert proc.stdout is not None and proc.stderr is not None
-        for stream, buffer in ((proc.stdout, job.out), (proc.stderr, job.err)):
-            os.set_blocking(stream.fileno(), False)
-            self.selector.register(stream, selectors.EVENT_READ, (job, buffer, stream))
+        job = _Job(host, HostRun(self.argv_for(host), self.stdin_text), self.clock())
+        thread = threading.Thread(
+            target=self._host_thread, args=(job,), name=f"vsh-host-{host.name}", daemon=True
+        )
         self.running[host.name] = job
+        thread.start()
+
+    def _host_thread(self, job: _Job) -> None:
+        try:
+            job.exit = self.one_shot(job.run)
+        except BaseException as exc:  # never lose a host: its failure is its result
+            job.run.err.write(f"error: {type(exc).__name__}: {exc}\n")
+            job.exit = 1
+        self.finished.put(job)
 
     def _step(self) -> None:
-        for key, _mask in self.selector.select(TICK):
-            job, buffer, stream = key.data
+        try:
+            job: _Job | None = self.finished.get(timeout=TICK)
+        except queue.Empty:
+            job = None
+        while job is not None:
+            if self.running.get(job.host.name) is job:  # not abandoned meanwhile
+                self._reap(job)
             try:
-                chunk = os.read(key.fd, 65536)
-            except BlockingIOError:
-                continue
-            except OSError:
-                chunk = b""
-            if chunk:
-                buffer += chunk
-            else:
-                self.selector.unregister(stream)
-                stream.close()
-                job.streams -= 1
+                job = self.finished.get_nowait()
+            except queue.Empty:
+                job = None
         now = self.clock()
-        for job in list(self.running.values()):
-            self._watch(job, now)
+        for running in list(self.running.values()):
+            self._watch(running, now)
 
     def _watch(self, job: _Job, now: float) -> None:
-        if job.connected_at is None and "connected" in _events(job.report):
+        if job.connected_at is None and "connected" in job.run.events:
             job.connected_at = now
         limits = self.limits
-        if job.forced is None and job.proc.poll() is None:
-            if job.connected_at is None and now - job.started > limits.connect_timeout:
-                self._stop(
-                    job, UNREACHABLE, f"connect timed out after {limits.connect_timeout:g} s"
-                )
-            elif (
-                job.connected_at is not None
-                and limits.command_timeout is not None
-                and now - job.connected_at > limits.command_timeout
-            ):
-                self._stop(job, TIMEOUT, f"command timed out after {limits.command_timeout:g} s")
-        if job.killed_at is not None and now - job.killed_at > KILL_GRACE:
-            self._signal(job, signal.SIGKILL)
-        exited = job.proc.poll() is not None
-        # Once killed, a process that left its pipes to a child of its own is done anyway.
-        abandoned = exited and job.killed_at is not None and now - job.killed_at > 2 * KILL_GRACE
-        if exited and (job.streams == 0 or abandoned):
-            self._reap(job)
+        if (
+            job.connected_at is None
+            and "unreachable" not in job.run.events
+            and now - job.started > limits.connect_timeout
+        ):
+            self._abandon(job, UNREACHABLE, f"connect timed out after {limits.connect_timeout:g} s")
+        elif (
+            job.connected_at is not None
+            and limits.command_timeout is not None
+            and now - job.connected_at > limits.command_timeout
+        ):
+            self._abandon(job, TIMEOUT, f"command timed out after {limits.command_timeout:g} s")
 
-    def _stop(self, job: _Job, status: str, why: str) -> None:
-        job.forced, job.note = status, f"error: {why}\n"
-        job.killed_at = self.clock()
-        self._signal(job, signal.SIGTERM)
-
-    @staticmethod
-    def _signal(job: _Job, signum: int) -> None:
-        with contextlib.suppress(OSError):
-            os.killpg(job.proc.pid, signum)
+    def _abandon(self, job: _Job, status: str, why: str) -> None:
+        job.run.abandoned.set()
+        del self.running[job.host.name]
+        out, err = job.run.out.getvalue(), job.run.err.getvalue()
+        self._finish_result(HostResult(job.host.name, status, None, out, err + f"error: {why}\n"))
 
     def _reap(self, job: _Job) -> None:
+        self._finish_result(self._result(job))
+
+    def _result(self, job: _Job) -> HostResult:
+        """A finished host's result (it leaves the running ones)."""
         del self.running[job.host.name]
-        for stream in (job.proc.stdout, job.proc.stderr):
-            if stream is not None and not stream.closed:
-                with contextlib.suppress(KeyError, ValueError):
-                    self.selector.unregister(stream)
-                stream.close()
-        code = job.proc.wait()
-        events = _events(job.report)
-        stderr = _decode(bytes(job.err)) + job.note
-        exit_code: int | None = code if code >= 0 else None
-        if job.forced is not None:
-            status, exit_code = job.forced, None
-        elif "unreachable" in events or "lost" in events:
+        code = job.exit if job.exit is not None else 1
+        events = job.run.events
+        if "unreachable" in events or "lost" in events:
             status = UNREACHABLE
         elif code == 0:
             status = OK
         else:
             status = FAILED
-        self._finish_result(
-            HostResult(job.host.name, status, exit_code, _decode(bytes(job.out)), stderr)
-        )
+        out, err = job.run.out.getvalue(), job.run.err.getvalue()
+        return HostResult(job.host.name, status, code, out, err)
 
     def _finish_result(self, result: HostResult) -> None:
         self.results[result.name] = result
         if result.status != OK and self.limits.fail_fast:
             self.stop_launching = True
+        self.reported.add(result.name)
         self.on_done(result)
 
     def _interrupt(self) -> None:
-        """Ctrl-C (or any other end): stop every running host, keep what it printed so far.
-
-        SIGTERM first, as for a timeout: a host's vsh on the warm path passes it
-        on to its worker, which SIGKILL would orphan; SIGKILL after a grace.
-        """
-        jobs = list(self.running.values())
-        for job in jobs:
-            self._signal(job, signal.SIGTERM)
-        deadline = time.monotonic() + KILL_GRACE
-        for job in jobs:
+        """Ctrl-C (or any other end): every running host abandoned with what it
+        printed; those that had finished keep their results (not yet reported)."""
+        while True:
             try:
-                job.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                self._signal(job, signal.SIGKILL)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    job.proc.wait(timeout=KILL_GRACE)
-        for job in jobs:
-            self._drain(job)
+                done = self.finished.get_nowait()
+            except queue.Empty:
+                break
+            if self.running.get(done.host.name) is done:
+                self.results[done.host.name] = self._result(done)
+        for job in list(self.running.values()):
+            job.run.abandoned.set()
             self.results[job.host.name] = HostResult(
                 job.host.name,
                 INTERRUPTED,
                 None,
-                _decode(bytes(job.out)),
-                _decode(bytes(job.err)),
+                job.run.out.getvalue(),
+                job.run.err.getvalue(),
             )
-            for stream in (job.proc.stdout, job.proc.stderr):
-                if stream is not None:
-                    with contextlib.suppress(KeyError, ValueError):
-                        self.selector.unregister(stream)
-                    stream.close()
         self.running.clear()
         for host in self.hosts:
             self.results.setdefault(host.name, HostResult(host.name, SKIPPED, None))
-
-    @staticmethod
-    def _drain(job: _Job) -> None:
-        """What a stopped host wrote last, without waiting for a pipe a straggler holds."""
-        for stream, buffer in ((job.proc.stdout, job.out), (job.proc.stderr, job.err)):
-            if stream is None or stream.closed:
-                continue
-            with contextlib.suppress(OSError):
-                while chunk := os.read(stream.fileno(), 65536):
-                    buffer += chunk

@@ -208,7 +208,7 @@ def open_connection(session: Session, uri: str | None, readonly: bool) -> libvir
         count, forced = settings.keepalive_count, True
     start_event_loop()
     flags = libvirt.VIR_CONNECT_RO if readonly else 0
-    interactive = os.isatty(0)
+    interactive = os.isatty(0) and not session.detached
     try:
         conn = libvirt.openAuth(uri, _auth_callback(interactive), flags)
     except libvirt.libvirtError as err:

@@ -123,7 +123,8 @@ class JobWatch:
         self.verbose = verbose
         self.label = label
         self.interval = interval
-        self.terminal = Terminal(stdin_fd)
+        # a fleet host's fd 0 is its whole process's: its job leaves the terminal alone
+        self.terminal = Terminal(-1 if s.detached else stdin_fd)
         self.polling = True
         self.watching_stdin = self.terminal.saved is not None
         self.started = False

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)
-TTY_COMMANDS = frozenset({"console", "edit"})
 # libvirt reads these once, when the library loads (virLogSetFromEnv)
 LIBVIRT_INIT_VARS = ("LIBVIRT_DEBUG", "LIBVIRT_LOG_FILTERS", "LIBVIRT_LOG_OUTPUTS")
 URI_VARS = ("VSH_DEFAULT_CONNECT_URI", "VIRSH_DEFAULT_CONNECT_URI", "LIBVIRT_DEFAULT_URI")
@@ -110,12 +109,6 @@ def leave(status: int) -> int:
 
 
 def in_process(args: list[str], reason: str | None = None, mode: str = "") -> int:
-    if reason in (FLEET, "commands on stdin") and mode != "0":
-        # each host's vsh becomes a request to the warm server (when one runs)
-        from vsh.core import launch as launchers
-        from vsh.warm.launch import launch
-
-        launchers.set_launcher(launch)
     from vsh.cli import main as cli_main
 
     return cli_main(args)
@@ -135,8 +128,9 @@ def in_process_reason(args: list[str], mode: str) -> str | None:
     if any(os.environ.get(name) for name in LIBVIRT_INIT_VARS):
         return "libvirt logging variables are set"
     from vsh.core import globalopts
+    from vsh.core.terminal import needs_terminal
 
-    # fleet mode (-H) runs in a worker too: its hosts are requests to the same server
+    # fleet mode (-H) runs in a worker too: its hosts are threads there
     fleet = globalopts.fleet_requested(args)
     rest: list[str] = []
     uris: list[str] = []
@@ -155,7 +149,7 @@ def in_process_reason(args: list[str], mode: str) -> str | None:
         return "commands on stdin"
     words = [w for arg in rest for w in arg.replace(";", " ").split()]
     for word in words:
-        if word in TTY_COMMANDS or word.endswith("-edit") or word == "--interactive":
+        if needs_terminal(word) or word == "--interactive":
             return f"{word} needs the terminal"
     uris += [w for w in words if "://" in w]
     uris += [os.environ.get(name, "") for name in URI_VARS]

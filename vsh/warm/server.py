@@ -45,7 +45,7 @@ from vsh.warm.wire import ProtocolError, Request
 
 # the front end, libvirt (through vsh.virt.conn), bash's Tab (`vsh complete`),
 # the worker itself and what it and the front end import late (redact: each
-# one-word command string; the launcher fleet mode hands its hosts to); then
+# one-word command string; fleet mode's host runner); then
 # every command module from the registry
 PRELOAD = (
     "vsh.cli",
@@ -54,7 +54,7 @@ PRELOAD = (
     "vsh.virt.conn",
     "vsh.completion.engine",
     "vsh.warm.worker",
-    "vsh.warm.launch",
+    "vsh.fleet.runner",
 )
 IDLE_DEFAULT = 600.0
 READ_TIMEOUT = 5.0

@@ -106,11 +106,6 @@ def _run(request: Request, fds: list[int]) -> int:
     _rebuild_stdio(request.env)
     sys.argv = [request.argv0, *request.args]
 
-    # a fleet run (-H) here hands its hosts to this same server
-    from vsh.core import launch as launchers
-    from vsh.warm.launch import launch
-
-    launchers.set_launcher(launch)
     from vsh.cli import main
 
     return main(request.args)

@@ -10,7 +10,6 @@ bundle in a directory and prints a summary.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 
 import libvirt
@@ -52,7 +51,7 @@ def _make_sources(s: Session, files: Sequence[str]) -> list[bundle.Source]:
     sources: list[bundle.Source] = []
     for path in files:
         if path == "-":
-            stdin = getattr(sys.stdin, "buffer", None)
+            stdin = getattr(s.stdin, "buffer", None)
             if stdin is None:
                 raise VshError("standard input is not available")
             sources.append(bundle.StreamSource(stdin))

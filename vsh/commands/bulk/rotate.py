@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import libvirt
 
@@ -299,10 +299,12 @@ def _message(exc: BaseException) -> str:
     return str(exc)
 
 
-def run_hook(hook: str, out: Outcome) -> None:
+def run_hook(hook: str, out: Outcome, stderr: TextIO) -> None:
     """``--hook``: a shell command after each domain, told what happened in its environment.
 
-    Its output goes to stderr: stdout is the report (a table or JSON).
+    Its output goes to stderr: stdout is the report (a table or JSON).  That is
+    the session's stderr: straight to its descriptor, or, for a fleet host
+    (whose stderr is a buffer), collected and written there.
     """
     env = dict(os.environ)
     env.update(
@@ -312,16 +314,24 @@ def run_hook(hook: str, out: Outcome) -> None:
         VSH_ROTATE_STATUS=out.result,
     )
     try:
+        fd: int | None = stderr.fileno()
+    except (OSError, ValueError, AttributeError):
+        fd = None
+    try:
+        stderr.flush()
         done = subprocess.run(
             ["/bin/sh", "-c", hook],
             env=env,
             stdin=subprocess.DEVNULL,
-            stdout=2,
+            stdout=fd if fd is not None else subprocess.PIPE,
+            stderr=None if fd is not None else subprocess.STDOUT,
             check=False,
         )
     except OSError as exc:
         out.hook_error = f"cannot run the hook: {_message(exc)}"
         return
+    if done.stdout:
+        stderr.write(done.stdout.decode("utf-8", "surrogateescape"))
     if done.returncode != 0:
         out.hook_error = f"the hook exited with status {done.returncode}"
 
@@ -714,7 +724,7 @@ def snapshot_rotate(s: Session, domain: tuple[str, ...], all: bool, **opt: Any) 
             return Outcome(name, result=FAILED, error=error)
         out = rotate_domain(dom, name, cfg)
         if cfg.hook and not cfg.dry_run:
-            run_hook(cfg.hook, out)
+            run_hook(cfg.hook, out, s.err)
         return out
 
     if parallel == 1 or len(targets) < 2:
