@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from tests.fixtures import journal
 from vsh.snapshots import bundle
 from vsh.snapshots.bundle import (
     BundleError,
@@ -494,19 +495,7 @@ def checkpoint_xml(name: str, parent: str | None = None, *, uuid: str = UUID) ->
 
 
 def write_journal(path, snaps: list[str], checkpoints: list[str]) -> str:
-    out = io.StringIO()
-    w = BundleWriter(
-        out.write, domain="dom0", uuid=UUID, current=None, count=len(snaps), secure=True,
-        checkpoints=len(checkpoints),
-    )  # fmt: skip
-    w.begin()
-    for x in snaps:
-        w.add(x)
-    for x in checkpoints:
-        w.add_checkpoint(x)
-    w.end()
-    path.write_text(out.getvalue(), encoding="utf-8")
-    return out.getvalue()
+    return journal.write_journal(path, "dom0", UUID, snaps, checkpoints)
 
 
 def test_checkpoints_round_trip_after_the_snapshots(tmp_path) -> None:

@@ -28,6 +28,7 @@ from tests.commands.bulk.support import (
     tree_text,
     wipe,
 )
+from tests.fixtures import journal
 from tests.fixtures.onedomain import node_uri
 from tests.fixtures.snapgen import build_domain, render_xml, write_fixture
 from vsh.cli import main
@@ -615,18 +616,7 @@ def _checkpoints_then_snapshots(sh) -> tuple[list[str], list[str]]:
 
 
 def _journal(path, dom, snaps: list[str], chks: list[str]) -> str:
-    out = io.StringIO()
-    writer = bundle.BundleWriter(
-        out.write, domain=dom.name(), uuid=dom.UUIDString(), current=None,
-        count=len(snaps), secure=True, checkpoints=len(chks),
-    )  # fmt: skip
-    writer.begin()
-    for xml in snaps:
-        writer.add(xml)
-    for xml in chks:
-        writer.add_checkpoint(xml)
-    writer.end()
-    path.write_text(out.getvalue())
+    journal.write_journal(path, dom.name(), dom.UUIDString(), snaps, chks)
     return str(path)
 
 
