@@ -188,7 +188,7 @@ def test_without_a_connection_nothing_is_printed() -> None:
 
 @pytest.fixture
 def complete_in_process(monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[bool, str, str]]:
-    monkeypatch.setattr(builtins, "_close_stdin", lambda: None)
+    monkeypatch.setattr(builtins, "_close_stdin", lambda _s: None)
     sessions: list[Session] = []
 
     def call(*words: str) -> tuple[bool, str, str]:
@@ -272,7 +272,7 @@ def test_completion_prints_scripts(
 
 
 def test_script_protocol_honours_readonly(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(builtins, "_close_stdin", lambda: None)
+    monkeypatch.setattr(builtins, "_close_stdin", lambda _s: None)
     s = Session(Settings(quiet=True), out=io.StringIO(), err=io.StringIO())
     parsed = runner.parse_argv(
         s, ["complete", "--shell", "bash", "--", "vsh -r -c test:///default dominfo t", "t"]
