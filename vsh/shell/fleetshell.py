@@ -7,7 +7,7 @@ prompt names the host spec (``vsh @prod # ``, ``>`` when read-only);
 history is the shell's own file.  Tab completes from the union of what every
 host offers: ``names(words)`` (also from the front end) asks each host's
 ``complete`` for the words typed so far; completion does not run while
-typing, since each Tab starts one vsh per host.
+typing, since each Tab opens a connection to every host.
 """
 
 from __future__ import annotations
