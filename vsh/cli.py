@@ -195,6 +195,7 @@ def run_main(argv: Sequence[str], session: Session) -> int:
     if commands is None:
         return ExitStatus.FAILED
     init_debug(session)  # virsh's vshInitReload, after the commands are parsed
+    runner.start_ahead(session, commands)
     if not _init_connection(session):
         fleet_report(session, "unreachable")
         return _unreachable_status(session, commands)

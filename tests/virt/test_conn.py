@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import threading
 
 import libvirt
 import pytest
@@ -270,3 +271,117 @@ def test_note_error_marks_only_disconnects() -> None:
         error.err = (code, libvirt.VIR_FROM_NONE, "x", 2, None, None, None, 0, 0)
         connection.note_error(error)
         assert connection.disconnected == marked
+
+
+# -- opening ahead (migrate's destination) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("uri", "quiet"),
+    [
+        ("qemu:///system", True),
+        ("qemu+unix:///system?socket=/tmp/x/libvirt-sock", True),
+        ("qemu+unix:///system/?socket=/s", True),
+        ("test:///default", True),
+        ("test:///tmp/some.xml", True),
+        ("qemu:///session", False),  # libvirt may spawn a session daemon
+        ("qemu+unix:///session?socket=/s", False),
+        ("qemu+ssh://root@h/system", False),  # ssh may ask for a password
+        ("qemu+tls://h/system", False),
+        ("qemu+tcp:///system", False),  # SASL
+        ("qemu://h/system", False),  # a host: TLS
+        ("qemu+ext:///system?command=/bin/x", False),  # runs a program
+        ("lxc:///", False),
+        ("default", False),  # an alias
+        ("", False),
+    ],
+)
+def test_quiet_uri(uri: str, quiet: bool) -> None:
+    assert vconn.quiet_uri(uri) is quiet
+
+
+def test_a_connection_opened_ahead_is_taken_once() -> None:
+    s = make_session()
+    vconn.open_ahead(s, TEST_URI)
+    opened = vconn.take_ahead(s, TEST_URI)
+    assert opened is not None and opened.isAlive() == 1
+    assert vconn.take_ahead(s, TEST_URI) is None  # taken: the next opens again
+    conn = vconn.open_connection(s, TEST_URI, False, opened)
+    assert conn is opened  # only the rest of virshConnect ran (keepalive: a debug line)
+    assert err(s) == "" and s.last_error is None
+    conn.close()
+
+
+def test_only_a_quiet_uri_is_opened_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(vconn.libvirt, "openAuth", lambda uri, *_: opened.append(uri))
+    s = make_session()
+    vconn.open_ahead(s, "qemu+ssh://root@h/system")
+    assert vconn.take_ahead(s, "qemu+ssh://root@h/system") is None
+    assert opened == []
+
+
+def test_a_failed_open_ahead_is_opened_again_in_its_turn_with_libvirts_error(tmp_path) -> None:
+    uri = f"test://{tmp_path}/missing.xml"
+    s = make_session()
+    vconn.open_ahead(s, uri)
+    assert vconn.take_ahead(s, uri) is None
+    assert err(s) == "" and s.last_error is None  # nothing said ahead of its turn
+    assert vconn.open_connection(s, uri, False, None) is None
+    assert s.last_error is not None and "missing.xml" in str(s.last_error)
+
+
+def test_an_open_ahead_never_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+
+    def open_auth(uri: str, auth: list[object], flags: int) -> None:
+        callback = auth[1]
+        creds = [[libvirt.VIR_CRED_AUTHNAME, "user", "", "", ""]]
+        seen.append(callback(creds, None))  # type: ignore[operator]
+        raise lv_error_auth()
+
+    monkeypatch.setattr(vconn.os, "isatty", lambda fd: True)
+    monkeypatch.setattr(vconn.libvirt, "openAuth", open_auth)
+    s = make_session()
+    vconn.open_ahead(s, "qemu:///system")
+    assert vconn.take_ahead(s, "qemu:///system") is None
+    assert seen == [-1]  # refused without asking, even on a terminal
+
+
+def lv_error_auth() -> libvirt.libvirtError:
+    error = libvirt.libvirtError("authentication failed")
+    code, domain = libvirt.VIR_ERR_AUTH_FAILED, libvirt.VIR_FROM_AUTH
+    error.err = (code, domain, "authentication failed", 2, None, None, None, 0, 0)
+    return error
+
+
+def test_what_is_not_taken_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    closed = threading.Event()
+
+    class Conn:
+        def close(self) -> int:
+            closed.set()
+            return 0
+
+    monkeypatch.setattr(vconn.libvirt, "openAuth", lambda *_: Conn())
+    s = make_session()
+    vconn.open_ahead(s, "qemu:///system")
+    vconn.drop_ahead(s)  # whether the open has ended or not
+    assert closed.wait(10)
+    assert vconn.take_ahead(s, "qemu:///system") is None
+    vconn.drop_ahead(s)  # nothing left: nothing to do
+
+
+def test_the_ahead_hook_runs_for_a_lone_command_only() -> None:
+    calls: list[dict[str, object]] = []
+
+    @command("ahead-cmd", summary="has an ahead hook", ahead=lambda s, v: calls.append(dict(v)))
+    def ahead_cmd(s: Session) -> bool:
+        return True
+
+    s = make_session()
+    runner.start_ahead(s, [ParsedCommand(ahead_cmd, {"x": "1"})])
+    assert calls == [{"x": "1"}]
+    runner.start_ahead(s, [ParsedCommand(ahead_cmd, {}), ParsedCommand(ahead_cmd, {})])
+    runner.start_ahead(s, [ParsedCommand(needs_conn, {})])
+    assert calls == [{"x": "1"}]

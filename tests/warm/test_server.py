@@ -172,7 +172,7 @@ def test_the_command_runs_in_a_worker(warm: Warm) -> None:
         time.sleep(1.5)
         maps = Path(f"/proc/{proc.pid}/maps").read_text()
         spare = warm.spare_pid()
-        assert spare in _children(server)  # always one waiting
+        assert spare in _children(server)  # one waiting, forked once the worker ran a second
         workers = [pid for pid in _children(server) if pid != spare]
         proc.communicate(timeout=30)
         assert ("libvirt.so" in maps) is (mode == "0"), mode
@@ -513,3 +513,26 @@ def test_wait_for_exit() -> None:
     start = time.monotonic()
     server.wait_for_exit(short.pid, 10)  # reaped: nothing to wait for
     assert time.monotonic() - start < 5
+
+
+def test_the_next_spare_waits_for_the_running_worker(tmp_path: Path, monkeypatch) -> None:
+    """Forked beside a command that has just started, a spare takes the CPU
+    it needs: the next one comes once no worker runs, or once the newest has
+    run SPARE_AFTER (a long command does not leave the next one without)."""
+    from vsh.warm import server
+
+    now = [100.0]
+    monkeypatch.setattr(server.time, "monotonic", lambda: now[0])
+    srv = server.Server(str(tmp_path), idle=60)
+    assert srv.spare_wait() is None  # not listening: none wanted
+    srv.listener = object()  # type: ignore[assignment]
+    assert srv.spare_wait() == 0  # no worker: at once
+    srv.workers[1] = object()  # type: ignore[assignment]
+    srv.handed_at = now[0]
+    assert srv.spare_wait() == server.SPARE_AFTER
+    now[0] += server.SPARE_AFTER / 4
+    assert srv.spare_wait() == pytest.approx(server.SPARE_AFTER * 3 / 4)
+    now[0] += server.SPARE_AFTER
+    assert srv.spare_wait() == 0  # it has run long enough
+    srv.spare = object()  # type: ignore[assignment]
+    assert srv.spare_wait() is None  # one is waiting already

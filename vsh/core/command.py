@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 Completer = Callable[..., Iterable[str]]
 # (session, the parsed option values) -> exit status, or None for the usual 1
 Unreachable = Callable[[Any, Mapping[str, Any]], "int | None"]
+# (session, the parsed option values): work started before the session connects
+Ahead = Callable[[Any, Mapping[str, Any]], None]
 
 
 class VshOption(click.Option):
@@ -99,6 +101,7 @@ class VshCommand(click.Command):
         params: list[click.Parameter] | None = None,
         json: JsonShape | None = None,
         unreachable: Unreachable | None = None,
+        ahead: Ahead | None = None,
     ) -> None:
         super().__init__(
             name,
@@ -121,6 +124,10 @@ class VshCommand(click.Command):
         # Called when the connection cannot be made, before the command runs:
         # may print and return the exit status to use instead of 1.
         self.unreachable = unreachable
+        # Called for a lone command before the session connects: may start
+        # what needs no connection of the session's (migrate opens its
+        # destination meanwhile); must print nothing.
+        self.ahead = ahead
 
     # -- what the grammar needs -------------------------------------------
     @property
@@ -180,6 +187,7 @@ def command(
     mutates: Sequence[str] = (),
     json: JsonShape | None = None,
     unreachable: Unreachable | None = None,
+    ahead: Ahead | None = None,
 ) -> Callable[[Callable[..., Any]], VshCommand]:
     """Declare a command.  ``summary`` is virsh's "help" info, ``description`` its "desc"."""
 
@@ -199,6 +207,7 @@ def command(
             params=params,
             json=json,
             unreachable=unreachable,
+            ahead=ahead,
         )
         cmd.__doc__ = f.__doc__
         return cmd

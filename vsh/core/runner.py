@@ -74,6 +74,15 @@ def _help_instead(parsed: ParsedCommand) -> ParsedCommand:
     return ParsedCommand(help_cmd, {"command": name})
 
 
+def start_ahead(session: Session, commands: Sequence[ParsedCommand]) -> None:
+    """A lone command's work that needs no connection of the session's, started
+    before the session connects (its ``ahead`` hook)."""
+    if len(commands) == 1:
+        hook = getattr(commands[0].cmd, "ahead", None)
+        if hook is not None:
+            hook(session, commands[0].values)
+
+
 def run(session: Session, commands: Sequence[ParsedCommand]) -> bool:
     """Run parsed commands in order; the result is the last one's success."""
     ok = True

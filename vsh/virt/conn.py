@@ -9,10 +9,12 @@ cron job fails fast instead of hanging.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import sys
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import libvirt
@@ -195,10 +197,16 @@ class Connection:
             self.mark_disconnected()
 
 
-def open_connection(session: Session, uri: str | None, readonly: bool) -> libvirt.virConnect | None:
+def open_connection(
+    session: Session,
+    uri: str | None,
+    readonly: bool,
+    opened: libvirt.virConnect | None = None,
+) -> libvirt.virConnect | None:
     """virshConnect: open ``uri`` with keepalive as the global options ask;
     None on failure, the libvirt error left in ``session.last_error``.
-    Also how migrate opens its destination."""
+    Also how migrate opens its destination.  ``opened``: ``uri`` already
+    opened ahead (:func:`open_ahead`); only the rest of virshConnect is left."""
     settings = session.settings
     interval, count = 5, 6
     forced = False
@@ -209,11 +217,14 @@ def open_connection(session: Session, uri: str | None, readonly: bool) -> libvir
     start_event_loop()
     flags = libvirt.VIR_CONNECT_RO if readonly else 0
     interactive = os.isatty(0) and not session.detached
-    try:
-        conn = libvirt.openAuth(uri, _auth_callback(interactive), flags)
-    except libvirt.libvirtError as err:
-        session.last_error = err
-        return None
+    if opened is not None:
+        conn = opened
+    else:
+        try:
+            conn = libvirt.openAuth(uri, _auth_callback(interactive), flags)
+        except libvirt.libvirtError as err:
+            session.last_error = err
+            return None
     if interval > 0:
         keepalive_error: libvirt.libvirtError | None = None
         try:
@@ -238,3 +249,95 @@ def report(session: Session) -> None:
     err, session.last_error = session.last_error, None
     if err is not None:
         session.error(libvirt_message(err))
+
+
+# -- opening ahead -------------------------------------------------------------------
+# A command that will open a second connection later (migrate's destination,
+# after the source connection and the domain look-up, as virsh orders them)
+# may start opening it while the session connects: the two handshakes then
+# overlap instead of adding up.  Only where opening has no effect of its own
+# (quiet_uri), never with a prompt (a refused authentication is simply opened
+# again in its turn, which prompts then, if it must), and the result is used
+# only when the command gets there: what it prints, and when, is unchanged.
+
+
+def quiet_uri(uri: str) -> bool:
+    """A URI that opening cannot make prompt or start anything: no host (a local
+    socket: no ssh, no TLS), no transport but ``unix``, and not a session
+    daemon, which libvirt would spawn; or the test driver."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        return False
+    driver, _, transport = scheme.partition("+")
+    host, _, path = rest.partition("/")
+    if transport not in ("", "unix") or host:
+        return False
+    return driver == "test" or path.partition("?")[0].rstrip("/") == "system"
+
+
+class _Opening:
+    """``libvirt.openAuth`` running in a thread; a connection nobody takes is closed."""
+
+    def __init__(self, uri: str) -> None:
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.conn: libvirt.virConnect | None = None
+        self.dropped = False
+        # not threading.Thread: its start waits until the thread runs, and
+        # that wait (a millisecond or two) is what opening ahead saves
+        _thread.start_new_thread(self._open, (uri,))
+
+    def _open(self, uri: str) -> None:
+        conn: libvirt.virConnect | None = None
+        try:  # a failure is opened again in its turn, which says why
+            with contextlib.suppress(Exception):
+                conn = libvirt.openAuth(uri, _auth_callback(False), 0)
+        finally:
+            with self.lock:
+                if not self.dropped:
+                    self.conn, conn = conn, None
+            if conn is not None:
+                _close_quietly(conn)
+            self.done.set()  # never left waiting for
+
+    def take(self) -> libvirt.virConnect | None:
+        self.done.wait()
+        conn, self.conn = self.conn, None
+        return conn
+
+    def drop(self) -> None:
+        with self.lock:
+            self.dropped = True
+            conn, self.conn = self.conn, None
+        if conn is not None:
+            _close_quietly(conn)
+
+
+def _close_quietly(conn: libvirt.virConnect) -> None:
+    with contextlib.suppress(libvirt.libvirtError):
+        conn.close()
+
+
+_openings: weakref.WeakKeyDictionary[Session, dict[str, _Opening]] = weakref.WeakKeyDictionary()
+
+
+def open_ahead(session: Session, uri: str) -> None:
+    """Start opening ``uri`` (read-write) for ``session``, if it is a quiet URI."""
+    if not quiet_uri(uri):
+        return
+    pending = _openings.setdefault(session, {})
+    if uri not in pending:
+        start_event_loop()  # before any open, as for every connection
+        pending[uri] = _Opening(uri)
+
+
+def take_ahead(session: Session, uri: str) -> libvirt.virConnect | None:
+    """The connection opened ahead for ``uri`` (waiting for it), or None."""
+    opening = _openings.get(session, {}).pop(uri, None)
+    return opening.take() if opening is not None else None
+
+
+def drop_ahead(session: Session) -> None:
+    """Close whatever was opened ahead and not taken (the command ended sooner)."""
+    for opening in _openings.pop(session, {}).values():
+        opening.drop()

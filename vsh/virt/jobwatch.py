@@ -96,11 +96,12 @@ class Terminal:
             termios.tcsetattr(self.fd, termios.TCSANOW, attrs)
 
     def restore(self) -> None:
+        if self.saved is None:
+            return  # no terminal: nothing to import, on the way out of every job
         import termios
 
-        if self.saved is not None:
-            with contextlib.suppress(termios.error):
-                termios.tcsetattr(self.fd, termios.TCSAFLUSH, self.saved)
+        with contextlib.suppress(termios.error):
+            termios.tcsetattr(self.fd, termios.TCSAFLUSH, self.saved)
 
 
 class JobWatch:

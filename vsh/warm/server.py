@@ -11,8 +11,11 @@ The worker of the next command is forked in advance (the *spare*): it resets
 what it inherited and starts libvirt's event loop while nobody waits, then
 blocks on a socket pair until the server hands it a request with the
 client's descriptors (SCM_RIGHTS).  Forking a 40 MiB process and that set-up
-are then off the client's clock; a new spare is forked once the server is
-back in its loop, where no client's descriptor is open.
+are then off the client's clock.  The next spare is forked, in the server's
+loop where no client's descriptor is open, once no worker runs, or once the
+newest has run for SPARE_AFTER: forked at once beside a command that has
+just started, it took the CPU that command and its libvirt daemon needed
+(on two cores, 2 to 3 ms of a ``list`` and 5 ms of a ``migrate``).
 
 It accepts only peers with its own UID (SO_PEERCRED); it answers a request
 from another build of vsh (or after a source file it loaded has changed) with
@@ -58,6 +61,7 @@ PRELOAD = (
 )
 IDLE_DEFAULT = 600.0
 READ_TIMEOUT = 5.0
+SPARE_AFTER = 1.0  # seconds a worker runs before the next spare is forked beside it
 AFTER_LIMIT = 1.0  # seconds --after waits for the client that started the server
 LOCK_PATIENCE = 5.0  # seconds a new server waits for a leaving one
 FDS_SPACE = socket.CMSG_SPACE(struct.calcsize("i") * (len(wire.STDIO) + 1))
@@ -71,6 +75,7 @@ class Server:
         self.idle = idle
         self.started = time.monotonic()
         self.last_active = self.started
+        self.handed_at = self.started  # when the newest worker got its command
         self.workers: dict[int, socket.socket] = {}
         self.stopping = False
         self.identity = ""
@@ -136,9 +141,11 @@ class Server:
                 self.unlisten()
             if self.stopping and not self.workers:
                 return
-            if self.spare is None and self.listener is not None:
+            spare_wait = self.spare_wait()
+            if spare_wait == 0:
                 self.spare = self.fork_spare()  # here, where no client's descriptor is open
-            timeout = None
+                spare_wait = None
+            timeout = spare_wait
             if not self.workers and not self.stopping:
                 timeout = self.last_active + self.idle - time.monotonic()
                 if timeout <= 0:
@@ -150,6 +157,14 @@ class Server:
                     self.accept()
                 else:
                     self.on_client_readable(key.data)
+
+    def spare_wait(self) -> float | None:
+        """Seconds until the next spare is due: 0 now, None when none is wanted."""
+        if self.spare is not None or self.listener is None:
+            return None
+        if not self.workers:
+            return 0.0
+        return max(0.0, self.handed_at + SPARE_AFTER - time.monotonic())
 
     # -- events ----------------------------------------------------------------------------
     def on_signals(self) -> None:
@@ -275,6 +290,7 @@ class Server:
         assert spare is not None
         spare.channel.close()
         self.workers[spare.pid] = conn
+        self.handed_at = time.monotonic()
         self.selector.register(conn, selectors.EVENT_READ, spare.pid)
 
     def fork_spare(self, extra: Iterable[int] = ()) -> Spare:

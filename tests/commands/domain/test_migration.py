@@ -167,7 +167,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
         if seen.during is not None:
             seen.during()
 
-    def open_connection(s: Any, uri: str | None, readonly: bool) -> Any:
+    def open_connection(s: Any, uri: str | None, readonly: bool, opened: Any = None) -> Any:
         seen.opened.append((uri, readonly))
         return seen.dconn
 
@@ -285,7 +285,7 @@ def test_p2p_and_direct_hand_the_uri_to_the_source(calls: Calls) -> None:
 def test_destination_that_does_not_open_stops_before_the_worker(
     calls: Calls, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(s: Any, uri: str | None, readonly: bool) -> None:
+    def refuse(s: Any, uri: str | None, readonly: bool, opened: Any = None) -> None:
         s.last_error = lv_error(libvirt.VIR_ERR_NO_CONNECT, "no connection driver available")
 
     monkeypatch.setattr(migration, "open_connection", refuse)
@@ -293,6 +293,67 @@ def test_destination_that_does_not_open_stops_before_the_worker(
     assert not run_script(s, "migrate d x --disks-port abc")
     assert output(s) == ("\n", "error: no connection driver available\n")
     assert calls.made == []
+
+
+def test_the_destination_opened_ahead_is_the_one_migrated_to(
+    calls: Calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ahead = Fake(close=0)
+    taken: list[str] = []
+    handed: list[Any] = []
+
+    def take(s: Any, uri: str) -> Any:
+        taken.append(uri)
+        return ahead
+
+    def open_connection(s: Any, uri: str | None, readonly: bool, opened: Any = None) -> Any:
+        handed.append(opened)
+        return opened
+
+    monkeypatch.setattr(migration, "take_ahead", take)
+    monkeypatch.setattr(migration, "open_connection", open_connection)
+    s, _dom, _conn = _migrating()
+    assert run_script(s, "migrate d qemu:///system --live")
+    assert taken == ["qemu:///system"] and handed == [ahead]
+    assert calls.made[0][:2] == ("virDomainMigrate3", ahead)
+    assert ahead.called("close") == [()]
+
+
+@pytest.mark.parametrize(
+    ("line", "opens"),
+    [
+        ("migrate d qemu:///system", True),
+        ("migrate d qemu:///system --p2p", False),  # the source daemon connects
+        ("migrate d qemu:///system --direct", False),
+        ("migrate d qemu:///system --dry-run", False),  # never connects
+        ("migrate d qemu:///system --with-snapshots", False),  # only after its checks
+        ("migrate d qemu:///system --with-checkpoints", False),
+        ("migrate d ''", False),
+    ],
+)
+def test_the_destination_is_opened_ahead_for_a_plain_migration_only(
+    line: str, opens: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsh.core import runner
+
+    started: list[str] = []
+    monkeypatch.setattr(migration, "open_ahead", lambda s, uri: started.append(uri))
+    s, _dom, _conn = _migrating()
+    parsed = runner.parse_script(s, line)
+    assert parsed is not None
+    runner.start_ahead(s, parsed)
+    assert started == (["qemu:///system"] if opens else [])
+
+
+def test_a_migration_that_ends_early_closes_what_was_opened_ahead(
+    calls: Calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dropped: list[Any] = []
+    monkeypatch.setattr(migration, "drop_ahead", dropped.append)
+    s, _dom, _conn = _migrating()
+    assert not run_script(s, "migrate d uri --timeout 5")  # not --live: refused at once
+    assert output(s)[1] == "error: migrate: Unexpected timeout for offline migration\n"
+    assert dropped == [s] and calls.opened == []
 
 
 def test_synchronous_writes_need_a_storage_copy_after_the_parameters(calls: Calls) -> None:

@@ -37,7 +37,7 @@ from vsh.core.session import DEBUG, INFO, Session
 from vsh.core.vshutil import read_file_all
 from vsh.snapshots import migrationplan
 from vsh.virt import lookup, migratesnap, typedcall
-from vsh.virt.conn import open_connection
+from vsh.virt.conn import drop_ahead, open_ahead, open_connection, take_ahead
 from vsh.virt.jobwatch import watch_job
 from vsh.virt.typedcall import Param
 
@@ -368,12 +368,25 @@ def _number(name: str, help_text: str) -> Callable[..., Any]:
     return option(name, OptKind.INT, help_text)
 
 
+# options that mean no destination connection from here, or not at once
+NOT_AHEAD = ("p2p", "direct", "with-snapshots", "with-checkpoints", "dry-run")
+
+
+def _open_destination_ahead(s: Session, values: Mapping[str, Any]) -> None:
+    """Start opening the destination while the source connects: virsh opens
+    it after the source and the look-up, so the handshakes add up there."""
+    desturi = values.get("desturi")
+    if isinstance(desturi, str) and desturi and not any(values.get(n) for n in NOT_AHEAD):
+        open_ahead(s, desturi)
+
+
 @command(
     "migrate",
     summary="migrate domain to another host",
     description="Migrate domain to another host.  Add --live for live migration.",
     group=GROUP,
     exclusive=(("live", "offline"), ("timeout-suspend", "timeout-postcopy")),
+    ahead=_open_destination_ahead,
 )
 @domain_option()
 @option(
@@ -493,6 +506,13 @@ def _number(name: str, help_text: str) -> Callable[..., Any]:
 )
 @option("dry-run", OptKind.BOOL, "run the checks and print the plan only", extension=True)
 def migrate(s: Session, domain: str, desturi: str, **opts: Any) -> bool:
+    try:
+        return _migrate(s, domain, desturi, opts)
+    finally:
+        drop_ahead(s)  # the command ended before it needed the destination
+
+
+def _migrate(s: Session, domain: str, desturi: str, opts: dict[str, Any]) -> bool:
     for needy, needed in REQUIRED:
         if _given(opts, needy) not in (None, False) and not _given(opts, needed):
             raise VshError(f"Option --{needed} is required by option --{needy}")
@@ -527,7 +547,9 @@ def _migrate_now(
     try:
         if not (opts["p2p"] or opts["direct"]):
             # client-managed migration: the client connects to the destination
-            dconn = open_connection(s, s.text(desturi, "desturi"), False)
+            uri = s.text(desturi, "desturi")
+            opened = take_ahead(s, uri) if uri is not None else None
+            dconn = open_connection(s, uri, False, opened)
             if dconn is None:
                 return False  # libvirt's error, left in the session
         _run_migration(s, dom, domain, desturi, dconn, declared, opts, timeout)
