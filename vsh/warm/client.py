@@ -42,8 +42,11 @@ CONTROL = ("--warm-status", "--warm-stop")
 START_WAIT = 10.0  # VSH_WARM=force: seconds to wait for a new server
 START_TRIES = 3  # VSH_WARM=force: servers started at most while waiting
 FLEET = "fleet mode"
-# the shell that starts the server after its client's end: EOF on its stdin
-WAIT_THEN_EXEC = 'read x; exec "$@" </dev/null'
+# The shell that starts the server after its client's end (EOF on its stdin),
+# and 50 ms later: whoever waited for the client (a shell's prompt, a script's
+# next command) gets the CPU back before the server's start-up takes it.  A
+# sleep that takes no fractions fails at once: no delay, nothing else.
+WAIT_THEN_EXEC = 'read x; sleep 0.05; exec "$@" </dev/null'
 
 
 class Unavailable(Exception):
@@ -312,7 +315,8 @@ def spawn_server(lock: int | None, *, after: bool) -> int | None:
     ``after``: this process is about to end (it ran its command itself).
     Then a shell starts first and waits for that end (EOF on a pipe whose
     write end only this process holds) before it becomes the server: Python's
-    start-up and the server's imports never share the CPU with this process.
+    start-up and the server's imports never share the CPU with this process
+    nor with whoever resumes when it ends (``WAIT_THEN_EXEC``).
     """
     env = {k: v for k, v in os.environ.items() if k not in LIBVIRT_INIT_VARS}
     # -P: the vsh of this client, not one in its working directory
