@@ -497,7 +497,7 @@ def test_a_server_started_after_a_command_waits_for_its_client(warm: Warm) -> No
     server process stays a shell (no Python, no imports) until the client has
     ended, then becomes the server."""
     client = (
-        "import os, sys\n"
+        "import sys\n"
         "from vsh.warm import client, paths\n"
         "directory = paths.ensure_private(paths.directory(), create=True)\n"
         "print(client.spawn_server(client.claim(directory), after=True), flush=True)\n"
