@@ -123,18 +123,50 @@ def test_client_imports_nothing_heavy() -> None:
     assert out.strip() == "[]"
 
 
-def test_a_server_holding_the_lock_is_starting(tmp_path: Path) -> None:
+def test_claim_takes_the_lock_nobody_holds(tmp_path: Path) -> None:
+    """A server holds the lock from the client's claim on: no second claim."""
     import fcntl
     import os
 
-    assert client.server_starting(str(tmp_path)) is False  # no lock file at all
-    lock = tmp_path / "warm.lock"
-    lock.touch()
-    assert client.server_starting(str(tmp_path)) is False  # nobody holds it
-    fd = os.open(lock, os.O_RDWR)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    first = client.claim(str(tmp_path))  # creates the lock file
+    assert first is not None
+    assert oct((tmp_path / "warm.lock").stat().st_mode & 0o777) == oct(0o600)
     try:
-        assert client.server_starting(str(tmp_path)) is True
+        assert client.claim(str(tmp_path)) is None
+        other = os.open(tmp_path / "warm.lock", os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(other)
     finally:
-        os.close(fd)
-    assert client.server_starting(str(tmp_path)) is False
+        os.close(first)
+    again = client.claim(str(tmp_path))  # free again once its holder has closed it
+    assert again is not None
+    os.close(again)
+    assert client.claim(str(tmp_path / "missing")) is None  # no directory: no lock
+
+
+def test_without_a_shell_the_server_starts_at_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No /bin/sh to wait for the client's end: Python starts at once instead."""
+    import os
+
+    calls: list[tuple[str, list[str]]] = []
+
+    def posix_spawn(path: str, argv: list[str], env: object, **kw: object) -> int:
+        calls.append((path, argv))
+        if path == "/bin/sh":
+            raise FileNotFoundError(path)
+        return 4242
+
+    before = sorted(os.listdir("/proc/self/fd"))
+    lock = client.claim(str(tmp_path))
+    assert lock is not None
+    monkeypatch.setattr(client.os, "posix_spawn", posix_spawn)
+    assert client.spawn_server(lock, after=True) == 4242
+    monkeypatch.undo()
+    assert [path for path, _argv in calls] == ["/bin/sh", sys.executable]
+    assert calls[1][1][1:] == ["-P", "-m", "vsh.warm.server", "--lock-fd", str(lock)]
+    assert sorted(os.listdir("/proc/self/fd")) == before  # the claim and the pipe closed

@@ -492,27 +492,52 @@ def test_server_state_is_pristine() -> None:
     assert out == "[] 1\n"
 
 
-def test_wait_for_exit() -> None:
-    """--after: the server waits for its client's end, not longer, nor past the limit."""
-    from vsh.warm import server
-
-    short = subprocess.Popen(["sleep", "0.3"])
-    long = subprocess.Popen(["sleep", "30"])
+def test_a_server_started_after_a_command_waits_for_its_client(warm: Warm) -> None:
+    """The cold path: the client's claim holds the lock from the start, but the
+    server process stays a shell (no Python, no imports) until the client has
+    ended, then becomes the server."""
+    client = (
+        "import sys\n"
+        "from vsh.warm import client, paths\n"
+        "directory = paths.ensure_private(paths.directory(), create=True)\n"
+        "print(client.spawn_server(client.claim(directory), after=True), flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", client],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=warm.env(),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
     try:
-        start = time.monotonic()
-        server.wait_for_exit(short.pid, 10)
-        assert 0.2 < time.monotonic() - start < 5
-        start = time.monotonic()
-        server.wait_for_exit(long.pid, 0.3)
-        assert 0.2 < time.monotonic() - start < 5
-        assert long.poll() is None
+        pid = int(proc.stdout.readline())
+        time.sleep(1)
+        from vsh.warm import client as lean
+
+        assert lean.claim(str(warm.dir / "vsh")) is None  # held for the server
+        assert Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0] == b"sh"
+        assert not warm.socket.exists()
     finally:
-        long.kill()
-        long.wait()
-        short.wait()
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    assert warm.wait_server() == pid  # the same process, now the server
+    assert warm.run(["-c", DEFAULT, "list"]) == warm.run(["-c", DEFAULT, "list"], mode="0")
+
+
+def test_a_command_right_after_warm_stop(warm: Warm) -> None:
+    """The stopped server still holds its lock while it exits: a forced command
+    at once waits for it to go and starts the next one (it did not, and failed
+    after ten seconds)."""
+    cold = warm.run(["-c", DEFAULT, "list"], mode="0")
+    assert warm.run(["-c", DEFAULT, "list"]) == cold
+    old = warm.wait_server()
+    assert warm.run(["--warm-stop"], mode="0").out == f"warm server: stopped (pid={old})\n"
     start = time.monotonic()
-    server.wait_for_exit(short.pid, 10)  # reaped: nothing to wait for
-    assert time.monotonic() - start < 5
+    assert warm.run(["-c", DEFAULT, "list"]) == cold
+    assert time.monotonic() - start < 8
+    assert warm.wait_server(other_than=old) != old
 
 
 def test_the_next_spare_waits_for_the_running_worker(tmp_path: Path, monkeypatch) -> None:

@@ -39,14 +39,20 @@ LIBVIRT_INIT_VARS = ("LIBVIRT_DEBUG", "LIBVIRT_LOG_FILTERS", "LIBVIRT_LOG_OUTPUT
 URI_VARS = ("VSH_DEFAULT_CONNECT_URI", "VIRSH_DEFAULT_CONNECT_URI", "LIBVIRT_DEFAULT_URI")
 CONTROL = ("--warm-status", "--warm-stop")
 START_WAIT = 10.0  # VSH_WARM=force: seconds to wait for a new server
+START_TRIES = 3  # VSH_WARM=force: servers started at most while waiting
 FLEET = "fleet mode"
+# The shell that starts the server after its client's end (EOF on its stdin),
+# and 50 ms later: whoever waited for the client (a shell's prompt, a script's
+# next command) gets the CPU back before the server's start-up takes it.  A
+# sleep that takes no fractions fails at once: no delay, nothing else.
+WAIT_THEN_EXEC = 'read x; sleep 0.05; exec "$@" </dev/null'
 
 
 class Unavailable(Exception):
     """The server cannot run this command (the message says why).
 
-    ``start``: none is running or starting; this command, run in-process,
-    starts one in the background once it has ended (:func:`main`).
+    ``start``: none is running; this command, run in-process, starts one in
+    the background once it has ended (:func:`start_after`).
     """
 
     start = False
@@ -86,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         stream.flush()
                     except (OSError, ValueError):
                         pass
-                spawn_server(after=True)
+                start_after(stale=isinstance(why, Stale))
             return status
         return leave(status) if argv is None else status
     return in_process(args, reason, mode)
@@ -210,31 +216,29 @@ def connect(*, start: bool, force: bool) -> _socket.socket:
         if not start:
             raise
         if not force:
-            why.start = not server_starting(directory)
+            why.start = True
             raise
-        if not server_starting(directory):
-            spawn_server(after=False)
-    return wait_for_server(path)
+    return wait_for_server(directory, path)
 
 
-def server_starting(directory: str) -> bool:
-    """Whether a server holds the lock but does not listen yet (it is loading
-    vsh): then the commands of a tight loop must not each start another."""
+def claim(directory: str) -> int | None:
+    """The server lock, taken for a server this client is about to start (its
+    descriptor), or None: a server holds it, one still loading vsh (the
+    commands of a tight loop must not each start another) or one leaving."""
     import fcntl
 
     try:
-        fd = os.open(os.path.join(directory, paths.LOCK_NAME), os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(
+            os.path.join(directory, paths.LOCK_NAME), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+        )
     except OSError:
-        return False
+        return None
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        return False
-    finally:
-        os.close(fd)  # drops the shared lock taken when nobody held it
-    return False
+        os.close(fd)
+        return None
+    return fd
 
 
 def open_socket(path: str) -> _socket.socket:
@@ -264,38 +268,90 @@ def _is_socket(mode: int) -> bool:
     return (mode & 0o170000) == 0o140000
 
 
-def wait_for_server(path: str) -> _socket.socket:
+def wait_for_server(directory: str, path: str) -> _socket.socket:
+    """VSH_WARM=force: the server's connection, once it listens.  A server is
+    started whenever none holds the lock: at once if none runs, or when one
+    that was leaving (stopped, stale) has gone."""
     import time
 
     deadline = time.monotonic() + START_WAIT
+    tries = START_TRIES
     while True:
         try:
             return open_socket(path)
         except Unavailable:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.01)
+        if tries and (lock := claim(directory)) is not None:
+            tries -= 1
+            spawn_server(lock, after=False)
+        time.sleep(0.01)
 
 
-def spawn_server(*, after: bool) -> None:
-    """Start the server in the background, in its own session, on /dev/null.
+def start_after(*, stale: bool) -> None:
+    """The end of a command run here because no server ran: start one, unless
+    another client is (it holds the lock).  Only a stale server, on its way
+    out, may hold it too: then a server that waits for the lock."""
+    directory = paths.directory()
+    lock = claim(directory)
+    if lock is not None or stale:
+        spawn_server(lock, after=lock is not None)
 
-    ``after``: this process is about to end (it ran its command itself); the
-    server waits for that before loading vsh, so that the two do not share
-    the CPU."""
+
+def spawn_server(lock: int | None, *, after: bool) -> int | None:
+    """Start the server in the background, in its own session, on /dev/null
+    (its process ID, None if it could not be started).
+
+    ``lock``: the server lock this client took (:func:`claim`); the server
+    inherits it and holds it from its first instant (this process closes
+    its own descriptor).  None: the server waits for the lock itself.
+
+    ``after``: this process is about to end (it ran its command itself).
+    Then a shell starts first and waits for that end (EOF on a pipe whose
+    write end only this process holds) before it becomes the server: Python's
+    start-up and the server's imports never share the CPU with this process
+    nor with whoever resumes when it ends (``WAIT_THEN_EXEC``).
+    """
     env = {k: v for k, v in os.environ.items() if k not in LIBVIRT_INIT_VARS}
-    actions = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in wire.STDIO]
-    try:  # noqa: SIM105 (contextlib costs the client 3 ms)
-        os.posix_spawn(  # -P: the vsh of this client, not one in its working directory
-            sys.executable,
-            [sys.executable, "-P", "-m", "vsh.warm.server"]
-            + (["--after", str(os.getpid())] if after else []),
-            env,
-            file_actions=actions,
-            setsid=True,
+    # -P: the vsh of this client, not one in its working directory
+    server = [sys.executable, "-P", "-m", "vsh.warm.server"]
+    if lock is not None:
+        os.set_inheritable(lock, True)
+        server += ["--lock-fd", str(lock)]
+    try:
+        if after:
+            try:
+                return spawn_after_exit(server, env)
+            except OSError:
+                pass  # no /bin/sh: Python at once, then
+        return os.posix_spawn(
+            sys.executable, server, env, file_actions=on_devnull(wire.STDIO), setsid=True
         )
     except OSError:
-        pass  # this command runs here anyway; the next one tries again
+        return None  # this command runs here anyway; the next one tries again
+    finally:
+        if lock is not None:
+            os.close(lock)
+
+
+def spawn_after_exit(argv: list[str], env: dict[str, str]) -> int:
+    """``argv`` started by a shell once this process has ended: the shell's
+    stdin is a pipe whose write end this process keeps (close-on-exec) until then."""
+    ending, kept = os.pipe()
+    actions: list[tuple[object, ...]] = [(os.POSIX_SPAWN_DUP2, ending, 0)]
+    actions += on_devnull(wire.STDIO[1:])
+    shell = ["sh", "-c", WAIT_THEN_EXEC, "sh", *argv]
+    try:
+        return os.posix_spawn("/bin/sh", shell, env, file_actions=actions, setsid=True)
+    except OSError:
+        os.close(kept)
+        raise
+    finally:
+        os.close(ending)
+
+
+def on_devnull(fds: Sequence[int]) -> list[tuple[object, ...]]:
+    return [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in fds]
 
 
 def run_warm(args: list[str], *, force: bool) -> int:
@@ -310,9 +366,10 @@ def run_warm(args: list[str], *, force: bool) -> int:
     except Stale:
         if not force:
             raise
-    # forced: the stale server is leaving and a fresh one is on its way
-    path = os.path.join(paths.directory(), paths.SOCKET_NAME)
-    return send_run(wait_for_server(path), args, force=force)
+    # forced: the stale server is leaving; a fresh one starts once it has gone
+    directory = paths.directory()
+    path = os.path.join(directory, paths.SOCKET_NAME)
+    return send_run(wait_for_server(directory, path), args, force=force)
 
 
 def send_run(sock: _socket.socket, args: list[str], *, force: bool) -> int:
@@ -373,8 +430,6 @@ def relay(sock: _socket.socket, *, force: bool) -> int:
                     return 128 + int(value)
                 elif word == "stale":
                     stale = Stale("the server was another build of vsh")
-                    if force:
-                        spawn_server(after=False)  # the old one is leaving
                     stale.start = True
                     raise stale
                 elif word == "refused":

@@ -23,10 +23,11 @@ from another build of vsh (or after a source file it loaded has changed) with
 ``VSH_WARM_IDLE`` seconds (``warm_idle`` in ``config.toml``, default 600)
 without a command.  Problems go to ``warm.log`` in its directory.
 
-``--after PID``: a client that found no server runs its command in-process
-and starts one as it ends; the server holds the lock (so that other clients
-do not start more) but loads nothing until that client has ended (a second
-at most), so that the two never share the CPU.
+``--lock-fd N``: the lock, taken by the client that starts this server and
+inherited.  A client that found no server runs its command in-process and
+then starts one through a shell that waits for the client's end: Python
+starts only then, so that the two never share the CPU, while the lock, held
+from the client's claim on, keeps other clients from starting more.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import select
 import selectors
 import signal
 import socket
@@ -62,15 +62,13 @@ PRELOAD = (
 IDLE_DEFAULT = 600.0
 READ_TIMEOUT = 5.0
 SPARE_AFTER = 1.0  # seconds a worker runs before the next spare is forked beside it
-AFTER_LIMIT = 1.0  # seconds --after waits for the client that started the server
 LOCK_PATIENCE = 5.0  # seconds a new server waits for a leaving one
 FDS_SPACE = socket.CMSG_SPACE(struct.calcsize("i") * (len(wire.STDIO) + 1))
 
 
 class Server:
-    def __init__(self, directory: str, idle: float, after: int = 0) -> None:
+    def __init__(self, directory: str, idle: float, lock_fd: int = -1) -> None:
         self.directory = directory
-        self.after = after
         self.path = os.path.join(directory, paths.SOCKET_NAME)
         self.idle = idle
         self.started = time.monotonic()
@@ -84,17 +82,16 @@ class Server:
         self.listener: socket.socket | None = None
         self.socket_inode = 0
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        self.lock_fd = -1
+        self.lock_fd = lock_fd
         self.spare: Spare | None = None
 
     # -- life cycle ---------------------------------------------------------------------
     def run(self) -> int:
         lock = os.path.join(self.directory, paths.LOCK_NAME)
-        self.lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        if not take_lock(self.lock_fd):
+        if not handed_lock(self.lock_fd, lock):
+            self.lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        if not take_lock(self.lock_fd):  # at once when handed over
             return 0  # another server has it and stays
-        if self.after:
-            wait_for_exit(self.after, AFTER_LIMIT)
         preload()
         self.identity = wire.identity()
         self.sources = loaded_sources()
@@ -225,7 +222,8 @@ class Server:
             os.killpg(pid, signal.SIGTERM)  # as a terminal hang-up would
 
     def accept(self) -> None:
-        assert self.listener is not None
+        if self.listener is None:
+            return  # closed by a request handled in the same round
         try:
             conn, _ = self.listener.accept()
         except OSError:
@@ -243,12 +241,12 @@ class Server:
             if request.kind == "status":
                 conn.sendall(self.status_line().encode())
             elif request.kind == "stop":
-                self.stopping = True
+                self.leave()
                 conn.sendall(f"stopping pid={os.getpid()}\n".encode())
             elif request.kind != "run":
                 conn.sendall(b"refused unknown request\n")
             elif request.ident != self.identity or self.sources_changed():
-                self.stopping = True
+                self.leave()
                 conn.sendall(b"stale\n")
             elif len(fds) != len(wire.STDIO):
                 conn.sendall(b"refused descriptors missing\n")
@@ -263,6 +261,12 @@ class Server:
                     os.close(fd)
             if conn is not None:
                 conn.close()
+
+    def leave(self) -> None:
+        """Stop accepting before the reply: the next command finds no socket
+        (and the lock held until this process has gone)."""
+        self.stopping = True
+        self.unlisten()
 
     def fork_worker(self, request: Request, fds: list[int], conn: socket.socket) -> None:
         """Hand the command to the spare (forked and set up in advance, off the
@@ -411,16 +415,28 @@ def read_request(conn: socket.socket) -> tuple[Request, list[int]]:
         raise
 
 
-def wait_for_exit(pid: int, limit: float) -> None:
-    """Until process ``pid`` has ended, ``limit`` seconds at most."""
+def handed_lock(fd: int, path: str) -> bool:
+    """Whether ``fd`` (``--lock-fd``) is the lock file at ``path``; it is then
+    kept from the workers' commands (close-on-exec), otherwise closed."""
+    if fd < 0:
+        return False
     try:
-        fd = os.pidfd_open(pid)
-    except (OSError, AttributeError):  # gone already, or no pidfd here
-        return
-    try:
-        select.select([fd], [], [], limit)
-    finally:
+        mine, theirs = os.fstat(fd), os.lstat(path)
+        if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino):
+            os.set_inheritable(fd, False)
+            return True
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
         os.close(fd)
+    return False
+
+
+def lock_argument(args: list[str]) -> int:
+    """``--lock-fd N``: the inherited lock's descriptor (-1: none given)."""
+    if len(args) == 2 and args[0] == "--lock-fd" and args[1].isdigit() and int(args[1]) > 2:
+        return int(args[1])
+    return -1
 
 
 def preload() -> None:
@@ -477,20 +493,20 @@ def idle_seconds() -> float:
 
 
 def main() -> int:
+    lock_fd = lock_argument(sys.argv[1:])
     # whatever the client inherited (a caller's pipe, say) must not stay open
     # here for ten minutes: a reader waiting for its EOF would wait as long
-    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    if lock_fd > 3:
+        os.closerange(3, lock_fd)
+    os.closerange(max(3, lock_fd + 1), os.sysconf("SC_OPEN_MAX"))
     try:
         directory = paths.ensure_private(paths.directory(), create=True)
     except (OSError, paths.Unsafe):
         return 1
     LOG_PATH.append(os.path.join(directory, paths.LOG_NAME))
     os.chdir("/")  # never pin a caller's directory
-    # --after PID: the client that started this server runs its command meanwhile
-    args = sys.argv[1:]
-    after = int(args[1]) if len(args) == 2 and args[0] == "--after" and args[1].isdigit() else 0
     try:
-        return Server(directory, idle_seconds(), after).run()
+        return Server(directory, idle_seconds(), lock_fd).run()
     except Exception as exc:
         log(f"server failed: {type(exc).__name__}: {exc}")
         return 1
