@@ -13,6 +13,13 @@ wait for alike.
 vsh runs as it ships, through its warm server (vsh.warm), against the
 target; the same runs in-process (``VSH_WARM=0``) are reported beside it:
 their difference is Python's start-up, which the warm server takes away.
+
+The floor beside them: a Python process that starts (the venv's interpreter,
+``site`` and all, as vsh's client) and at once hands over to virsh itself
+(``os.execv``): Python's start-up plus exactly virsh's work.  A Python client
+that does virsh's calls at best as fast as virsh's C does is at that floor;
+the migration's wall time is the same for both, so its ratio to virsh is
+what any Python client's start-up costs here, against the 1.00 target.
 """
 
 from __future__ import annotations
@@ -38,6 +45,10 @@ if TYPE_CHECKING:  # the real stack is imported only when a run needs it
 GUEST = "migbench"
 FIGURE = "migrate --live"
 FIGURE_COLD = "migrate --live, in-process (VSH_WARM=0)"
+FIGURE_FLOOR = "migrate --live: floor: Python's start-up, then virsh itself"
+FIGURE_VS_FLOOR = "migrate --live / that floor"
+# a Python process that becomes virsh at once (sys.argv[1] is virsh)
+EXEC_VIRSH = "import os, sys; os.execv(sys.argv[1], sys.argv[1:])"
 TARGET = 1.0
 MIGRATE_OPTIONS = ("--live", "--unsafe", "--migrateuri", "tcp://127.0.0.1")
 RUN_TIMEOUT = 120.0
@@ -131,8 +142,18 @@ def run(ctx: Context) -> list[Result]:
 
 def _compare(ctx: Context, shuttle: Shuttle) -> list[Result]:
     ctx.workdir.mkdir(parents=True, exist_ok=True)
-    envs = {"vsh": ctx.warm_env(), "vsh in-process": ctx.env(), "virsh": ctx.env()}
-    programs = {"vsh": [str(ctx.vsh)], "vsh in-process": [str(ctx.vsh)], "virsh": [str(ctx.virsh)]}
+    envs = {
+        "vsh": ctx.warm_env(),
+        "vsh in-process": ctx.env(),
+        "virsh": ctx.env(),
+        "python, then virsh": ctx.env(),
+    }
+    programs = {
+        "vsh": [str(ctx.vsh)],
+        "vsh in-process": [str(ctx.vsh)],
+        "virsh": [str(ctx.virsh)],
+        "python, then virsh": floor_program(ctx.python, ctx.virsh),
+    }
 
     def spawner(label: str) -> Callable[..., Sample]:
         def spawn_migrate(argv: list[str], capture: bool = False) -> Sample:
@@ -166,4 +187,17 @@ def _compare(ctx: Context, shuttle: Shuttle) -> list[Result]:
     return [
         Result.time(FIGURE, cmp, "vsh", "virsh", target=TARGET, note=note),
         Result.time(FIGURE_COLD, cmp, "vsh in-process", "virsh"),
+        Result.time(
+            FIGURE_FLOOR,
+            cmp,
+            "python, then virsh",
+            "virsh",
+            note="below this ratio no Python client gets on this machine",
+        ),
+        Result.time(FIGURE_VS_FLOOR, cmp, "vsh", "python, then virsh"),
     ]
+
+
+def floor_program(python: object, virsh: object) -> list[str]:
+    """The floor's command line before virsh's own arguments: Python, then virsh."""
+    return [str(python), "-c", EXEC_VIRSH, str(virsh)]

@@ -4,6 +4,9 @@ libvirtd (``make bench``); nothing here starts one."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -26,6 +29,20 @@ def test_migrate_argv_moves_the_guest_live_over_loopback() -> None:
         "--migrateuri",
         "tcp://127.0.0.1",
     ]
+
+
+def test_the_floor_is_python_becoming_virsh_itself() -> None:
+    """The floor's process is virsh once Python has started: virsh's own output
+    and status, for the same arguments (here, ones that need no daemon)."""
+    virsh = shutil.which("virsh") or "/usr/bin/virsh"
+    floor = bench_migrate.floor_program(sys.executable, virsh)
+    assert floor[0] == sys.executable
+    for args in (["--version"], ["-c", "test:///default", "list", "--all"], ["no-such-cmd"]):
+        direct = subprocess.run([virsh, *args], capture_output=True, text=True)
+        through = subprocess.run([*floor, *args], capture_output=True, text=True)
+        assert (through.stdout, through.stderr, through.returncode) == (
+            direct.stdout, direct.stderr, direct.returncode,
+        )  # fmt: skip
 
 
 def test_runs_alternate_directions_whoever_runs() -> None:
