@@ -29,6 +29,7 @@ the terminal or a process of their own are refused before anything runs
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import io
 import queue
@@ -192,11 +193,11 @@ class Runner:
 
     def _launch(self, host: Host) -> None:
         job = _Job(host, HostRun(self.argv_for(host), self.stdin_text), self.clock())
-        thread = threading.Thread(
-            target=self._host_thread, args=(job,), name=f"vsh-host-{host.name}", daemon=True
-        )
         self.running[host.name] = job
-        thread.start()
+        # Not threading.Thread: its start() waits until the new thread runs,
+        # half a millisecond per host on two busy cores, one host after the
+        # other.  A bare thread is a daemon too: nothing waits for it at exit.
+        _thread.start_new_thread(self._host_thread, (job,))
 
     def _host_thread(self, job: _Job) -> None:
         try:

@@ -57,7 +57,7 @@ PRELOAD = (
     "vsh.virt.conn",
     "vsh.completion.engine",
     "vsh.warm.worker",
-    "vsh.fleet.runner",
+    "vsh.fleet.main",
 )
 IDLE_DEFAULT = 600.0
 READ_TIMEOUT = 5.0
